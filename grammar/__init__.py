@@ -1,0 +1,1 @@
+"""The kpidsl grammar (kpi.lark), shipped inside the package as kpidsl.grammar."""

@@ -1,0 +1,352 @@
+"""Typed AST of a scheme: frozen dataclasses built by the parser, read by every later stage.
+
+The AST does not know whether a keyword was written in Chinese or English. Quantities keep
+the text as written (for explanations) beside their normalised value (70% -> 0.7).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Union
+
+# Built-in fields every item has; the English spellings map to these.
+TARGET = "任务"
+ACTUAL = "实际"
+RATE = "完成率"
+
+
+@dataclass(frozen=True)
+class Pos:
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: Decimal  # normalised: 70% -> 0.7, 1.7万人 -> 17000
+    unit: str  # "分", "人", "%", "" …; 万 is folded into the value
+    text: str  # as written in the scheme
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# ---- expressions --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Literal:
+    quantity: Quantity
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class BoolLiteral:
+    value: bool
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A value by name: a field of an item (`完成率`, `企业职工养老保险新增参保人数.完成率`),
+    a computed measure (计算) or a per-group constant (常量)."""
+    item: str | None
+    field: str
+    pos: Pos
+
+    def __str__(self) -> str:
+        return f"{self.item}.{self.field}" if self.item else self.field
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str  # + - * /
+    left: Expr
+    right: Expr
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Compare:
+    op: str  # >= <= > < = !=
+    left: Expr
+    right: Expr
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Logical:
+    op: str  # and / or
+    operands: tuple[Expr, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Expr
+    pos: Pos
+
+
+Expr = Union[Literal, BoolLiteral, Ref, Binary, Compare, Logical, Not]
+
+
+# ---- scoring rules ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Meet:
+    """达标: full points if the condition holds (default 实际 >= 任务), else 0."""
+    condition: Expr | None
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Proportional:
+    """按比例: points × min(ratio, 1); 0 below the threshold (未达 70% 不得分)."""
+    ratio: Expr | None  # default 实际 / 任务
+    threshold: Quantity | None
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Full:
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Zero:
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Fixed:
+    points: Quantity
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Conditional:
+    condition: Expr
+    then: Rule
+    otherwise: Rule
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class RankStep:
+    group: str | None  # None: the same step for every group
+    points: Quantity
+
+
+@dataclass(frozen=True)
+class Rank:
+    """排名: the first eligible unit gets full points, each later rank `step` fewer."""
+    descending: bool
+    key: Expr
+    within_group: bool
+    eligible: Expr | None
+    steps: tuple[RankStep, ...]
+    ties: str  # "shared" (1-2-2-4) or "dense" (1-2-2-3)
+    ineligible_points: Quantity | None
+    no_data_points: Quantity | None
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Band:
+    low: Decimal | None
+    low_inclusive: bool
+    high: Decimal | None
+    high_inclusive: bool
+    points: Quantity
+    text: str  # the band as written, for explanations
+
+
+@dataclass(frozen=True)
+class Tiers:
+    """分档: the highest points among the bands that contain the measure."""
+    measure: Expr
+    bands: tuple[Band, ...]
+    otherwise: Quantity | None
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class LevelEntry:
+    label: str
+    points: Quantity
+
+
+@dataclass(frozen=True)
+class Levels:
+    """等级: points per level of the unit's records, combined by max (取最高) or sum (求和)."""
+    entries: tuple[LevelEntry, ...]
+    combine: str  # "max" or "sum"
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class ProjectClass:
+    labels: tuple[str, ...]
+    each: Quantity
+    up_to: Quantity | None
+
+
+@dataclass(frozen=True)
+class Projects:
+    """按项目就高: each project counts once at its best level; classes sum with their limits."""
+    classes: tuple[ProjectClass, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class AssessedBand:
+    label: str
+    low: Quantity  # share of the item's points, e.g. 80%
+    high: Quantity
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """评定: a score the assessor enters with a reason, optionally within a chosen band."""
+    bands: tuple[AssessedBand, ...]
+    pos: Pos
+
+
+Rule = Union[Meet, Proportional, Full, Zero, Fixed, Conditional, Rank, Tiers, Levels,
+             Projects, Assessed]
+
+
+@dataclass(frozen=True)
+class Deduction:
+    """每少 10人 扣 1分 / 每 1例 X 扣 0.1分: points per step of a shortfall or a count."""
+    step: Quantity
+    count: Expr | None  # None: the shortfall 任务 - 实际
+    points: Quantity
+    partial: str | None  # "prorate" | "ignore" | "whole"; None: not stated (default prorate)
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Veto:
+    """一票否决: the condition zeroes the enclosing item, section or total, or caps the total."""
+    condition: Expr
+    total_at_most: Quantity | None
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """要求: a policy requirement that carries no points, listed in explanations."""
+    text: str
+    applies_to: tuple[str, ...]  # units or groups; empty: all
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Let:
+    name: str
+    expr: Expr
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Const:
+    name: str
+    values: tuple[tuple[str, Quantity], ...]  # (group, value)
+    pos: Pos
+
+
+# ---- structure ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Item:
+    name: str
+    title: str | None
+    points: Quantity
+    rule: Rule | None  # None: full points, less deductions
+    deductions: tuple[Deduction, ...]
+    vetoes: tuple[Veto, ...]
+    cap: Quantity | None
+    allow_negative: bool
+    source: str | None
+    interpretation: str | None
+    requirements: tuple[Requirement, ...]
+    lets: tuple[Let, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    title: str | None
+    points: Quantity
+    bonus: bool
+    children: tuple[Union[Section, Item], ...]
+    deductions: tuple[Deduction, ...]
+    vetoes: tuple[Veto, ...]
+    cap: Quantity | None
+    allow_negative: bool
+    source: str | None
+    interpretation: str | None
+    points_note: str | None
+    requirements: tuple[Requirement, ...]
+    lets: tuple[Let, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class TotalTerm:
+    section: str
+    weight: Quantity | None  # None: 100%
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Rounding:
+    places: int
+    mode: str  # "half_up" | "down" | "half_even"
+
+
+@dataclass(frozen=True)
+class DataFiles:
+    units: tuple[str, ...]
+    values: tuple[str, ...]
+    records: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Scheme:
+    title: str
+    groups: tuple[str, ...]
+    data: DataFiles
+    item_rounding: Rounding
+    total_rounding: Rounding
+    total: tuple[TotalTerm, ...]  # empty: the plain sum of the top-level sections
+    total_source: str | None  # 原文 of the total formula
+    sections: tuple[Section, ...]
+    consts: tuple[Const, ...]
+    lets: tuple[Let, ...]
+    requirements: tuple[Requirement, ...]
+    vetoes: tuple[Veto, ...]
+    path: str  # where it was read from, for citing lines
+    language: str  # "zh" or "en": the language of its keywords, for messages
+
+
+def show_expr(expr: Expr) -> str:
+    """An expression as a policy writer would write it, for messages and explanations."""
+    match expr:
+        case Literal(quantity=q):
+            return q.text
+        case BoolLiteral(value=v):
+            return "是" if v else "否"
+        case Ref():
+            return str(expr)
+        case Binary(op=op, left=l, right=r) | Compare(op=op, left=l, right=r):
+            symbol = {"*": "×"}.get(op, op)
+            return f"{operand_text(l)} {symbol} {operand_text(r)}"
+        case Logical(op=op, operands=ops):
+            return f" {'且' if op == 'and' else '或'} ".join(operand_text(o) for o in ops)
+        case Not(operand=o):
+            return f"非 {operand_text(o)}"
+    raise TypeError(expr)
+
+
+def operand_text(expr: Expr) -> str:
+    text = show_expr(expr)
+    return f"({text})" if isinstance(expr, (Binary, Compare, Logical)) else text

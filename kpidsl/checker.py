@@ -1,0 +1,254 @@
+"""Check stage: what can be known wrong about a scheme before any unit is scored.
+
+Errors stop evaluation; warnings (W…) are printed and evaluation goes on. With data, the
+checks that need units (rank steps that fall below 0 in a group) run too; missing values are
+found by evaluating (kpidsl.evaluator), which reports every one of them.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+from . import ast
+from .ast import ACTUAL, RATE, TARGET
+from .data import Dataset
+from .errors import Diagnostic, KpiError, SchemeCheckError, diagnostic, did_you_mean
+from .index import SchemeIndex
+from .numbers import plain
+
+_BUILTINS = {TARGET, ACTUAL, RATE}
+
+
+class _Checker:
+    def __init__(self, scheme: ast.Scheme, index: SchemeIndex, source: str | None):
+        self.scheme, self.index, self.source = scheme, index, source
+        self.lang = scheme.language
+        self.found: list[Diagnostic] = []
+
+    def report(self, code: str, pos: ast.Pos | None = None, **fields) -> None:
+        where = dict(file=self.scheme.path, source=self.source)
+        if pos:
+            where.update(line=pos.line, column=pos.column)
+        self.found.append(diagnostic(code, self.lang, **where, **fields))
+
+    def run(self) -> list[Diagnostic]:
+        for first, again in self.index.duplicates:
+            self.report("E204", again.pos, name=again.name, first=first.pos.line)
+        self.check_total()
+        for section in self.scheme.sections:
+            self.check_section(section)
+        for let in self.scheme.lets:
+            self.check_expr(let.expr)
+        for veto in self.scheme.vetoes:
+            self.check_expr(veto.condition)
+        self.check_cycles()
+        groups = set(self.scheme.groups)
+        for const in self.scheme.consts:
+            for group, _ in const.values:
+                self.check_group(group, const.pos)
+        if groups:
+            for const in self.scheme.consts:
+                missing = groups - {g for g, _ in const.values}
+                if missing:
+                    self.report("E207", const.pos, what=f"常量 {const.name} 未规定分组 {'、'.join(sorted(missing))} 的值")
+        return self.found
+
+    def check_total(self) -> None:
+        top = {s.name: s for s in self.scheme.sections}
+        if not self.scheme.total:
+            return
+        weights = Decimal(0)
+        for term in self.scheme.total:
+            if term.section not in top:
+                self.report("E201", term.pos, name=term.section, hint=did_you_mean(term.section, top, self.lang))
+                continue
+            if term.weight and term.weight.unit != "%":
+                self.report("E207", term.pos, what=f"权重 {term.weight} 应写成百分数，如 60%")
+            if not top[term.section].bonus:
+                weights += term.weight.value if term.weight else Decimal(1)
+        if weights != 1:
+            self.report("E203", self.scheme.total[0].pos, sum=plain(weights * 100) + "%")
+        named = {t.section for t in self.scheme.total}
+        for section in self.scheme.sections:
+            if section.name not in named:
+                self.report("E207", section.pos, what=f"板块 {section.name} 未写入 总分 = …，不会计入总分")
+
+    def check_points(self, quantity: ast.Quantity, pos: ast.Pos) -> None:
+        if quantity.unit not in ("分", ""):
+            self.report("E207", pos, what=f"分值 {quantity} 应以 分 为单位")
+
+    def check_section(self, section: ast.Section) -> None:
+        self.check_points(section.points, section.pos)
+        parts = sum((c.points.value for c in section.children), Decimal(0))
+        if section.children and parts != section.points.value:
+            kind = "加分板块" if section.bonus else "板块"
+            fields = dict(kind=kind, name=section.name, declared=section.points.text,
+                          parts=plain(parts) + "分")
+            if section.points_note:
+                self.report("W202", section.pos, note=section.points_note, **fields)
+            else:
+                self.report("E202", section.pos, **fields)
+        self.check_node_body(section)
+        for child in section.children:
+            if isinstance(child, ast.Section):
+                self.check_section(child)
+            else:
+                self.check_item(child)
+
+    def check_item(self, item: ast.Item) -> None:
+        self.check_points(item.points, item.pos)
+        self.check_node_body(item)
+        if item.rule is not None:
+            self.check_rule(item, item.rule)
+
+    def check_node_body(self, node) -> None:
+        for deduction in node.deductions:
+            self.check_points(deduction.points, deduction.pos)
+            if deduction.count is not None:
+                self.check_expr(deduction.count)
+            if deduction.partial is None and (deduction.step.value != 1 or deduction.step.unit == "%"):
+                self.report("W201", deduction.pos, name=node.name, step=deduction.step.text)
+        for veto in node.vetoes:
+            self.check_expr(veto.condition)
+            if veto.total_at_most:
+                self.report("E207", veto.pos, what="总分不超过 只能用于方案顶层的一票否决")
+        for let in node.lets:
+            self.check_expr(let.expr)
+        if node.cap:
+            self.check_points(node.cap, node.pos)
+
+    def check_rule(self, item: ast.Item, rule: ast.Rule) -> None:
+        match rule:
+            case ast.Meet(condition=c) if c is not None:
+                self.check_expr(c)
+            case ast.Proportional(ratio=r, threshold=t):
+                if r is not None:
+                    self.check_expr(r)
+                if t is not None and t.unit != "%":
+                    self.report("E207", rule.pos, what=f"门槛 {t} 应写成百分数，如 70%")
+            case ast.Conditional():
+                self.check_expr(rule.condition)
+                self.check_rule(item, rule.then)
+                self.check_rule(item, rule.otherwise)
+            case ast.Rank():
+                self.check_expr(rule.key)
+                if rule.eligible is not None:
+                    self.check_expr(rule.eligible)
+                if not rule.steps:
+                    self.report("E207", rule.pos, what=f"{item.name}：排名须写明 依次递减 多少分")
+                for step in rule.steps:
+                    self.check_points(step.points, rule.pos)
+                    if step.group is not None:
+                        self.check_group(step.group, rule.pos)
+            case ast.Tiers():
+                self.check_expr(rule.measure)
+                for band in rule.bands:
+                    self.check_points(band.points, rule.pos)
+                    if band.points.value > item.points.value:
+                        self.report("E207", rule.pos, what=f"{item.name}：分档 {band.text} 得 {band.points}，超过指标分值 {item.points}")
+            case ast.Fixed(points=p):
+                self.check_points(p, rule.pos)
+
+    def check_group(self, name: str, pos: ast.Pos) -> None:
+        if name not in self.scheme.groups:
+            self.report("E206", pos, name=name, hint=did_you_mean(name, self.scheme.groups, self.lang))
+
+    def check_expr(self, expr: ast.Expr) -> None:
+        for ref in _refs(expr):
+            if ref.item is not None and ref.item not in self.index.nodes:
+                self.report("E201", ref.pos, name=ref.item, hint=did_you_mean(ref.item, self.index.nodes, self.lang))
+
+    def check_cycles(self) -> None:
+        """Computed measures may use each other, but not in a circle."""
+        lets: list[tuple[str | None, ast.Let]] = [(None, l) for l in self.scheme.lets]
+        for name, info in self.index.nodes.items():
+            lets.extend((name, l) for l in info.node.lets)
+        edges = {}
+        for owner, let in lets:
+            uses = []
+            for ref in _refs(let.expr):
+                if ref.item is None and ref.field not in _BUILTINS:
+                    target = self.index.local_let(owner, ref.field)
+                    if target is not None:
+                        uses.append(target)
+            edges[id(let)] = (let, uses)
+        state: dict[int, int] = {}
+
+        def visit(let: ast.Let, trail: list[str]) -> None:
+            if state.get(id(let)) == 2:
+                return
+            if state.get(id(let)) == 1:
+                cycle = trail[trail.index(let.name):] + [let.name]
+                self.report("E205", let.pos, cycle=" → ".join(cycle))
+                return
+            state[id(let)] = 1
+            for used in edges.get(id(let), (let, []))[1]:
+                visit(used, trail + [let.name])
+            state[id(let)] = 2
+
+        for let, _ in edges.values():
+            visit(let, [])
+
+    def check_with_data(self, data: Dataset) -> None:
+        sizes: dict[str, int] = {}
+        for unit in data.units:
+            sizes[unit.group] = sizes.get(unit.group, 0) + 1
+            if self.scheme.groups and unit.group not in self.scheme.groups:
+                self.found.append(diagnostic("E303", self.lang, path=unit.file, row=unit.row,
+                                             unit=f"{unit.name}（分组 {unit.group}）",
+                                             hint=did_you_mean(unit.group, self.scheme.groups, self.lang)))
+        for requirement in self._requirements():
+            for name in requirement.applies_to:
+                if name not in sizes:
+                    try:
+                        data.find_unit(name, self.lang)
+                    except KpiError as e:
+                        self.found.extend(replace(d, file=self.scheme.path, line=requirement.pos.line)
+                                          for d in e.diagnostics)
+        for info in self.index.items():
+            rule = info.node.rule
+            if not isinstance(rule, ast.Rank):
+                continue
+            pools = sizes.items() if rule.within_group else [("全体单位", len(data.units))]
+            for group, count in pools:
+                step = next((s.points.value for s in rule.steps if s.group in (group, None)), None)
+                if step is None and rule.within_group:
+                    step = next((s.points.value for s in rule.steps if s.group is None), Decimal(0))
+                if not step:
+                    continue
+                below = [r for r in range(1, count + 1) if info.node.points.value - (r - 1) * step < 0]
+                if below:
+                    self.report("W203", rule.pos, name=info.node.name, group=group, count=count,
+                                ranks=f"{below[0]}–{below[-1]}" if len(below) > 1 else str(below[0]))
+
+
+    def _requirements(self):
+        yield from self.scheme.requirements
+        for info in self.index.nodes.values():
+            yield from info.node.requirements
+
+
+def _refs(expr: ast.Expr):
+    match expr:
+        case ast.Ref():
+            yield expr
+        case ast.Binary(left=l, right=r) | ast.Compare(left=l, right=r):
+            yield from _refs(l)
+            yield from _refs(r)
+        case ast.Logical(operands=ops):
+            for o in ops:
+                yield from _refs(o)
+        case ast.Not(operand=o):
+            yield from _refs(o)
+
+
+def check(scheme: ast.Scheme, data: Dataset | None = None, source: str | None = None,
+          index: SchemeIndex | None = None) -> list[Diagnostic]:
+    """All warnings; raises SchemeCheckError if there is any error (with the warnings too)."""
+    checker = _Checker(scheme, index or SchemeIndex(scheme), source)
+    checker.run()
+    if data is not None:
+        checker.check_with_data(data)
+    if any(not d.is_warning for d in checker.found):
+        raise SchemeCheckError(checker.found)
+    return checker.found

@@ -1,0 +1,108 @@
+"""Command line: kpi explain | score | check. Exit codes: 0 ok, 1 user error, 2 usage."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def _data_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("data (default: the files the scheme names)")
+    group.add_argument("--units", action="append", metavar="CSV", help="units file (单位,分组,别名)")
+    group.add_argument("--values", action="append", metavar="CSV",
+                       help="values file (单位,指标,字段,值,说明); repeat for targets and actuals")
+    group.add_argument("--records", action="append", metavar="CSV", help="records file (单位,指标,项目,级别)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kpi", description="kpidsl: check, score and explain assessment schemes (考核办法).")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    explain = commands.add_parser("explain", help="explain one unit's score, every point lost")
+    explain.add_argument("args", nargs="+", metavar="[SCHEME] UNIT",
+                         help="scheme file (default: the bundled 如皋 2021 scheme) and unit name")
+    explain.add_argument("--format", choices=["text", "json"], default="text")
+    _data_options(explain)
+
+    score = commands.add_parser("score", help="every unit's total and ranks")
+    score.add_argument("scheme", nargs="?", help="scheme file (default: the bundled 如皋 2021 scheme)")
+    score.add_argument("--format", choices=["table", "json"], default="table")
+    _data_options(score)
+
+    check = commands.add_parser("check", help="check a scheme (and its data) and print its outline")
+    check.add_argument("scheme", nargs="?", help="scheme file (default: the bundled 如皋 2021 scheme)")
+    check.add_argument("--no-data", action="store_true", help="check the scheme alone")
+    _data_options(check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return _run(parser, args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # e.g. `kpi score | head`
+        return EXIT_OK
+
+
+def _run(parser: argparse.ArgumentParser, args) -> int:
+    from rich.console import Console
+
+    from .errors import KpiError
+    from .pipeline import load_all
+
+    out, err = Console(), Console(stderr=True, highlight=False)
+    if args.command == "explain":
+        if len(args.args) > 2:
+            parser.error("explain takes [SCHEME] UNIT")
+        scheme_path, unit_name = (args.args if len(args.args) == 2 else (None, args.args[0]))
+        if scheme_path is None and unit_name.endswith(".kpi"):
+            parser.error("explain needs a unit name after the scheme")
+    else:
+        scheme_path, unit_name = args.scheme, None
+    try:
+        loaded = load_all(scheme_path, units=args.units, values=args.values, records=args.records,
+                          with_data=not getattr(args, "no_data", False))
+        for warning in loaded.warnings:
+            err.print(warning.render(), markup=False)
+        if args.command == "check":
+            from .render.outline import render as outline
+
+            outline(loaded.scheme, out)
+            if loaded.data is not None:
+                loaded.evaluate()  # surfaces every missing or malformed value
+                out.print(f"数据完整：{len(loaded.data.units)} 个单位，每条规则所需数据齐全。")
+            return EXIT_OK
+        results = loaded.evaluate()
+        if args.command == "score":
+            if args.format == "json":
+                from .render.json import render as to_json
+
+                sys.stdout.write(to_json(results))
+            else:
+                from .render.table import render as table
+
+                table(results, out)
+            return EXIT_OK
+        unit = loaded.data.find_unit(unit_name, loaded.scheme.language)
+        result = next(u for u in results.units if u.unit == unit.name)
+        if args.format == "json":
+            from .render.json import render as to_json
+
+            sys.stdout.write(to_json(results, [result]))
+        else:
+            from .render.explain import render as explain
+
+            explain(result, results.scheme, results.path, out)
+        return EXIT_OK
+    except KpiError as e:
+        err.print(e.render(), markup=False, soft_wrap=True)
+        return EXIT_USER_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

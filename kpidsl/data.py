@@ -1,0 +1,222 @@
+"""Data stage: read units, values and records from CSV (long layout) into a Dataset.
+
+Layouts (UTF-8, with or without BOM; Chinese or English headers):
+  units    单位,分组,别名           unit,group,aliases      (aliases separated by ; or 、)
+  values   单位,指标,字段,值,说明   unit,item,field,value,note   (说明 optional)
+  records  单位,指标,项目,级别      unit,item,project,level
+Every cell keeps its file and row so that an error can point at it.
+"""
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from .ast import ACTUAL, RATE, TARGET
+from .errors import DataError, Diagnostic, diagnostic, did_you_mean
+
+_HEADERS = {
+    "unit": ("单位", "unit"), "group": ("分组", "group"), "aliases": ("别名", "aliases"),
+    "item": ("指标", "item"), "field": ("字段", "field"), "value": ("值", "value"),
+    "note": ("说明", "note"), "project": ("项目", "project"), "level": ("级别", "level"),
+}
+_FIELD_ALIASES = {"target": TARGET, "actual": ACTUAL, "rate": RATE}
+_TRUE = {"是", "有", "true", "yes", "y"}
+_FALSE = {"否", "无", "false", "no", "n"}
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+Value = Decimal | bool | str
+
+
+def normalise(name: str) -> str:
+    """The key names are matched by: full-width forms folded (NFKC), all white space removed
+    (the seeds break names over lines: "丁 堰 镇")."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
+
+
+def parse_value(text: str) -> Value:
+    """A cell as written: a number, a percentage (85% -> 0.85), yes/no, or a label."""
+    text = text.strip()
+    if _NUMBER.fullmatch(text):
+        return Decimal(text)
+    if text.endswith("%") and _NUMBER.fullmatch(text[:-1].strip()):
+        return Decimal(text[:-1].strip()) / 100
+    if text.lower() in _TRUE:
+        return True
+    if text.lower() in _FALSE:
+        return False
+    return text
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str
+    group: str
+    aliases: tuple[str, ...]
+    file: str
+    row: int
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: Value
+    raw: str
+    note: str
+    file: str
+    row: int
+
+
+@dataclass(frozen=True)
+class Record:
+    project: str
+    level: str
+    file: str
+    row: int
+
+
+@dataclass
+class Dataset:
+    units: list[Unit] = field(default_factory=list)
+    values: dict[tuple[str, str, str], Cell] = field(default_factory=dict)
+    records: dict[tuple[str, str], list[Record]] = field(default_factory=dict)
+    value_files: tuple[str, ...] = ()
+
+    def unit(self, name: str) -> Unit:
+        return next(u for u in self.units if u.name == name)
+
+    def find_unit(self, query: str, lang: str = "zh") -> Unit:
+        """By name or alias, ignoring white space; else by a unique prefix."""
+        key = normalise(query)
+        for u in self.units:
+            if key in (normalise(u.name), *map(normalise, u.aliases)):
+                return u
+        matches = [u for u in self.units
+                   if any(normalise(n).startswith(key) for n in (u.name, *u.aliases))]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise DataError([diagnostic("E309", lang, name=query,
+                                        candidates="、".join(u.name for u in matches))])
+        raise DataError([diagnostic("E308", lang, name=query,
+                                    hint=did_you_mean(key, [u.name for u in self.units], lang))])
+
+
+class _Reader:
+    """Reads one CSV file, mapping its header to our column names."""
+
+    def __init__(self, path: Path, display: str, lang: str, required: tuple[str, ...],
+                 optional: tuple[str, ...] = ()):
+        self.display, self.lang = display, lang
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except OSError as e:
+            raise DataError([diagnostic("E301", lang, path=display, reason=e.strerror)]) from None
+        except UnicodeDecodeError as e:
+            raise DataError([diagnostic("E301", lang, path=display,
+                                        reason=f"不是 UTF-8 编码（第 {e.start} 字节）/ not UTF-8")]) from None
+        rows = list(csv.reader(text.splitlines()))
+        header = [h.strip() for h in rows[0]] if rows else []
+        self.columns = {}
+        for name in required + optional:
+            index = next((i for i, h in enumerate(header) if h in _HEADERS[name]), None)
+            if index is None and name in required:
+                raise DataError([diagnostic("E302", lang, path=display, column=_HEADERS[name][0],
+                                            header=",".join(header))])
+            self.columns[name] = index
+        self.rows = [(n, r) for n, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
+
+    def cell(self, row: list[str], name: str) -> str:
+        index = self.columns.get(name)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+
+def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
+         records: list[tuple[Path, str]], item_names: dict[str, str], lang: str = "zh") -> Dataset:
+    """Load the files (each given as path and the name to show in messages).
+
+    `item_names` maps the normalised name or title of every item and section to its name, so
+    the data may use either. All problems are collected and raised together.
+    """
+    data = Dataset(value_files=tuple(d for _, d in values))
+    problems: list[Diagnostic] = []
+    by_key: dict[str, Unit] = {}
+
+    for path, display in units:
+        reader = _Reader(path, display, lang, ("unit", "group"), ("aliases",))
+        for row_no, row in reader.rows:
+            name, group = reader.cell(row, "unit"), reader.cell(row, "group")
+            aliases = tuple(a.strip() for a in re.split(r"[;；、|]", reader.cell(row, "aliases")) if a.strip())
+            unit = Unit(name, group, aliases, display, row_no)
+            for key in {normalise(n) for n in (name, *aliases)}:
+                if key in by_key:
+                    first = by_key[key]
+                    problems.append(diagnostic("E312", lang, path=display, row=row_no,
+                                               what=f"单位 {name} 与第 {first.row} 行的 {first.name} 重名"))
+                by_key[key] = unit
+            data.units.append(unit)
+
+    def resolve_unit(reader: _Reader, row_no: int, row: list[str]) -> Unit | None:
+        name = reader.cell(row, "unit")
+        unit = by_key.get(normalise(name))
+        if unit is None:
+            problems.append(diagnostic("E303", lang, path=reader.display, row=row_no, unit=name,
+                                       hint=did_you_mean(name, [u.name for u in data.units], lang)))
+        return unit
+
+    def resolve_item(reader: _Reader, row_no: int, row: list[str]) -> str | None:
+        name = reader.cell(row, "item")
+        item = item_names.get(normalise(name))
+        if item is None:
+            problems.append(diagnostic("E312", lang, path=reader.display, row=row_no,
+                                       what=f"未知指标 {name}" + did_you_mean(name, set(item_names.values()), lang)))
+        return item
+
+    for path, display in values:
+        reader = _Reader(path, display, lang, ("unit", "item", "field", "value"), ("note",))
+        for row_no, row in reader.rows:
+            unit, item = resolve_unit(reader, row_no, row), resolve_item(reader, row_no, row)
+            field_name = reader.cell(row, "field")
+            field_name = _FIELD_ALIASES.get(field_name.lower(), field_name)
+            if unit is None or item is None:
+                continue
+            key = (unit.name, item, field_name)
+            if key in data.values:
+                previous = data.values[key]
+                problems.append(diagnostic("E304", lang, path=display, row=row_no, unit=unit.name,
+                                           item=item, field=field_name,
+                                           first=f"{previous.file}:{previous.row}"))
+                continue
+            raw = reader.cell(row, "value")
+            if raw == "":
+                problems.append(diagnostic("E306", lang, path=display, row=row_no, unit=unit.name,
+                                           item=item, field=field_name, value=raw,
+                                           expected="一个值（此格为空）" if lang == "zh" else "a value (the cell is empty)"))
+                continue
+            data.values[key] = Cell(parse_value(raw), raw, reader.cell(row, "note"), display, row_no)
+
+    for path, display in records:
+        reader = _Reader(path, display, lang, ("unit", "item", "project", "level"))
+        for row_no, row in reader.rows:
+            unit, item = resolve_unit(reader, row_no, row), resolve_item(reader, row_no, row)
+            if unit is None or item is None:
+                continue
+            data.records.setdefault((unit.name, item), []).append(
+                Record(reader.cell(row, "project"), reader.cell(row, "level"), display, row_no))
+
+    if problems:
+        raise DataError(problems)
+    return data
+
+
+def check_value(cell: Cell, unit: str, item: str, field_name: str, expected: type, lang: str) -> Value:
+    """The cell's value if it has the expected kind, else a DataError naming file and row."""
+    ok = isinstance(cell.value, expected) and not (expected is Decimal and isinstance(cell.value, bool))
+    if not ok:
+        label = {Decimal: ("数值", "a number"), bool: ("是/否", "yes/no"), str: ("文字", "text")}[expected]
+        raise DataError([diagnostic("E306", lang, path=cell.file, row=cell.row, unit=unit, item=item,
+                                    field=field_name, value=cell.raw,
+                                    expected=label[0] if lang == "zh" else label[1])])
+    return cell.value

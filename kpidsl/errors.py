@@ -1,0 +1,139 @@
+"""Diagnostics: every user-facing error and warning, with a stable code and both languages.
+
+Codes: E1xx syntax, E2xx scheme checks, E3xx data and evaluation, W2xx warnings.
+One root class (KpiError) carries a list of diagnostics, so a stage can collect all it finds
+and raise once.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+# code -> (Chinese, English). Templates use str.format fields.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "E101": ("无法识别的字符 {char!r}", "unrecognised character {char!r}"),
+    "E102": ("此处不应出现 {found}；应为：{expected}", "unexpected {found}; expected: {expected}"),
+    "E103": ("文件意外结束；应为：{expected}", "unexpected end of file; expected: {expected}"),
+    "E104": ("{what}", "{what}"),
+    "E105": ("方案文件过大（{size} 字节，上限 {limit}）", "scheme file too large ({size} bytes, limit {limit})"),
+    "E106": ("嵌套过深（上限 {limit} 层）", "nesting too deep (limit {limit} levels)"),
+    "E201": ("未知名称 {name}{hint}", "unknown name {name}{hint}"),
+    "E202": ("{kind} {name} 声明 {declared}，其下各项合计 {parts}；请改正分值，或用 分值说明 写明如何处理",
+             "{kind} {name} declares {declared} but its parts add up to {parts}; fix the points or "
+             "state how it is resolved with points_note"),
+    "E203": ("总分中各板块权重合计 {sum}，应为 100%", "section weights in total add up to {sum}, not 100%"),
+    "E204": ("名称 {name} 重复（第 {first} 行已定义）", "duplicate name {name} (first defined on line {first})"),
+    "E205": ("循环引用：{cycle}", "circular reference: {cycle}"),
+    "E206": ("未知分组 {name}{hint}", "unknown group {name}{hint}"),
+    "E207": ("{what}", "{what}"),
+    "E301": ("无法读取数据文件 {path}：{reason}", "cannot read data file {path}: {reason}"),
+    "E302": ("{path} 缺少列 {column}（表头为 {header}）", "{path} lacks column {column} (header is {header})"),
+    "E303": ("{path} 第 {row} 行：未知单位 {unit}{hint}", "{path} row {row}: unknown unit {unit}{hint}"),
+    "E304": ("{path} 第 {row} 行：{unit} / {item} / {field} 重复（第 {first} 行已有）",
+             "{path} row {row}: {unit} / {item} / {field} repeated (first on row {first})"),
+    "E305": ("缺少数据：{unit} / {item} / {field}（应在数值文件 {files} 中）",
+             "missing value: {unit} / {item} / {field} (expected in values file {files})"),
+    "E306": ("{path} 第 {row} 行：{unit} / {item} / {field} 的值 {value!r} 不是{expected}",
+             "{path} row {row}: {unit} / {item} / {field} value {value!r} is not {expected}"),
+    "E307": ("{unit} / {item}：{what} 为 0，方案未规定此时如何计分（可用 若 … 则 … 否则 写明）",
+             "{unit} / {item}: {what} is 0 and the scheme does not say how that scores "
+             "(state it with if … then … else)"),
+    "E308": ("找不到单位 {name}{hint}", "no unit named {name}{hint}"),
+    "E309": ("单位名 {name} 不唯一，可能是：{candidates}", "unit name {name} is ambiguous: {candidates}"),
+    "E310": ("数据文件 {path} 不在方案所在目录之内", "data file {path} is outside the scheme's folder"),
+    "E311": ("{unit} / {item}：{what}", "{unit} / {item}: {what}"),
+    "E312": ("{path} 第 {row} 行：{what}", "{path} row {row}: {what}"),
+    "W201": ("{name}：每 {step} 扣分，未写明不足一档如何计（默认 按比例计）",
+             "{name}: deduction per {step} does not say how a partial step counts (default prorate)"),
+    "W202": ("{kind} {name} 声明 {declared}，其下各项合计 {parts}；分值说明：{note}",
+             "{kind} {name} declares {declared}, its parts add up to {parts}; points_note: {note}"),
+    "W203": ("{name}：{group} 共 {count} 个单位，第 {ranks} 名按递减将低于 0 分，按 0 分计",
+             "{name}: {group} has {count} units; rank(s) {ranks} would fall below 0 and score 0"),
+}
+
+
+def display_width(text: str) -> int:
+    """Terminal columns: CJK characters are two wide, so carets must be padded by width."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    source_line: str | None = None
+
+    @property
+    def is_warning(self) -> bool:
+        return self.code.startswith("W")
+
+    def render(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file
+            if self.line:
+                where += f":{self.line}"
+                if self.column:
+                    where += f":{self.column}"
+            where += ": "
+        text = f"{where}{self.code} {self.message}"
+        if self.source_line is not None and self.line:
+            gutter = f"{self.line:>4} | "
+            text += f"\n{gutter}{self.source_line}"
+            if self.column:
+                pad = display_width(self.source_line[: self.column - 1])
+                text += "\n" + " " * (len(gutter) - 2) + "| " + " " * pad + "^"
+        return text
+
+
+def diagnostic(code: str, lang: str, *, file: str | None = None, line: int | None = None,
+               column: int | None = None, source: str | None = None, **fields) -> Diagnostic:
+    """Build a diagnostic in the scheme's language; `source` is the scheme text for the caret."""
+    zh, en = MESSAGES[code]
+    message = (zh if lang == "zh" else en).format(**fields)
+    source_line = None
+    if source is not None and line:
+        lines = source.splitlines()
+        if 0 < line <= len(lines):
+            # one column per tab, as the parser counts them, so the caret stays aligned
+            source_line = lines[line - 1].replace("\t", " ")
+    return Diagnostic(code, message, file, line, column, source_line)
+
+
+def did_you_mean(name: str, candidates, lang: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.5)
+    if not close:
+        return ""
+    return ("，是否指：" if lang == "zh" else "; did you mean: ") + "、".join(close)
+
+
+class KpiError(Exception):
+    """A user error: bad scheme, bad data or bad request. Never a bug in kpidsl."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = list(diagnostics)
+        super().__init__(self.render())
+
+    def render(self, limit: int = 20) -> str:
+        shown = [d.render() for d in self.diagnostics[:limit]]
+        rest = len(self.diagnostics) - limit
+        if rest > 0:
+            shown.append(f"… 以及另外 {rest} 条 / and {rest} more")
+        return "\n".join(shown)
+
+
+class SchemeSyntaxError(KpiError):
+    pass
+
+
+class SchemeCheckError(KpiError):
+    pass
+
+
+class DataError(KpiError):
+    pass

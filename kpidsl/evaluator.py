@@ -1,0 +1,553 @@
+"""Evaluation stage: a checked scheme and a Dataset -> Results, with every point explained.
+
+Rule arithmetic is exact (Fractions); each rule's result is rounded once, as the scheme
+declares for items (default half up to 2 places), so every explained loss is a finite
+decimal and the explanation lines of an item add up exactly to its loss.
+"""
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from dataclasses import replace
+from decimal import Decimal
+from fractions import Fraction
+
+from . import ast
+from .ast import ACTUAL, RATE, TARGET, operand_text, show_expr
+from .data import Cell, Dataset, Unit, check_value
+from .errors import DataError, Diagnostic, diagnostic
+from .index import SCHEME_NODE, SchemeIndex
+from .numbers import plain, round_to, show, show_percent
+from .result import ItemResult, Line, Results, SectionResult, UnitResult
+
+MAX_DIAGNOSTICS = 200
+_PARTIAL_WORDS = {"prorate": "按比例计", "ignore": "不计", "whole": "按一档计"}
+
+
+class _Inputs:
+    """Collects the values an expression read, for the explanation."""
+
+    def __init__(self):
+        self.seen: dict[str, str] = {}
+
+    def add(self, label: str, shown: str) -> None:
+        self.seen.setdefault(label, shown)
+
+    def as_tuple(self) -> tuple[tuple[str, str], ...]:
+        return tuple(self.seen.items())
+
+
+class _Scope:
+    """Where an expression is evaluated: for which unit, inside which item or section."""
+
+    def __init__(self, unit: Unit, node: str | None, inputs: _Inputs):
+        self.unit, self.node, self.inputs = unit, node, inputs
+
+    def at(self, node: str | None) -> _Scope:
+        return _Scope(self.unit, node, self.inputs)
+
+
+class Evaluator:
+    def __init__(self, scheme: ast.Scheme, data: Dataset, index: SchemeIndex | None = None):
+        self.scheme, self.data = scheme, data
+        self.index = index or SchemeIndex(scheme)
+        self.lang = scheme.language
+        self.rounding = scheme.item_rounding
+        self._rankings: dict[tuple[str, str], list[tuple[Unit, Fraction | None, bool]]] = {}
+
+    # ---- public -------------------------------------------------------------------
+    def run(self) -> Results:
+        problems: list[Diagnostic] = []
+        units = []
+        for unit in self.data.units:
+            try:
+                units.append(self.unit(unit))
+            except DataError as e:
+                problems.extend(d for d in e.diagnostics if d not in problems)
+                if len(problems) >= MAX_DIAGNOSTICS:
+                    break
+        if problems:
+            raise DataError(problems)
+        return Results(self.scheme.title, self.scheme.path, _ranked(units))
+
+    def unit(self, unit: Unit) -> UnitResult:
+        problems: list[Diagnostic] = []
+        sections = []
+        for section in self.scheme.sections:
+            weight = self.index.nodes[section.name].weight
+            sections.append(self._section(unit, section, weight, problems))
+        if problems:
+            raise DataError(problems)
+        full = sum((s.max * s.weight for s in sections if not s.bonus), Decimal(0))
+        bonus = sum((s.score * s.weight for s in sections if s.bonus), Decimal(0))
+        exact = sum((s.score * s.weight for s in sections), Decimal(0))
+        total_lines = []
+        for veto in self.scheme.vetoes:
+            line, exact = self._total_veto(unit, veto, exact)
+            if line:
+                total_lines.append(line)
+        requirements = self._requirements(unit)
+        return UnitResult(unit.name, unit.group, tuple(sections), full, bonus, exact,
+                          round_to(exact, self.scheme.total_rounding), tuple(total_lines),
+                          requirements)
+
+    # ---- structure ----------------------------------------------------------------
+    def _section(self, unit: Unit, section: ast.Section, weight: Decimal,
+                 problems: list[Diagnostic]) -> SectionResult:
+        children = []
+        for child in section.children:
+            try:
+                if isinstance(child, ast.Section):
+                    children.append(self._section(unit, child, weight, problems))
+                else:
+                    children.append(self._item(unit, child, weight))
+            except DataError as e:
+                problems.extend(e.diagnostics)
+        info = self.index.nodes[section.name]
+        maximum = section.points.value
+        if problems:  # the section cannot be totalled; the caller raises
+            return SectionResult(info.path, section.title, maximum, Decimal(0), weight, section.bonus,
+                                 tuple(children), (), section.source, section.interpretation,
+                                 section.pos.line)
+        lines = []
+        parts_max = sum((c.max for c in children), Decimal(0))
+        if parts_max != maximum:
+            lines.append(Line("points_mismatch", "分值与各项合计不符", (("板块分值", plain(maximum)),
+                              ("各项合计", plain(parts_max))), section.points_note or "",
+                              maximum - parts_max, section.pos.line))
+        value = sum((c.score for c in children), Decimal(0))
+        scope = _Scope(unit, section.name, _Inputs())
+        score, more = self._adjust(scope, section, value, maximum)
+        return SectionResult(info.path, section.title, maximum, score, weight, section.bonus,
+                             tuple(children), tuple(lines + more), section.source,
+                             section.interpretation, section.pos.line)
+
+    def _item(self, unit: Unit, item: ast.Item, weight: Decimal) -> ItemResult:
+        info = self.index.nodes[item.name]
+        maximum = item.points.value
+        scope = _Scope(unit, item.name, _Inputs())
+        lines = []
+        if item.rule is None:
+            value = maximum
+        else:
+            earned, line = self._rule(scope, item.rule, maximum)
+            value = round_to(earned, self.rounding)
+            if value != earned:
+                line = _with(line, arithmetic=f"{line.arithmetic} ≈ {plain(value)}")
+            lines.append(_with(line, lost=maximum - value))
+        score, more = self._adjust(scope, item, value, maximum)
+        return ItemResult(info.path, item.title, maximum, score, weight, info.bonus,
+                          tuple(lines + more), item.source, item.interpretation, item.pos.line)
+
+    def _adjust(self, scope: _Scope, node, value: Decimal, maximum: Decimal):
+        """Deductions, then the floor (扣完为止) and the cap, then vetoes: shared by items and
+        sections. Returns the final score and the lines that explain each change."""
+        lines = []
+        for deduction in node.deductions:
+            amount, line = self._deduction(scope.at(node.name), deduction)
+            value -= amount
+            lines.append(line)
+        if value < 0 and not node.allow_negative:
+            lines.append(Line("floor", "扣完为止", (), f"{plain(value)} → 0", value, node.pos.line))
+            value = Decimal(0)
+        ceiling = min(maximum, node.cap.value) if node.cap else maximum
+        if value > ceiling:
+            word = f"封顶 {node.cap}" if node.cap and node.cap.value < maximum else "最高计满分"
+            lines.append(Line("cap", word, (), f"{plain(value)} → {plain(ceiling)}",
+                              value - ceiling, node.pos.line))
+            value = ceiling
+        for veto in node.vetoes:
+            inputs = _Inputs()
+            if value and self._truth(scope.at(node.name), veto.condition, inputs):
+                lines.append(Line("veto", f"一票否决：{show_expr(veto.condition)}", inputs.as_tuple(),
+                                  f"{plain(value)} → 0", value, veto.pos.line))
+                value = Decimal(0)
+        return value, lines
+
+    def _total_veto(self, unit: Unit, veto: ast.Veto, total: Decimal):
+        inputs = _Inputs()
+        if not self._truth(_Scope(unit, None, inputs), veto.condition, inputs):
+            return None, total
+        limit = veto.total_at_most.value if veto.total_at_most else Decimal(0)
+        if total <= limit:
+            return None, total
+        text = f"一票否决：{show_expr(veto.condition)}" + (f"，总分不超过 {veto.total_at_most}"
+                                                           if veto.total_at_most else "")
+        return Line("veto", text, inputs.as_tuple(), f"{plain(total)} → {plain(limit)}",
+                    total - limit, veto.pos.line), limit
+
+    def _requirements(self, unit: Unit) -> tuple[tuple[str, int], ...]:
+        found = []
+
+        def applies(req: ast.Requirement) -> bool:
+            return not req.applies_to or any(
+                name == unit.group or (name not in self.scheme.groups and
+                                       self.data.find_unit(name, self.lang) is unit)
+                for name in req.applies_to)
+
+        def visit(node):
+            for req in node.requirements:
+                if applies(req):
+                    found.append((f"{node.name}：{req.text}" if hasattr(node, "points") else req.text,
+                                  req.pos.line))
+            for child in getattr(node, "children", ()):
+                visit(child)
+
+        visit(self.scheme)
+        for section in self.scheme.sections:
+            visit(section)
+        return tuple(found)
+
+    # ---- rules ---------------------------------------------------------------------
+    def _rule(self, scope: _Scope, rule: ast.Rule, maximum: Decimal) -> tuple[Fraction, Line]:
+        """Points earned (exact) and the line explaining them (its `lost` set by the caller)."""
+        top = Fraction(maximum)
+        line_no = rule.pos.line
+        match rule:
+            case ast.Full():
+                return top, Line("full", "得满分", (), plain(maximum), Decimal(0), line_no)
+            case ast.Zero():
+                return Fraction(0), Line("zero", "不得分", (), "0", Decimal(0), line_no)
+            case ast.Fixed(points=points):
+                return Fraction(points.value), Line("fixed", f"得 {points}", (), plain(points.value),
+                                                    Decimal(0), line_no)
+            case ast.Meet():
+                return self._meet(scope, rule, top)
+            case ast.Proportional():
+                return self._proportional(scope, rule, top)
+            case ast.Conditional(condition=condition):
+                holds = self._truth(scope, condition, scope.inputs)
+                earned, line = self._rule(scope, rule.then if holds else rule.otherwise, maximum)
+                branch = "成立" if holds else "不成立"
+                return earned, _with(line, text=f"若 {show_expr(condition)}（{branch}）：{line.text}",
+                                     inputs=scope.inputs.as_tuple())
+            case ast.Rank():
+                return self._rank(scope, rule, top)
+            case ast.Tiers():
+                return self._tiers(scope, rule)
+            case ast.Levels():
+                return self._levels(scope, rule)
+            case ast.Projects():
+                return self._projects(scope, rule)
+            case ast.Assessed():
+                return self._assessed(scope, rule, top)
+        raise TypeError(rule)
+
+    def _meet(self, scope, rule: ast.Meet, top: Fraction):
+        condition = rule.condition or ast.Compare(">=", ast.Ref(None, ACTUAL, rule.pos),
+                                                  ast.Ref(None, TARGET, rule.pos), rule.pos)
+        holds = self._truth(scope, condition, scope.inputs)
+        text = f"达标得满分，否则不得分（{show_expr(condition)}）"
+        return (top if holds else Fraction(0),
+                Line("meet", text, scope.inputs.as_tuple(), "达标" if holds else "未达标",
+                     Decimal(0), rule.pos.line))
+
+    def _proportional(self, scope, rule: ast.Proportional, top: Fraction):
+        ratio_expr = rule.ratio or ast.Binary("/", ast.Ref(None, ACTUAL, rule.pos),
+                                              ast.Ref(None, TARGET, rule.pos), rule.pos)
+        ratio = max(self._number(scope, ratio_expr, scope.inputs), Fraction(0))
+        text = "按比例得分：满分 × min(比率, 1)"
+        if rule.threshold:
+            text += f"，未达 {rule.threshold} 不得分"
+        shown = f"比率 {show_expr(ratio_expr)} = {show_percent(ratio)}"
+        if rule.threshold and ratio < rule.threshold.value:
+            earned, arithmetic = Fraction(0), f"{shown} < {rule.threshold} → 0"
+        else:
+            earned = top * min(ratio, Fraction(1))
+            arithmetic = f"{shown}；{plain(Decimal(top.numerator) / top.denominator)} × {show_percent(min(ratio, 1))} = {show(earned)}"
+        return earned, Line("proportional", text, scope.inputs.as_tuple(), arithmetic,
+                            Decimal(0), rule.pos.line)
+
+    def _rank(self, scope, rule: ast.Rank, top: Fraction):
+        unit = scope.unit
+        ranking = self._ranking(scope.node, rule, unit)
+        entry = next(e for e in ranking if e[0].name == unit.name)
+        _, key, eligible = entry
+        where = f"{unit.group}内" if rule.within_group else "全体单位"
+        order = "降序" if rule.descending else "升序"
+        step = self._rank_step(rule, unit.group)
+        text = (f"按 {show_expr(rule.key)} {order}排名（{where}），第一名得满分，其后依次递减 {plain(step)}分"
+                + (f"；仅限 {show_expr(rule.eligible)}" if rule.eligible else ""))
+        inputs = [(show_expr(rule.key), self._show_key(rule, key))]
+        if not eligible:
+            points = rule.ineligible_points.value if rule.ineligible_points else Decimal(0)
+            reason = "不符合排名条件" if key is not None else "无数据"
+            if key is None and rule.no_data_points:
+                points = rule.no_data_points.value
+            return Fraction(points), Line("rank", text, tuple(inputs), f"{reason}，得 {plain(points)}分",
+                                          Decimal(0), rule.pos.line)
+        eligible_keys = [k for _, k, ok in ranking if ok]
+        position = self._position(eligible_keys, key, rule)
+        earned = max(top - (position - 1) * Fraction(step), Fraction(0))
+        standings = "，".join(f"{self._position(eligible_keys, k, rule)}. {u.name} {self._show_key(rule, k)}"
+                             for u, k in self._ordered(ranking, rule))
+        inputs.append(("排名", standings))
+        arithmetic = (f"第 {position} 名（共 {len(eligible_keys)} 个单位参与）："
+                      f"{show(top)} − {position - 1} × {plain(step)} = {show(earned)}")
+        if top - (position - 1) * Fraction(step) < 0:
+            arithmetic += "，低于 0 按 0 计"
+        return earned, Line("rank", text, tuple(inputs), arithmetic, Decimal(0), rule.pos.line)
+
+    def _ranking(self, node: str, rule: ast.Rank, unit: Unit):
+        """All units in the unit's ranking pool with their key and eligibility (cached)."""
+        pool_key = (node, unit.group if rule.within_group else "")
+        if pool_key not in self._rankings:
+            pool = [u for u in self.data.units if not rule.within_group or u.group == unit.group]
+            entries = []
+            for other in pool:
+                scope = _Scope(other, node, _Inputs())
+                try:
+                    key = self._number(scope, rule.key, scope.inputs)
+                except DataError:
+                    if rule.no_data_points is None:
+                        raise
+                    key = None
+                ok = key is not None and (rule.eligible is None or
+                                          self._truth(scope, rule.eligible, scope.inputs))
+                entries.append((other, key, ok))
+            self._rankings[pool_key] = entries
+        return self._rankings[pool_key]
+
+    @staticmethod
+    def _position(keys: list[Fraction], key: Fraction, rule: ast.Rank) -> int:
+        """Equal keys share a rank: 1-2-2-4 ("shared", the default) or 1-2-2-3 ("dense")."""
+        better = [k for k in keys if (k > key if rule.descending else k < key)]
+        return 1 + (len(set(better)) if rule.ties == "dense" else len(better))
+
+    @staticmethod
+    def _ordered(ranking, rule: ast.Rank):
+        eligible = [(u, k) for u, k, ok in ranking if ok]
+        return sorted(eligible, key=lambda e: -e[1] if rule.descending else e[1])
+
+    @staticmethod
+    def _rank_step(rule: ast.Rank, group: str) -> Decimal:
+        for step in rule.steps:
+            if step.group == group:
+                return step.points.value
+        return next((s.points.value for s in rule.steps if s.group is None), Decimal(0))
+
+    @staticmethod
+    def _show_key(rule: ast.Rank, key: Fraction | None) -> str:
+        if key is None:
+            return "无数据"
+        is_rate = isinstance(rule.key, ast.Ref) and rule.key.field == RATE
+        return show_percent(key) if is_rate or (isinstance(rule.key, ast.Binary) and rule.key.op == "/") \
+            else show(key)
+
+    def _tiers(self, scope, rule: ast.Tiers):
+        value = self._number(scope, rule.measure, scope.inputs)
+        hits = [b for b in rule.bands if _in_band(value, b)]
+        text = "分档计分：" + "；".join(f"{b.text} 得 {b.points}" for b in rule.bands)
+        if hits:
+            best = max(hits, key=lambda b: b.points.value)
+            earned, why = Fraction(best.points.value), f"{show_expr(rule.measure)} = {show(value)}，在 {best.text} 档 → {best.points}"
+        else:
+            points = rule.otherwise.value if rule.otherwise else Decimal(0)
+            earned, why = Fraction(points), f"{show_expr(rule.measure)} = {show(value)}，不在任何一档 → {plain(points)}分"
+        return earned, Line("tiers", text, scope.inputs.as_tuple(), why, Decimal(0), rule.pos.line)
+
+    def _records(self, scope):
+        return self.data.records.get((scope.unit.name, scope.node), [])
+
+    def _levels(self, scope, rule: ast.Levels):
+        table = {e.label: e.points.value for e in rule.entries}
+        found = []
+        for record in self._records(scope):
+            if record.level not in table:
+                raise self._record_error(scope, record, table)
+            found.append((record, table[record.level]))
+        points = [p for _, p in found]
+        earned = (max(points) if rule.combine == "max" else sum(points)) if points else Decimal(0)
+        word = "取最高" if rule.combine == "max" else "求和"
+        inputs = tuple((r.project or r.level, f"{r.level} {plain(p)}分") for r, p in found)
+        text = "按等级计分（" + "、".join(f"{e.label}{e.points}" for e in rule.entries) + f"），{word}"
+        return Fraction(earned), Line("levels", text, inputs or (("记录", "无"),),
+                                      f"{word} = {plain(earned)}", Decimal(0), rule.pos.line)
+
+    def _projects(self, scope, rule: ast.Projects):
+        class_of = {label: c for c in rule.classes for label in c.labels}
+        best: dict[str, tuple[ast.ProjectClass, str]] = {}
+        for record in self._records(scope):
+            if record.level not in class_of:
+                raise self._record_error(scope, record, class_of)
+            cls = class_of[record.level]
+            current = best.get(record.project)
+            if current is None or cls.each.value > current[0].each.value:  # 相同项目按就高计分
+                best[record.project] = (cls, record.level)
+        inputs, parts, earned = [], [], Decimal(0)
+        for cls in rule.classes:
+            projects = [p for p, (c, _) in best.items() if c is cls]
+            if not projects:
+                continue
+            raw = cls.each.value * len(projects)
+            counted = min(raw, cls.up_to.value) if cls.up_to else raw
+            for p in projects:
+                inputs.append((p, best[p][1]))
+            limit = f"（最多 {cls.up_to}）" if cls.up_to and raw > counted else ""
+            parts.append(f"{'、'.join(cls.labels)} {len(projects)} 项 × {cls.each}{limit} = {plain(counted)}")
+            earned += counted
+        text = "按项目计分，同一项目就高不重复：" + "；".join(
+            f"{'、'.join(c.labels)} 每项 {c.each}" + (f" 最多 {c.up_to}" if c.up_to else "")
+            for c in rule.classes)
+        arithmetic = "；".join(parts) + f"；合计 {plain(earned)}" if parts else "无项目记录，得 0 分"
+        return Fraction(earned), Line("projects", text, tuple(inputs), arithmetic, Decimal(0),
+                                      rule.pos.line)
+
+    def _record_error(self, scope, record, known) -> DataError:
+        return DataError([diagnostic("E312", self.lang, path=record.file, row=record.row,
+                                     what=f"{scope.unit.name} / {scope.node}：级别 {record.level!r} "
+                                          f"不在方案所列之中（{'、'.join(known)}）")])
+
+    def _assessed(self, scope, rule: ast.Assessed, top: Fraction):
+        cell = self._cell(scope.unit, scope.node, "评分")
+        score = Fraction(check_value(cell, scope.unit.name, scope.node, "评分", Decimal, self.lang))
+        if not cell.note:
+            raise self._eval_error(scope, "评定分须附评定理由（数值文件的 说明 列）")
+        low, high, band_text = Fraction(0), top, ""
+        if rule.bands:
+            band_cell = self._cell(scope.unit, scope.node, "档位")
+            label = band_cell.raw
+            band = next((b for b in rule.bands if b.label == label), None)
+            if band is None:
+                raise self._eval_error(scope, f"档位 {label!r} 不在方案所列之中（{'、'.join(b.label for b in rule.bands)}）")
+            low, high = top * Fraction(band.low.value), top * Fraction(band.high.value)
+            band_text = f"，档位 {label}（{band.low}–{band.high}，即 {show(low)}–{show(high)}分）"
+        if not (min(low, high) <= score <= max(low, high)):
+            raise self._eval_error(scope, f"评定分 {cell.raw} 超出允许范围 {show(min(low, high))}–{show(max(low, high))}")
+        inputs = (("评分", cell.raw), ("评定理由", cell.note))
+        return score, Line("assessed", "评定得分（由考核组择优评定）" + band_text, inputs,
+                           f"评定 {cell.raw}分", Decimal(0), rule.pos.line)
+
+    def _deduction(self, scope, rule: ast.Deduction) -> tuple[Decimal, Line]:
+        inputs = _Inputs()
+        count_expr = rule.count or ast.Binary("-", ast.Ref(None, TARGET, rule.pos),
+                                              ast.Ref(None, ACTUAL, rule.pos), rule.pos)
+        count = max(self._number(scope, count_expr, inputs), Fraction(0))
+        steps = count / Fraction(rule.step.value)
+        partial = rule.partial or "prorate"
+        counted = {"prorate": steps, "ignore": Fraction(math.floor(steps)),
+                   "whole": Fraction(math.ceil(steps))}[partial]
+        amount = round_to(counted * Fraction(rule.points.value), self.rounding)
+        counted_text = "" if rule.count is None else operand_text(rule.count) + " "
+        text = f"{'每少' if rule.count is None else '每'} {rule.step} {counted_text}扣 {rule.points}"
+        shown = show_percent(count) if rule.step.unit == "%" else show(count)
+        arithmetic = f"{show_expr(count_expr)} = {shown}，{show(steps)} 档"
+        if counted != steps:
+            arithmetic += f"（不足一档{_PARTIAL_WORDS[partial]}）→ {show(counted)} 档"
+        arithmetic += f" × {plain(rule.points.value)} = {plain(amount)}"
+        return amount, Line("deduct", text, inputs.as_tuple(), arithmetic, amount, rule.pos.line)
+
+    # ---- expressions ---------------------------------------------------------------
+    def _number(self, scope: _Scope, expr: ast.Expr, inputs: _Inputs) -> Fraction:
+        value = self._value(scope, expr, inputs)
+        if isinstance(value, bool) or not isinstance(value, Fraction):
+            raise self._eval_error(scope, f"{show_expr(expr)} 应为数值，实为 {value!r}")
+        return value
+
+    def _truth(self, scope: _Scope, expr: ast.Expr, inputs: _Inputs) -> bool:
+        value = self._value(scope, expr, inputs)
+        if not isinstance(value, bool):
+            raise self._eval_error(scope, f"{show_expr(expr)} 应为 是/否，实为 {value!r}")
+        return value
+
+    def _value(self, scope: _Scope, expr: ast.Expr, inputs: _Inputs):
+        match expr:
+            case ast.Literal(quantity=q):
+                return Fraction(q.value)
+            case ast.BoolLiteral(value=v):
+                return v
+            case ast.Ref():
+                return self._ref(scope, expr, inputs)
+            case ast.Not(operand=o):
+                return not self._truth(scope, o, inputs)
+            case ast.Logical(op="and", operands=ops):
+                return all(self._truth(scope, o, inputs) for o in ops)
+            case ast.Logical(op="or", operands=ops):
+                return any(self._truth(scope, o, inputs) for o in ops)
+            case ast.Compare(op=op, left=l, right=r):
+                a, b = self._value(scope, l, inputs), self._value(scope, r, inputs)
+                if op in ("=", "!="):
+                    return (a == b) == (op == "=")
+                a, b = self._number(scope, l, inputs), self._number(scope, r, inputs)
+                return {">=": a >= b, "<=": a <= b, ">": a > b, "<": a < b}[op]
+            case ast.Binary(op=op, left=l, right=r):
+                a, b = self._number(scope, l, inputs), self._number(scope, r, inputs)
+                if op == "/":
+                    if b == 0:
+                        raise DataError([diagnostic("E307", self.lang, unit=scope.unit.name,
+                                                    item=scope.node, what=show_expr(r))])
+                    return a / b
+                return {"+": a + b, "-": a - b, "*": a * b}[op]
+        raise TypeError(expr)
+
+    def _ref(self, scope: _Scope, ref: ast.Ref, inputs: _Inputs):
+        node = ref.item or scope.node
+        label = str(ref)
+        if ref.field == RATE:
+            target = self._number(scope.at(node), ast.Ref(None, TARGET, ref.pos), _Inputs())
+            actual = self._number(scope.at(node), ast.Ref(None, ACTUAL, ref.pos), _Inputs())
+            if target == 0:
+                raise DataError([diagnostic("E307", self.lang, unit=scope.unit.name, item=node,
+                                            what=TARGET)])
+            rate = actual / target
+            inputs.add(label, f"{show(actual)} / {show(target)} = {show_percent(rate)}")
+            return rate
+        if ref.item is None:
+            let = self.index.local_let(scope.node, ref.field)
+            if let is not None:
+                owner = self.index.let_owner(scope.node, let)
+                value = self._value(scope.at(owner), let.expr, inputs)
+                inputs.add(label, show(value) if isinstance(value, Fraction) else str(value))
+                return value
+            const = self.index.consts.get(ref.field)
+            if const is not None:
+                quantity = dict(const.values).get(scope.unit.group)
+                if quantity is None:
+                    raise self._eval_error(scope, f"常量 {const.name} 未规定分组 {scope.unit.group} 的值")
+                inputs.add(label, f"{quantity}（{scope.unit.group}）")
+                return Fraction(quantity.value)
+        cell = self._cell(scope.unit, node or SCHEME_NODE, ref.field)
+        inputs.add(label, cell.raw)
+        value = cell.value
+        return Fraction(value) if isinstance(value, Decimal) else value
+
+    def _cell(self, unit: Unit, node: str, field: str) -> Cell:
+        cell = self.data.values.get((unit.name, node, field))
+        if cell is None:
+            files = "、".join(self.data.value_files) or "（未指定）"
+            raise DataError([diagnostic("E305", self.lang, unit=unit.name, item=node, field=field,
+                                        files=files)])
+        return cell
+
+    def _eval_error(self, scope: _Scope, what: str) -> DataError:
+        return DataError([diagnostic("E311", self.lang, unit=scope.unit.name, item=scope.node, what=what)])
+
+
+def _in_band(value: Fraction, band: ast.Band) -> bool:
+    if band.low is not None and (value < band.low or (value == band.low and not band.low_inclusive)):
+        return False
+    if band.high is not None and (value > band.high or (value == band.high and not band.high_inclusive)):
+        return False
+    return True
+
+
+def _with(line: Line, **changes) -> Line:
+    return replace(line, **changes)
+
+
+def _ranked(units: list[UnitResult]) -> tuple[UnitResult, ...]:
+    """Totals ranked overall and within each group; equal totals share a rank (1-2-2-4)."""
+    def ranks(pool: list[UnitResult]) -> dict[str, int]:
+        descending = sorted((-u.total for u in pool))
+        return {u.unit: 1 + bisect_left(descending, -u.total) for u in pool}
+
+    overall = ranks(units)
+    in_group: dict[str, int] = {}
+    for group in {u.group for u in units}:
+        in_group.update(ranks([u for u in units if u.group == group]))
+    ranked = [replace(u, rank=overall[u.unit], group_rank=in_group[u.unit]) for u in units]
+    return tuple(sorted(ranked, key=lambda u: u.rank))
+
+
+def evaluate(scheme: ast.Scheme, data: Dataset, index: SchemeIndex | None = None) -> Results:
+    return Evaluator(scheme, data, index).run()

@@ -1,0 +1,75 @@
+"""Name tables of a scheme: every section and item with its path and weight, lets, constants.
+
+Built once from the AST; the checker and the evaluator both resolve names through it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from . import ast
+from .data import normalise
+
+# Bare names at the top level of a scheme (a total veto) read fields of this pseudo-item.
+SCHEME_NODE = "总分"
+
+
+@dataclass(frozen=True)
+class Node:
+    node: ast.Section | ast.Item
+    path: tuple[str, ...]
+    weight: Decimal  # how much one of its points counts in the total
+    bonus: bool
+    parents: tuple[str, ...]  # names of the enclosing sections, innermost last
+
+
+class SchemeIndex:
+    def __init__(self, scheme: ast.Scheme):
+        self.scheme = scheme
+        self.weights = {t.section: (t.weight.value if t.weight else Decimal(1)) for t in scheme.total}
+        self.nodes: dict[str, Node] = {}
+        self.duplicates: list[tuple[ast.Section | ast.Item, ast.Section | ast.Item]] = []
+        for section in scheme.sections:
+            weight = self.weights.get(section.name, Decimal(1) if not scheme.total else Decimal(0))
+            self._add(section, (), weight, section.bonus)
+        self.consts = {c.name: c for c in scheme.consts}
+        self.lets = {l.name: l for l in scheme.lets}
+
+    def _add(self, node, parents: tuple[str, ...], weight: Decimal, bonus: bool) -> None:
+        if node.name in self.nodes:
+            self.duplicates.append((self.nodes[node.name].node, node))
+        else:
+            self.nodes[node.name] = Node(node, parents + (node.name,), weight, bonus, parents)
+        for child in getattr(node, "children", ()):
+            self._add(child, parents + (node.name,), weight, bonus)
+
+    def items(self):
+        return (n for n in self.nodes.values() if isinstance(n.node, ast.Item))
+
+    def data_names(self) -> dict[str, str]:
+        """Normalised name or title -> name, for matching the 指标 column of data files."""
+        names = {normalise(SCHEME_NODE): SCHEME_NODE}
+        for name, info in self.nodes.items():
+            names[normalise(name)] = name
+            if info.node.title:
+                names.setdefault(normalise(info.node.title), name)
+        return names
+
+    def local_let(self, node_name: str | None, name: str) -> ast.Let | None:
+        """A computed measure visible from a node: its own, its sections', then the scheme's."""
+        if node_name in self.nodes:
+            info = self.nodes[node_name]
+            for owner in (node_name, *reversed(info.parents)):
+                for let in self.nodes[owner].node.lets:
+                    if let.name == name:
+                        return let
+        return self.lets.get(name)
+
+    def let_owner(self, node_name: str | None, let: ast.Let) -> str | None:
+        """The node whose fields the bare names inside `let` refer to."""
+        if node_name in self.nodes:
+            info = self.nodes[node_name]
+            for owner in (node_name, *reversed(info.parents)):
+                if let in self.nodes[owner].node.lets:
+                    return owner
+        return None

@@ -1,0 +1,505 @@
+"""Parse stage: .kpi text -> typed AST (kpidsl.ast), or a SchemeSyntaxError with file:line:col."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from functools import lru_cache
+from importlib.resources import files
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
+
+from . import ast
+from .errors import SchemeSyntaxError, diagnostic
+
+MAX_SCHEME_BYTES = 1_000_000
+MAX_NESTING = 32
+
+_UNIT_SCALE = {"万元": ("元", Decimal(10000)), "万人": ("人", Decimal(10000)),
+               "万": ("", Decimal(10000)), "%": ("%", Decimal("0.01"))}
+_QUANTITY = re.compile(r"(\d+(?:\.\d+)?)(.*)")
+
+
+@lru_cache(maxsize=1)
+def grammar_text() -> str:
+    return files("kpidsl.grammar").joinpath("kpi.lark").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _lark() -> Lark:
+    return Lark(grammar_text(), parser="lalr", propagate_positions=True,
+                maybe_placeholders=False)
+
+
+@lru_cache(maxsize=1)
+def keyword_spellings() -> dict[str, tuple[str, ...]]:
+    """Terminal name -> its spellings, read from the grammar (first Chinese, then English)."""
+    spellings = {}
+    for m in re.finditer(r"^_?(KW_\w+)\.\d+: /\((.*?)\)\(\?!", grammar_text(), re.M):
+        spellings[m.group(1)] = tuple(m.group(2).split("|"))
+    return spellings
+
+
+def detect_language(text: str) -> str:
+    """Messages follow the language of the scheme's structural keywords."""
+    zh = len(re.findall(r"(?:^|\s)(?:方案|板块|指标)\s", text))
+    en = len(re.findall(r"(?:^|\s)(?:scheme|section|item)\s", text))
+    return "en" if en > zh else "zh"
+
+
+def quantity(token: Token | str) -> ast.Quantity:
+    number, unit = _QUANTITY.fullmatch(str(token)).groups()
+    value = Decimal(number)
+    if unit in _UNIT_SCALE:
+        unit, scale = _UNIT_SCALE[unit]
+        value *= scale
+    return ast.Quantity(value, unit, str(token))
+
+
+def _string(token: Token) -> str:
+    return re.sub(r"\\(.)", r"\1", str(token)[1:-1])
+
+
+def _pos(meta_or_token) -> ast.Pos:
+    return ast.Pos(getattr(meta_or_token, "line", 0) or 0, getattr(meta_or_token, "column", 0) or 0)
+
+
+class _Body:
+    """The parts of a section or item body, sorted by kind."""
+
+    def __init__(self, parts, lang: str, owner: str):
+        self.rules, self.children, self.deductions, self.vetoes = [], [], [], []
+        self.requirements, self.lets = [], []
+        self.cap = self.source = self.interpretation = self.points_note = None
+        self.allow_negative = False
+        for part in parts:
+            match part:
+                case ast.Section() | ast.Item():
+                    self.children.append(part)
+                case ast.Deduction():
+                    self.deductions.append(part)
+                case ast.Veto():
+                    self.vetoes.append(part)
+                case ast.Requirement():
+                    self.requirements.append(part)
+                case ast.Let():
+                    self.lets.append(part)
+                case ("cap", q):
+                    self.cap = q
+                case ("allow_negative",):
+                    self.allow_negative = True
+                case ("source", text):  # several 原文 lines read as one passage
+                    self.source = text if self.source is None else self.source + "\n" + text
+                case ("interpretation", text):
+                    self.interpretation = text
+                case ("points_note", text):
+                    self.points_note = text
+                case _:
+                    self.rules.append(part)
+        if len(self.rules) > 1:
+            what = (f"{owner} 有多条计分规则；一个指标只能有一条（扣分、否决可另加）" if lang == "zh" else
+                    f"{owner} has more than one scoring rule; an item takes one (plus deductions and vetoes)")
+            raise _BodyError(what, self.rules[1].pos)
+
+
+class _BodyError(Exception):
+    def __init__(self, what: str, pos: ast.Pos):
+        self.what, self.pos = what, pos
+
+
+@v_args(meta=True)
+class _ToAst(Transformer):
+    def __init__(self, path: str, lang: str):
+        super().__init__()
+        self.path, self.lang = path, lang
+
+    # -- top level
+    def start(self, meta, parts):
+        title, groups, data, totals, total_source = "", (), ast.DataFiles((), (), ()), (), None
+        rounding = {"item": ast.Rounding(2, "half_up"), "total": ast.Rounding(2, "half_up")}
+        sections, consts, lets, requirements, vetoes = [], [], [], [], []
+        for part in parts:
+            match part:
+                case ("title", t):
+                    title = t
+                case ("groups", g):
+                    groups = g
+                case ("data", d):
+                    data = d
+                case ("rounding", scope, r):
+                    rounding[scope] = r
+                case ("total", terms, text):
+                    totals, total_source = terms, text
+                case ast.Section():
+                    sections.append(part)
+                case ast.Const():
+                    consts.append(part)
+                case ast.Let():
+                    lets.append(part)
+                case ast.Requirement():
+                    requirements.append(part)
+                case ast.Veto():
+                    vetoes.append(part)
+        return ast.Scheme(title, groups, data, rounding["item"], rounding["total"], totals,
+                          total_source, tuple(sections), tuple(consts), tuple(lets), tuple(requirements),
+                          tuple(vetoes), self.path, self.lang)
+
+    def scheme_title(self, meta, c):
+        return ("title", _string(c[0]))
+
+    def groups_decl(self, meta, c):
+        return ("groups", c[0])
+
+    def name_list(self, meta, c):
+        return tuple(str(t) for t in c)
+
+    def string_list(self, meta, c):
+        return tuple(_string(t) for t in c)
+
+    def data_decl(self, meta, entries):
+        found = {"units": (), "values": (), "records": ()}
+        for kind, paths in entries:
+            found[kind] = found[kind] + paths
+        return ("data", ast.DataFiles(found["units"], found["values"], found["records"]))
+
+    def data_entry(self, meta, c):
+        return (c[0], c[1])
+
+    def data_kind(self, meta, c):
+        return {"KW_UNITS": "units", "KW_VALUES": "values", "KW_RECORDS": "records"}[
+            c[0].type.lstrip("_")]
+
+    def rounding_decl(self, meta, c):
+        scope, places = c[0], quantity(c[1])
+        mode = c[2] if len(c) > 2 else "half_up"
+        return ("rounding", scope, ast.Rounding(int(places.value), mode))
+
+    def rounding_scope(self, meta, c):
+        return "item" if c[0].type == "_KW_ITEM" else "total"
+
+    def rounding_mode(self, meta, c):
+        return {"_KW_HALF_UP": "half_up", "_KW_DOWN": "down", "_KW_HALF_EVEN": "half_even"}[c[0].type]
+
+    def total_decl(self, meta, c):
+        text = next((x[1] for x in c if isinstance(x, tuple)), None)
+        return ("total", tuple(t for t in c if isinstance(t, ast.TotalTerm)), text)
+
+    def total_term(self, meta, c):
+        return ast.TotalTerm(str(c[0]), quantity(c[2]) if len(c) > 1 else None, _pos(meta))
+
+    def const_decl(self, meta, c):
+        values = tuple(v for v in c[2:] if isinstance(v, tuple))
+        return ast.Const(str(c[0]), values, _pos(meta))
+
+    def group_value(self, meta, c):
+        return (str(c[0]), quantity(c[1]))
+
+    def let_decl(self, meta, c):
+        return ast.Let(str(c[0]), c[2], _pos(meta))
+
+    # -- structure
+    def section(self, meta, c):
+        bonus, name = c[0], str(c[1])
+        title, rest = (_string(c[2]), c[3:]) if c[2].type == "STRING" else (None, c[2:])
+        points, parts = quantity(rest[0]), rest[1:]
+        body = _Body(parts, self.lang, name)
+        if body.rules:
+            what = (f"板块 {name} 不能直接带计分规则，请放入指标" if self.lang == "zh" else
+                    f"section {name} cannot carry a scoring rule; put it in an item")
+            raise _BodyError(what, body.rules[0].pos)
+        return ast.Section(name, title, points, bonus, tuple(body.children), tuple(body.deductions),
+                           tuple(body.vetoes), body.cap, body.allow_negative, body.source,
+                           body.interpretation, body.points_note, tuple(body.requirements),
+                           tuple(body.lets), _pos(meta))
+
+    def section_kw(self, meta, c):
+        return c[0].type == "_KW_BONUS"
+
+    def item(self, meta, c):
+        name = str(c[0])
+        title, rest = (_string(c[1]), c[2:]) if c[1].type == "STRING" else (None, c[1:])
+        points, parts = quantity(rest[0]), rest[1:]
+        body = _Body(parts, self.lang, name)
+        return ast.Item(name, title, points, body.rules[0] if body.rules else None,
+                        tuple(body.deductions), tuple(body.vetoes), body.cap, body.allow_negative,
+                        body.source, body.interpretation, tuple(body.requirements),
+                        tuple(body.lets), _pos(meta))
+
+    def source(self, meta, c):
+        return ("source", "".join(_string(t) for t in c))
+
+    def interpretation(self, meta, c):
+        return ("interpretation", "".join(_string(t) for t in c))
+
+    def points_note(self, meta, c):
+        return ("points_note", "".join(_string(t) for t in c))
+
+    def requirement(self, meta, c):
+        applies = c[0] if isinstance(c[0], tuple) else ()
+        texts = [t for t in c if isinstance(t, Token)]
+        return ast.Requirement("".join(_string(t) for t in texts), applies, _pos(meta))
+
+    def cap(self, meta, c):
+        return ("cap", quantity(c[0]))
+
+    def allow_negative(self, meta, c):
+        return ("allow_negative",)
+
+    # -- rules
+    def meet(self, meta, c):
+        return ast.Meet(c[0] if c else None, _pos(meta))
+
+    def proportional(self, meta, c):
+        ratio = c[0] if c and not isinstance(c[0], Token) else None
+        tokens = [t for t in c if isinstance(t, Token) and t.type == "QUANTITY"]
+        return ast.Proportional(ratio, quantity(tokens[0]) if tokens else None, _pos(meta))
+
+    def full(self, meta, c):
+        return ast.Full(_pos(meta))
+
+    def zero(self, meta, c):
+        return ast.Zero(_pos(meta))
+
+    def fixed(self, meta, c):
+        return ast.Fixed(quantity(c[0]), _pos(meta))
+
+    def conditional(self, meta, c):
+        return ast.Conditional(c[0], c[1], c[2], _pos(meta))
+
+    def rank(self, meta, c):
+        order, key, clauses = c[0], c[1], c[2:]
+        opts = {"within_group": True, "eligible": None, "steps": (), "ties": "shared",
+                "ineligible": None, "no_data": None}
+        for name, value in clauses:
+            opts[name] = value
+        return ast.Rank(order == "desc", key, opts["within_group"], opts["eligible"], opts["steps"],
+                        opts["ties"], opts["ineligible"], opts["no_data"], _pos(meta))
+
+    def rank_order(self, meta, c):
+        return "desc" if c[0].type == "_KW_DESC" else "asc"
+
+    def within_group(self, meta, c):
+        return ("within_group", True)
+
+    def overall(self, meta, c):
+        return ("within_group", False)
+
+    def only_if(self, meta, c):
+        return ("eligible", c[0])
+
+    def rank_step(self, meta, c):
+        return ("steps", tuple(c))
+
+    def step_entry(self, meta, c):
+        return ast.RankStep(str(c[0]), quantity(c[1])) if len(c) == 2 else ast.RankStep(None, quantity(c[0]))
+
+    def ties(self, meta, c):
+        return ("ties", c[0])
+
+    def tie_mode(self, meta, c):
+        return "shared" if c[0].type == "_KW_TIES_SHARED" else "dense"
+
+    def ineligible(self, meta, c):
+        return ("ineligible", quantity(c[0]))
+
+    def no_data(self, meta, c):
+        return ("no_data", quantity(c[0]))
+
+    def tiers(self, meta, c):
+        measure, bands = c[0], c[1:]
+        otherwise = next((b[1] for b in bands if isinstance(b, tuple)), None)
+        return ast.Tiers(measure, tuple(b for b in bands if isinstance(b, ast.Band)), otherwise, _pos(meta))
+
+    def band_compare(self, meta, c):
+        op, edge, points = _cmp(c[0]), quantity(c[1]), quantity(c[2])
+        text = f"{op} {edge}"
+        if op in (">=", ">"):
+            return ast.Band(edge.value, op == ">=", None, False, points, text)
+        if op in ("<=", "<"):
+            return ast.Band(None, False, edge.value, op == "<=", points, text)
+        return ast.Band(edge.value, True, edge.value, True, points, text)
+
+    def band_range(self, meta, c):
+        low, high, points = quantity(c[0]), quantity(c[1]), quantity(c[2])
+        # "40% 至 50%" includes its lower edge and excludes its upper one: [40%, 50%)
+        return ast.Band(low.value, True, high.value, False, points, f"[{low}, {high})")
+
+    def band_else(self, meta, c):
+        return ("else", quantity(c[0]))
+
+    def levels(self, meta, c):
+        entries = tuple(e for e in c if isinstance(e, ast.LevelEntry))
+        combine = c[-1] if isinstance(c[-1], str) else "max"
+        return ast.Levels(entries, combine, _pos(meta))
+
+    def level_entry(self, meta, c):
+        return ast.LevelEntry(c[0], quantity(c[1]))
+
+    def level_combine(self, meta, c):
+        return "max" if c[0].type == "_KW_MAX" else "sum"
+
+    def projects(self, meta, c):
+        return ast.Projects(tuple(c), _pos(meta))
+
+    def project_class(self, meta, c):
+        labels = tuple(x for x in c if isinstance(x, str) and not isinstance(x, Token))
+        amounts = [quantity(t) for t in c if isinstance(t, Token) and t.type == "QUANTITY"]
+        return ast.ProjectClass(labels, amounts[0], amounts[1] if len(amounts) > 1 else None)
+
+    def assessed(self, meta, c):
+        return ast.Assessed(tuple(c), _pos(meta))
+
+    def assessed_band(self, meta, c):
+        return ast.AssessedBand(c[0], quantity(c[1]), quantity(c[2]))
+
+    def label(self, meta, c):
+        return _string(c[0]) if c[0].type == "STRING" else str(c[0])
+
+    def deduct_short(self, meta, c):  # 每少: counts the shortfall 任务 - 实际 unless given
+        return self._deduction(meta, c)
+
+    def deduct_count(self, meta, c):
+        return self._deduction(meta, c)
+
+    def _deduction(self, meta, c):
+        count = next((x for x in c[1:] if not isinstance(x, (Token, tuple))), None)
+        amounts = [t for t in c if isinstance(t, Token) and t.type == "QUANTITY"]
+        partial = c[-1][1] if isinstance(c[-1], tuple) else None
+        return ast.Deduction(quantity(amounts[0]), count, quantity(amounts[1]), partial, _pos(meta))
+
+    def partial(self, meta, c):
+        return ("partial", c[0])
+
+    def partial_mode(self, meta, c):
+        return {"_KW_PRORATE": "prorate", "_KW_IGNORE": "ignore", "_KW_WHOLE": "whole"}[c[0].type]
+
+    def veto(self, meta, c):
+        return ast.Veto(c[0], quantity(c[1]) if len(c) > 1 else None, _pos(meta))
+
+    # -- expressions
+    def literal(self, meta, c):
+        return ast.Literal(quantity(c[0]), _pos(meta))
+
+    def true(self, meta, c):
+        return ast.BoolLiteral(True, _pos(meta))
+
+    def false(self, meta, c):
+        return ast.BoolLiteral(False, _pos(meta))
+
+    def ref(self, meta, c):
+        if len(c) == 2:
+            return ast.Ref(str(c[0]), str(c[1]), _pos(meta))
+        return ast.Ref(None, str(c[0]), _pos(meta))
+
+    def builtin(self, meta, c):
+        return {"_KW_TARGET": ast.TARGET, "_KW_ACTUAL": ast.ACTUAL, "_KW_RATE": ast.RATE}[c[0].type]
+
+    def negation(self, meta, c):
+        return ast.Not(c[0], _pos(meta))
+
+    def or_expr(self, meta, c):
+        return ast.Logical("or", tuple(c), _pos(meta))
+
+    def and_expr(self, meta, c):
+        return ast.Logical("and", tuple(c), _pos(meta))
+
+    def comparison(self, meta, c):
+        return ast.Compare(_cmp(c[1]), c[0], c[2], _pos(meta))
+
+    def sum(self, meta, c):
+        return self._fold(meta, c)
+
+    def product(self, meta, c):
+        return self._fold(meta, c)
+
+    def _fold(self, meta, c):
+        result = c[0]
+        for op, right in zip(c[1::2], c[2::2]):
+            symbol = {"×": "*", "÷": "/"}.get(str(op), str(op))
+            result = ast.Binary(symbol, result, right, _pos(meta))
+        return result
+
+
+def _cmp(token) -> str:
+    return {"≥": ">=", "≤": "<=", "≠": "!=", "==": "=", "=": "="}.get(str(token), str(token))
+
+
+def _describe_expected(expected: set[str], lang: str) -> str:
+    names = {"NAME": ("名称", "a name"), "QUANTITY": ("数值", "a number"),
+             "STRING": ("带引号的文字", "quoted text"), "$END": ("文件结束", "end of file")}
+    shown = []
+    for term in sorted(expected):
+        bare = term.lstrip("_")
+        if bare in keyword_spellings():
+            zh, en = keyword_spellings()[bare][:2]
+            shown.append(zh if lang == "zh" else en)
+        elif term in names:
+            shown.append(names[term][0 if lang == "zh" else 1])
+        else:
+            pattern = _lark().get_terminal(term).pattern
+            shown.append(pattern.value if pattern.type == "str" else
+                         re.sub(r"[\[\]\\/]", "", pattern.value)[:6])
+    return "、".join(dict.fromkeys(shown)) if lang == "zh" else ", ".join(dict.fromkeys(shown))
+
+
+def _syntax_error(e: UnexpectedInput, text: str, path: str, lang: str) -> SchemeSyntaxError:
+    where = dict(file=path, line=e.line, column=e.column, source=text)
+    if isinstance(e, UnexpectedCharacters):
+        return SchemeSyntaxError([diagnostic("E101", lang, char=text[e.pos_in_stream], **where)])
+    expected = _describe_expected(set(e.expected) if isinstance(e, UnexpectedEOF) else set(e.accepts or e.expected), lang)
+    if isinstance(e, UnexpectedEOF) or e.token.type == "$END":
+        lines = text.splitlines() or [""]
+        where.update(line=len(lines), column=len(lines[-1]) + 1)
+        return SchemeSyntaxError([diagnostic("E103", lang, expected=expected, **where)])
+    found = repr(str(e.token))
+    return SchemeSyntaxError([diagnostic("E102", lang, found=found, expected=expected, **where)])
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where brackets first nest deeper than MAX_NESTING, outside strings and comments."""
+    depth, line, in_string, in_comment = 0, 1, False, False
+    for ch in text:
+        if ch == "\n":
+            line, in_comment = line + 1, False
+        elif in_comment:
+            continue
+        elif ch == '"':
+            in_string = not in_string
+        elif in_string:
+            continue
+        elif ch == "#":
+            in_comment = True
+        elif ch in "{(（":
+            depth += 1
+            if depth > MAX_NESTING:
+                return line
+        elif ch in "})）":
+            depth -= 1
+    return None
+
+
+def parse(text: str, path: str = "<scheme>") -> ast.Scheme:
+    """Parse scheme text; raises SchemeSyntaxError (a KpiError) on any malformed input."""
+    lang = detect_language(text)
+    if len(text.encode("utf-8")) > MAX_SCHEME_BYTES:
+        raise SchemeSyntaxError([diagnostic("E105", lang, file=path, size=len(text.encode()),
+                                            limit=MAX_SCHEME_BYTES)])
+    text = text.lstrip("\ufeff")
+    too_deep = _too_deep(text)
+    if too_deep:  # an LALR parse is linear, but building the AST recurses
+        raise SchemeSyntaxError([diagnostic("E106", lang, file=path, line=too_deep,
+                                            limit=MAX_NESTING, source=text)])
+    try:
+        tree = _lark().parse(text)
+    except UnexpectedInput as e:
+        raise _syntax_error(e, text, path, lang) from None
+    try:
+        return _ToAst(path, lang).transform(tree)
+    except VisitError as e:
+        if isinstance(e.orig_exc, _BodyError):
+            err = e.orig_exc
+            raise SchemeSyntaxError([diagnostic("E104", lang, what=err.what, file=path,
+                                                line=err.pos.line, column=err.pos.column,
+                                                source=text)]) from None
+        raise
+

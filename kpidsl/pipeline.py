@@ -1,0 +1,84 @@
+"""The stages put together: read a scheme and its data, check, evaluate.
+
+Data files named in a scheme resolve relative to the scheme's folder and may not leave it;
+files the user names on the command line are taken as given.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+from . import ast
+from .checker import check
+from .data import Dataset, load
+from .errors import DataError, Diagnostic, KpiError, diagnostic
+from .evaluator import evaluate
+from .index import SchemeIndex
+from .parser import MAX_SCHEME_BYTES, parse
+from .result import Results
+
+DEFAULT_SCHEME = "rugao-2021.kpi"
+
+
+def bundled_schemes() -> Path:
+    """The folder of schemes shipped inside the package."""
+    return Path(str(files("kpidsl.schemes")))
+
+
+def default_scheme() -> Path:
+    return bundled_schemes() / DEFAULT_SCHEME
+
+
+@dataclass
+class Loaded:
+    scheme: ast.Scheme
+    source: str
+    index: SchemeIndex
+    data: Dataset | None
+    warnings: list[Diagnostic]
+
+    def evaluate(self) -> Results:
+        return evaluate(self.scheme, self.data, self.index)
+
+
+def read_scheme(path: Path) -> tuple[ast.Scheme, str]:
+    try:
+        raw = path.read_bytes()[: MAX_SCHEME_BYTES + 1]
+    except OSError as e:
+        raise KpiError([diagnostic("E301", "zh", path=str(path), reason=e.strerror)]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise KpiError([diagnostic("E104", "zh", file=str(path),
+                                   what=f"不是 UTF-8 编码（第 {e.start} 字节）/ not UTF-8")]) from None
+    return parse(text, str(path)), text
+
+
+def _inside(scheme: ast.Scheme, folder: Path, name: str) -> tuple[Path, str]:
+    path = (folder / name).resolve()
+    if Path(name).is_absolute() or not path.is_relative_to(folder.resolve()):
+        raise DataError([diagnostic("E310", scheme.language, path=name)])
+    return path, name
+
+
+def load_all(scheme_path: Path | None = None, *, units: list[str] | None = None,
+             values: list[str] | None = None, records: list[str] | None = None,
+             with_data: bool = True) -> Loaded:
+    """Parse, check and load data. Command-line files replace the scheme's of the same kind."""
+    path = Path(scheme_path) if scheme_path else default_scheme()
+    scheme, source = read_scheme(path)
+    index = SchemeIndex(scheme)
+    if not with_data:
+        return Loaded(scheme, source, index, None, check(scheme, None, source, index))
+    folder = path.parent
+
+    def files_of(given: list[str] | None, declared: tuple[str, ...]):
+        if given:
+            return [(Path(g), g) for g in given]
+        return [_inside(scheme, folder, name) for name in declared]
+
+    data = load(files_of(units, scheme.data.units), files_of(values, scheme.data.values),
+                files_of(records, scheme.data.records), index.data_names(), scheme.language)
+    warnings = check(scheme, data, source, index)
+    return Loaded(scheme, source, index, data, warnings)

@@ -1,0 +1,145 @@
+"""Result tree: what evaluation produces and every renderer reads. Points are Decimals.
+
+Each item carries the lines that explain its loss; their points add up exactly to the item's
+loss. A unit's ledger restates every loss in final-score points (times the weights above it),
+so that full − Σ losses + bonus + rounding = total, to the last digit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Union
+
+from .numbers import plain
+
+
+@dataclass(frozen=True)
+class Line:
+    """One step of reasoning: a rule, the inputs it read, its arithmetic, the points it cost."""
+    kind: str  # proportional, meet, rank, tiers, deduct, veto, floor, cap, …
+    text: str  # the rule in words
+    inputs: tuple[tuple[str, str], ...]  # (label, value as shown)
+    arithmetic: str
+    lost: Decimal  # points lost by this step; negative where a floor gives points back
+    line: int  # line of the scheme
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    path: tuple[str, ...]
+    title: str | None
+    max: Decimal
+    score: Decimal
+    weight: Decimal  # product of the weights above it: its points count × weight in the total
+    bonus: bool
+    lines: tuple[Line, ...]
+    source: str | None
+    interpretation: str | None
+    line: int
+
+    @property
+    def lost(self) -> Decimal:
+        return self.max - self.score
+
+
+@dataclass(frozen=True)
+class SectionResult:
+    path: tuple[str, ...]
+    title: str | None
+    max: Decimal
+    score: Decimal
+    weight: Decimal
+    bonus: bool
+    children: tuple[Union[SectionResult, ItemResult], ...]
+    lines: tuple[Line, ...]  # section-level steps: deductions, vetoes, floors, caps
+    source: str | None
+    interpretation: str | None
+    line: int
+
+    @property
+    def lost(self) -> Decimal:
+        return self.max - self.score
+
+    def items(self):
+        for child in self.children:
+            if isinstance(child, SectionResult):
+                yield from child.items()
+            else:
+                yield child
+
+    def sections(self):
+        yield self
+        for child in self.children:
+            if isinstance(child, SectionResult):
+                yield from child.sections()
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    label: str  # path joined, or what the entry is
+    points: Decimal  # signed change to the total: losses negative, bonus positive
+    detail: str  # e.g. "2.36 × 60%"
+    line: int
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    unit: str
+    group: str
+    sections: tuple[SectionResult, ...]
+    full: Decimal  # the most the weighted sections can give
+    bonus: Decimal
+    total_exact: Decimal  # before the total's rounding
+    total: Decimal
+    total_lines: tuple[Line, ...]  # vetoes and caps on the whole score
+    requirements: tuple[tuple[str, int], ...]  # (text, scheme line) that apply to this unit
+    rank: int = 0
+    group_rank: int = 0
+
+    def items(self):
+        for section in self.sections:
+            yield from section.items()
+
+    def ledger(self) -> list[LedgerEntry]:
+        """Every change from full points to the total, in final-score points."""
+        entries = []
+        for section in self.sections:
+            if section.bonus:
+                entries.append(LedgerEntry(section.path[-1], section.score * section.weight,
+                                           _times(section.score, section.weight), section.line))
+                continue
+            for s in section.sections():
+                for item in (c for c in s.children if isinstance(c, ItemResult)):
+                    if item.lost:
+                        entries.append(_weighted(_short(item.path), item.lost, item.weight, item.line))
+                for line in s.lines:
+                    if line.lost:
+                        entries.append(_weighted(f"{_short(s.path)}（{line.text}）", line.lost,
+                                                 s.weight, line.line))
+        for line in self.total_lines:
+            if line.lost:
+                entries.append(LedgerEntry(line.text, -line.lost, line.arithmetic, line.line))
+        if self.total != self.total_exact:
+            entries.append(LedgerEntry("舍入调整", self.total - self.total_exact,
+                                       f"{self.total_exact} → {self.total}", 0))
+        return entries
+
+
+def _short(path: tuple[str, ...]) -> str:
+    """Top section and the node itself: enough to find it in the tree above the ledger."""
+    return path[0] if len(path) == 1 else f"{path[0]} › {path[-1]}"
+
+
+def _weighted(label: str, lost: Decimal, weight: Decimal, line: int) -> LedgerEntry:
+    return LedgerEntry(label, -(lost * weight), _times(lost, weight), line)
+
+
+def _times(points: Decimal, weight: Decimal) -> str:
+    return plain(points) if weight == 1 else f"{plain(points)} × {plain(weight * 100)}%"
+
+
+@dataclass(frozen=True)
+class Results:
+    scheme: str  # its title
+    path: str
+    units: tuple[UnitResult, ...]  # in ranking order

@@ -1,0 +1,1 @@
+"""Bundled schemes and their data, shipped inside the package as kpidsl.schemes."""
