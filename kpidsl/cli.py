@@ -57,11 +57,12 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
 
     out, err = Console(), Console(stderr=True, highlight=False)
     if args.command == "explain":
-        if len(args.args) > 2:
-            parser.error("explain takes [SCHEME] UNIT")
-        scheme_path, unit_name = (args.args if len(args.args) == 2 else (None, args.args[0]))
-        if scheme_path is None and unit_name.endswith(".kpi"):
+        # `kpi explain 丁 堰 镇` arrives as three words: a unit name may be split by spaces.
+        first, *rest = args.args
+        scheme_path, words = (first, rest) if first.endswith(".kpi") else (None, args.args)
+        if not words:
             parser.error("explain needs a unit name after the scheme")
+        unit_name = " ".join(words)
     else:
         scheme_path, unit_name = args.scheme, None
     try:

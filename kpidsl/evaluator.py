@@ -53,7 +53,7 @@ class Evaluator:
         self.index = index or SchemeIndex(scheme)
         self.lang = scheme.language
         self.rounding = scheme.item_rounding
-        self._rankings: dict[tuple[str, str], list[tuple[Unit, Fraction | None, bool]]] = {}
+        self._rankings: dict[tuple[str, str], list] = {}
 
     # ---- public -------------------------------------------------------------------
     def run(self) -> Results:
@@ -261,14 +261,13 @@ class Evaluator:
     def _rank(self, scope, rule: ast.Rank, top: Fraction):
         unit = scope.unit
         ranking = self._ranking(scope.node, rule, unit)
-        entry = next(e for e in ranking if e[0].name == unit.name)
-        _, key, eligible = entry
+        _, key, eligible, seen = next(e for e in ranking if e[0].name == unit.name)
         where = f"{unit.group}内" if rule.within_group else "全体单位"
         order = "降序" if rule.descending else "升序"
         step = self._rank_step(rule, unit.group)
         text = (f"按 {show_expr(rule.key)} {order}排名（{where}），第一名得满分，其后依次递减 {plain(step)}分"
                 + (f"；仅限 {show_expr(rule.eligible)}" if rule.eligible else ""))
-        inputs = [(show_expr(rule.key), self._show_key(rule, key))]
+        inputs = list(seen.as_tuple()) or [(show_expr(rule.key), self._show_key(rule, key))]
         if not eligible:
             points = rule.ineligible_points.value if rule.ineligible_points else Decimal(0)
             reason = "不符合排名条件" if key is not None else "无数据"
@@ -276,7 +275,7 @@ class Evaluator:
                 points = rule.no_data_points.value
             return Fraction(points), Line("rank", text, tuple(inputs), f"{reason}，得 {plain(points)}分",
                                           Decimal(0), rule.pos.line)
-        eligible_keys = [k for _, k, ok in ranking if ok]
+        eligible_keys = [k for _, k, ok, _ in ranking if ok]
         position = self._position(eligible_keys, key, rule)
         earned = max(top - (position - 1) * Fraction(step), Fraction(0))
         standings = "，".join(f"{self._position(eligible_keys, k, rule)}. {u.name} {self._show_key(rule, k)}"
@@ -295,7 +294,7 @@ class Evaluator:
             pool = [u for u in self.data.units if not rule.within_group or u.group == unit.group]
             entries = []
             for other in pool:
-                scope = _Scope(other, node, _Inputs())
+                scope = _Scope(other, node, _Inputs())  # its inputs: the key and eligibility
                 try:
                     key = self._number(scope, rule.key, scope.inputs)
                 except DataError:
@@ -304,7 +303,7 @@ class Evaluator:
                     key = None
                 ok = key is not None and (rule.eligible is None or
                                           self._truth(scope, rule.eligible, scope.inputs))
-                entries.append((other, key, ok))
+                entries.append((other, key, ok, scope.inputs))
             self._rankings[pool_key] = entries
         return self._rankings[pool_key]
 
@@ -316,7 +315,7 @@ class Evaluator:
 
     @staticmethod
     def _ordered(ranking, rule: ast.Rank):
-        eligible = [(u, k) for u, k, ok in ranking if ok]
+        eligible = [(u, k) for u, k, ok, _ in ranking if ok]
         return sorted(eligible, key=lambda e: -e[1] if rule.descending else e[1])
 
     @staticmethod
@@ -326,13 +325,19 @@ class Evaluator:
                 return step.points.value
         return next((s.points.value for s in rule.steps if s.group is None), Decimal(0))
 
-    @staticmethod
-    def _show_key(rule: ast.Rank, key: Fraction | None) -> str:
+    def _show_key(self, rule: ast.Rank, key: Fraction | None) -> str:
         if key is None:
             return "无数据"
-        is_rate = isinstance(rule.key, ast.Ref) and rule.key.field == RATE
-        return show_percent(key) if is_rate or (isinstance(rule.key, ast.Binary) and rule.key.op == "/") \
-            else show(key)
+        return show_percent(key) if self._is_ratio(rule.key, None) else show(key)
+
+    def _is_ratio(self, expr: ast.Expr, node: str | None) -> bool:
+        """Ratios (完成率, a / b, a measure computed as one) are shown as percentages."""
+        if isinstance(expr, ast.Binary):
+            return expr.op == "/"
+        if isinstance(expr, ast.Ref) and expr.item is None and expr.field != RATE:
+            let = self.index.local_let(node, expr.field)
+            return let is not None and self._is_ratio(let.expr, self.index.let_owner(node, let))
+        return isinstance(expr, ast.Ref) and expr.field == RATE
 
     def _tiers(self, scope, rule: ast.Tiers):
         value = self._number(scope, rule.measure, scope.inputs)
@@ -497,7 +502,9 @@ class Evaluator:
             if let is not None:
                 owner = self.index.let_owner(scope.node, let)
                 value = self._value(scope.at(owner), let.expr, inputs)
-                inputs.add(label, show(value) if isinstance(value, Fraction) else str(value))
+                shown = (show_percent(value) if self._is_ratio(let.expr, owner) else show(value)) \
+                    if isinstance(value, Fraction) else str(value)
+                inputs.add(label, shown)
                 return value
             const = self.index.consts.get(ref.field)
             if const is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console, Group
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -34,7 +33,7 @@ def _tree(unit: UnitResult) -> Table:
             for child in node.children:
                 add(child, depth + 1)
         else:
-            table.add_row(name, plain(node.max), plain(node.score),
+            table.add_row(Text(name), plain(node.max), plain(node.score),
                           Text(lost, style="red") if lost else "")
 
     for section in unit.sections:
@@ -42,17 +41,33 @@ def _tree(unit: UnitResult) -> Table:
     return table
 
 
-def _line_block(line: Line, scheme_file: str) -> list[Text]:
-    out = [Text.assemble(("  规则  ", "dim"), line.text, (f"  [{scheme_file}:{line.line}]", "dim"))]
-    if line.inputs:
-        shown = " · ".join(f"{k} {v}" for k, v in line.inputs)
-        out.append(Text.assemble(("  数据  ", "dim"), shown))
-    if line.arithmetic:
-        out.append(Text.assemble(("  计算  ", "dim"), line.arithmetic))
-    if line.lost:
-        sign = "扣" if line.lost > 0 else "退回"
-        out.append(Text.assemble(("  结果  ", "dim"), f"{sign} {plain(abs(line.lost))} 分"))
-    return out
+class _Details:
+    """Label / value rows under a heading; values fold within their column (Chinese has no
+    spaces to wrap at)."""
+
+    def __init__(self, indent: int = 2):
+        self.grid = Table.grid(padding=(0, 2))
+        self.grid.add_column(style="dim", no_wrap=True)
+        self.grid.add_column(overflow="fold")
+        self.indent = " " * indent
+
+    def add(self, label: str, value: str) -> None:
+        self.grid.add_row(Text(self.indent + label), Text(value))  # Text: no markup in data
+
+    def add_line(self, line: Line, scheme_file: str) -> None:
+        self.add("规则", f"{line.text}  [{scheme_file}:{line.line}]")
+        if line.inputs:
+            self.add("数据", " · ".join(f"{k} {v}" for k, v in line.inputs))
+        if line.arithmetic:
+            self.add("计算", line.arithmetic)
+        if line.lost:
+            self.add("结果", f"{'扣' if line.lost > 0 else '退回'} {plain(abs(line.lost))} 分")
+
+    def add_texts(self, node) -> None:
+        if node.source:
+            self.add("原文", node.source)
+        if node.interpretation:
+            self.add("口径", node.interpretation)
 
 
 def _losses(unit: UnitResult, scheme_file: str) -> list:
@@ -61,35 +76,28 @@ def _losses(unit: UnitResult, scheme_file: str) -> list:
     def weighted(points, weight) -> str:
         return "" if weight == 1 else f"，计入总分 −{plain(points * weight)}"
 
-    def item_block(item: ItemResult) -> None:
-        head = "/".join(item.path)
-        blocks.append(Text(f"{head}  −{plain(item.lost)} 分（满分 {plain(item.max)}，得 {plain(item.score)}"
-                           f"{weighted(item.lost, item.weight)}）", style="bold"))
-        if item.source:
-            blocks.append(Text.assemble(("  原文  ", "dim"), item.source))
-        if item.interpretation:
-            blocks.append(Text.assemble(("  口径  ", "dim"), item.interpretation))
-        for line in item.lines:
-            blocks.extend(_line_block(line, scheme_file))
-        blocks.append(Text(""))
+    def block(heading: str, node, lines) -> None:
+        details = _Details()
+        details.add_texts(node)
+        for line in lines:
+            details.add_line(line, scheme_file)
+        blocks.extend([Text(heading, style="bold"), details.grid, Text("")])
 
     for top in (s for s in unit.sections if not s.bonus):  # a bonus is no loss of the total
         for section in top.sections():
-            for child in section.children:
-                if isinstance(child, ItemResult) and child.lost:
-                    item_block(child)
+            for item in section.children:
+                if isinstance(item, ItemResult) and item.lost:
+                    block(f"{'/'.join(item.path)}  −{plain(item.lost)} 分（满分 {plain(item.max)}，"
+                          f"得 {plain(item.score)}{weighted(item.lost, item.weight)}）", item, item.lines)
             changed = [l for l in section.lines if l.lost]
             if changed:
-                blocks.append(Text(f"{'/'.join(section.path)}（板块）  −{plain(sum(l.lost for l in changed))} 分"
-                                   f"{weighted(sum(l.lost for l in changed), section.weight)}", style="bold"))
-                if section.source:
-                    blocks.append(Text.assemble(("  原文  ", "dim"), section.source))
-                for line in changed:
-                    blocks.extend(_line_block(line, scheme_file))
-                blocks.append(Text(""))
+                lost = sum(l.lost for l in changed)
+                block(f"{'/'.join(section.path)}（板块）  −{plain(lost)} 分{weighted(lost, section.weight)}",
+                      section, changed)
     for line in unit.total_lines:
-        blocks.append(Text(f"总分  −{plain(line.lost)}", style="bold"))
-        blocks.extend(_line_block(line, scheme_file))
+        details = _Details()
+        details.add_line(line, scheme_file)
+        blocks.extend([Text(f"总分  −{plain(line.lost)}", style="bold"), details.grid, Text("")])
     return blocks
 
 
@@ -101,7 +109,7 @@ def _ledger(unit: UnitResult) -> Table:
     table.add_row("满分", "", plain(unit.full))
     for entry in unit.ledger():
         sign = "+" if entry.points > 0 else "−"
-        table.add_row(f"{sign} {escape(entry.label)}", entry.detail, f"{sign}{plain(abs(entry.points))}")
+        table.add_row(Text(f"{sign} {entry.label}"), entry.detail, f"{sign}{plain(abs(entry.points))}")
     table.add_row(Text("= 总分", style="bold"), "", Text(plain(unit.total), style="bold"))
     return table
 
@@ -117,15 +125,16 @@ def render(unit: UnitResult, scheme_title: str, scheme_path: str, console: Conso
     if losses:
         console.print(Text("失分说明", style="bold underline"))
         console.print(Group(*losses))
-    bonus = [s for s in unit.sections if s.bonus]
-    for section in bonus:
+    for section in (s for s in unit.sections if s.bonus):
         console.print(Text(f"加分：{section.path[-1]}  +{plain(section.score)} 分（最高 {plain(section.max)}）",
                            style="bold"))
+        details = _Details()
+        details.add_texts(section)
         for item in section.items():
-            console.print(Text(f"  {item.path[-1]}：{plain(item.score)} / {plain(item.max)}"))
+            details.add("指标", f"{item.path[-1]}：{plain(item.score)} / {plain(item.max)}")
             for line in item.lines:
-                for text in _line_block(line, scheme_file):
-                    console.print(Text("  ") + text)
+                details.add_line(line, scheme_file)
+        console.print(details.grid)
         console.print()
     console.print(Text("账目（失分按权重折算为总分）", style="bold underline"))
     console.print(_ledger(unit))

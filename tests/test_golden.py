@@ -1,0 +1,45 @@
+"""Golden tests: the bundled scheme and data -> checked-in explanation text and JSON.
+
+Regenerate after an intended change with `KPI_UPDATE_GOLDEN=1 pytest tests/test_golden.py`,
+then read the diff: it is the change users will see.
+"""
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from kpidsl.render import explain, json as json_render
+
+GOLDEN = Path(__file__).parent / "golden"
+UNITS = ["丁堰镇", "下原镇", "磨头镇"]
+
+
+def check_golden(name: str, actual: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("KPI_UPDATE_GOLDEN"):
+        path.write_text(actual, encoding="utf-8")
+    assert path.exists(), f"no golden file {path}; run with KPI_UPDATE_GOLDEN=1"
+    assert actual == path.read_text(encoding="utf-8")
+
+
+def find(results, name):
+    return next(u for u in results.units if u.unit == name)
+
+
+@pytest.mark.parametrize("unit", UNITS)
+def test_explanation_text(bundled_results, unit):
+    results = bundled_results["rugao-2021.kpi"]
+    out = io.StringIO()
+    console = Console(file=out, width=110, color_system=None, force_terminal=False)
+    explain.render(find(results, unit), results.scheme, results.path, console)
+    check_golden(f"rugao-2021.{unit}.txt", out.getvalue())
+
+
+@pytest.mark.parametrize("unit", UNITS)
+def test_explanation_json(bundled_results, unit):
+    results = bundled_results["rugao-2021.kpi"]
+    check_golden(f"rugao-2021.{unit}.json", json_render.render(results, [find(results, unit)]))
