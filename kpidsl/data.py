@@ -123,7 +123,7 @@ class _Reader:
         for name in required + optional:
             index = next((i for i, h in enumerate(header) if h in _HEADERS[name]), None)
             if index is None and name in required:
-                raise DataError([diagnostic("E302", lang, path=display, column=_HEADERS[name][0],
+                raise DataError([diagnostic("E302", lang, path=display, wanted=_HEADERS[name][0],
                                             header=",".join(header))])
             self.columns[name] = index
         self.rows = [(n, r) for n, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
@@ -191,9 +191,8 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
                 continue
             raw = reader.cell(row, "value")
             if raw == "":
-                problems.append(diagnostic("E306", lang, path=display, row=row_no, unit=unit.name,
-                                           item=item, field=field_name, value=raw,
-                                           expected="一个值（此格为空）" if lang == "zh" else "a value (the cell is empty)"))
+                problems.append(diagnostic("E313", lang, path=display, row=row_no, unit=unit.name,
+                                           item=item, field=field_name))
                 continue
             data.values[key] = Cell(parse_value(raw), raw, reader.cell(row, "note"), display, row_no)
 

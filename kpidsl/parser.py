@@ -202,11 +202,7 @@ class _ToAst(Transformer):
         bonus, name = c[0], str(c[1])
         title, rest = (_string(c[2]), c[3:]) if c[2].type == "STRING" else (None, c[2:])
         points, parts = quantity(rest[0]), rest[1:]
-        body = _Body(parts, self.lang, name)
-        if body.rules:
-            what = (f"板块 {name} 不能直接带计分规则，请放入指标" if self.lang == "zh" else
-                    f"section {name} cannot carry a scoring rule; put it in an item")
-            raise _BodyError(what, body.rules[0].pos)
+        body = _Body(parts, self.lang, name)  # the grammar admits no scoring rule here
         return ast.Section(name, title, points, bonus, tuple(body.children), tuple(body.deductions),
                            tuple(body.vetoes), body.cap, body.allow_negative, body.source,
                            body.interpretation, body.points_note, tuple(body.requirements),
