@@ -83,16 +83,15 @@ class Dataset:
     values: dict[tuple[str, str, str], Cell] = field(default_factory=dict)
     records: dict[tuple[str, str], list[Record]] = field(default_factory=dict)
     value_files: tuple[str, ...] = ()
-
-    def unit(self, name: str) -> Unit:
-        return next(u for u in self.units if u.name == name)
+    by_key: dict[str, Unit] = field(default_factory=dict)  # normalised name or alias -> unit
 
     def find_unit(self, query: str, lang: str = "zh") -> Unit:
         """By name or alias, ignoring white space; else by a unique prefix."""
         key = normalise(query)
-        for u in self.units:
-            if key in (normalise(u.name), *map(normalise, u.aliases)):
-                return u
+        if not self.by_key:
+            self.by_key = {normalise(n): u for u in self.units for n in (u.name, *u.aliases)}
+        if key in self.by_key:
+            return self.by_key[key]
         matches = [u for u in self.units
                    if any(normalise(n).startswith(key) for n in (u.name, *u.aliases))]
         if len(matches) == 1:
@@ -142,7 +141,7 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
     """
     data = Dataset(value_files=tuple(d for _, d in values))
     problems: list[Diagnostic] = []
-    by_key: dict[str, Unit] = {}
+    by_key = data.by_key
 
     for path, display in units:
         reader = _Reader(path, display, lang, ("unit", "group"), ("aliases",))

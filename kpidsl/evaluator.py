@@ -47,13 +47,41 @@ class _Scope:
         return _Scope(self.unit, node, self.inputs)
 
 
+class _Pool:
+    """The units ranked together for one rank rule: keys, eligibility, ranks, standings."""
+
+    SHOWN = 30  # standings longer than this are cut in explanations
+
+    def __init__(self, entries: dict, rule: ast.Rank, shown):
+        self.entries, self.show_number = entries, shown
+        ranked = sorted(((name, key) for name, (key, ok, _) in entries.items() if ok),
+                        key=lambda e: -e[1] if rule.descending else e[1])
+        # Equal keys share a rank: 1-2-2-4 ("shared", the default) or 1-2-2-3 ("dense").
+        self.positions: dict[str, int] = {}
+        previous, position, distinct = None, 0, 0
+        for index, (name, key) in enumerate(ranked):
+            if key != previous:
+                distinct += 1
+                position = distinct if rule.ties == "dense" else index + 1
+                previous = key
+            self.positions[name] = position
+        parts = [f"{self.positions[n]}. {n} {shown(k)}" for n, k in ranked[: self.SHOWN]]
+        if len(ranked) > self.SHOWN:
+            parts.append(f"……（共 {len(ranked)} 个）")
+        self.standings = "，".join(parts)
+
+    def show(self, key: Fraction | None) -> str:
+        return "无数据" if key is None else self.show_number(key)
+
+
 class Evaluator:
     def __init__(self, scheme: ast.Scheme, data: Dataset, index: SchemeIndex | None = None):
         self.scheme, self.data = scheme, data
         self.index = index or SchemeIndex(scheme)
         self.lang = scheme.language
         self.rounding = scheme.item_rounding
-        self._rankings: dict[tuple[str, str], list] = {}
+        self._pools: dict[tuple[str, str], _Pool] = {}
+        self._named_units: dict[str, Unit] = {}
 
     # ---- public -------------------------------------------------------------------
     def run(self) -> Results:
@@ -181,8 +209,7 @@ class Evaluator:
 
         def applies(req: ast.Requirement) -> bool:
             return not req.applies_to or any(
-                name == unit.group or (name not in self.scheme.groups and
-                                       self.data.find_unit(name, self.lang) is unit)
+                name == unit.group or (name not in self.scheme.groups and self._named(name) is unit)
                 for name in req.applies_to)
 
         def visit(node):
@@ -197,6 +224,11 @@ class Evaluator:
         for section in self.scheme.sections:
             visit(section)
         return tuple(found)
+
+    def _named(self, name: str) -> Unit:
+        if name not in self._named_units:
+            self._named_units[name] = self.data.find_unit(name, self.lang)
+        return self._named_units[name]
 
     # ---- rules ---------------------------------------------------------------------
     def _rule(self, scope: _Scope, rule: ast.Rule, maximum: Decimal) -> tuple[Fraction, Line]:
@@ -260,14 +292,14 @@ class Evaluator:
 
     def _rank(self, scope, rule: ast.Rank, top: Fraction):
         unit = scope.unit
-        ranking = self._ranking(scope.node, rule, unit)
-        _, key, eligible, seen = next(e for e in ranking if e[0].name == unit.name)
+        pool = self._pool(scope.node, rule, unit)
+        key, eligible, seen = pool.entries[unit.name]
         where = f"{unit.group}内" if rule.within_group else "全体单位"
         order = "降序" if rule.descending else "升序"
         step = self._rank_step(rule, unit.group)
         text = (f"按 {show_expr(rule.key)} {order}排名（{where}），第一名得满分，其后依次递减 {plain(step)}分"
                 + (f"；仅限 {show_expr(rule.eligible)}" if rule.eligible else ""))
-        inputs = list(seen.as_tuple()) or [(show_expr(rule.key), self._show_key(rule, key))]
+        inputs = list(seen.as_tuple()) or [(show_expr(rule.key), pool.show(key))]
         if not eligible:
             points = rule.ineligible_points.value if rule.ineligible_points else Decimal(0)
             reason = "不符合排名条件" if key is not None else "无数据"
@@ -275,25 +307,23 @@ class Evaluator:
                 points = rule.no_data_points.value
             return Fraction(points), Line("rank", text, tuple(inputs), f"{reason}，得 {plain(points)}分",
                                           Decimal(0), rule.pos.line)
-        eligible_keys = [k for _, k, ok, _ in ranking if ok]
-        position = self._position(eligible_keys, key, rule)
+        position = pool.positions[unit.name]
         earned = max(top - (position - 1) * Fraction(step), Fraction(0))
-        standings = "，".join(f"{self._position(eligible_keys, k, rule)}. {u.name} {self._show_key(rule, k)}"
-                             for u, k in self._ordered(ranking, rule))
-        inputs.append(("排名", standings))
-        arithmetic = (f"第 {position} 名（共 {len(eligible_keys)} 个单位参与）："
+        inputs.append(("排名", pool.standings))
+        arithmetic = (f"第 {position} 名（共 {len(pool.positions)} 个单位参与）："
                       f"{show(top)} − {position - 1} × {plain(step)} = {show(earned)}")
         if top - (position - 1) * Fraction(step) < 0:
             arithmetic += "，低于 0 按 0 计"
         return earned, Line("rank", text, tuple(inputs), arithmetic, Decimal(0), rule.pos.line)
 
-    def _ranking(self, node: str, rule: ast.Rank, unit: Unit):
-        """All units in the unit's ranking pool with their key and eligibility (cached)."""
+    def _pool(self, node: str, rule: ast.Rank, unit: Unit) -> _Pool:
+        """The units ranked together with the unit, with keys, eligibility and ranks (cached)."""
         pool_key = (node, unit.group if rule.within_group else "")
-        if pool_key not in self._rankings:
-            pool = [u for u in self.data.units if not rule.within_group or u.group == unit.group]
-            entries = []
-            for other in pool:
+        if pool_key not in self._pools:
+            entries = {}
+            for other in self.data.units:
+                if rule.within_group and other.group != unit.group:
+                    continue
                 scope = _Scope(other, node, _Inputs())  # its inputs: the key and eligibility
                 try:
                     key = self._number(scope, rule.key, scope.inputs)
@@ -303,20 +333,10 @@ class Evaluator:
                     key = None
                 ok = key is not None and (rule.eligible is None or
                                           self._truth(scope, rule.eligible, scope.inputs))
-                entries.append((other, key, ok, scope.inputs))
-            self._rankings[pool_key] = entries
-        return self._rankings[pool_key]
-
-    @staticmethod
-    def _position(keys: list[Fraction], key: Fraction, rule: ast.Rank) -> int:
-        """Equal keys share a rank: 1-2-2-4 ("shared", the default) or 1-2-2-3 ("dense")."""
-        better = [k for k in keys if (k > key if rule.descending else k < key)]
-        return 1 + (len(set(better)) if rule.ties == "dense" else len(better))
-
-    @staticmethod
-    def _ordered(ranking, rule: ast.Rank):
-        eligible = [(u, k) for u, k, ok, _ in ranking if ok]
-        return sorted(eligible, key=lambda e: -e[1] if rule.descending else e[1])
+                entries[other.name] = (key, ok, scope.inputs)
+            shown = show_percent if self._is_ratio(rule.key, node) else show
+            self._pools[pool_key] = _Pool(entries, rule, shown)
+        return self._pools[pool_key]
 
     @staticmethod
     def _rank_step(rule: ast.Rank, group: str) -> Decimal:
@@ -324,11 +344,6 @@ class Evaluator:
             if step.group == group:
                 return step.points.value
         return next((s.points.value for s in rule.steps if s.group is None), Decimal(0))
-
-    def _show_key(self, rule: ast.Rank, key: Fraction | None) -> str:
-        if key is None:
-            return "无数据"
-        return show_percent(key) if self._is_ratio(rule.key, None) else show(key)
 
     def _is_ratio(self, expr: ast.Expr, node: str | None) -> bool:
         """Ratios (完成率, a / b, a measure computed as one) are shown as percentages."""

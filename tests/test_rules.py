@@ -257,3 +257,9 @@ def test_weights_and_bonus_after_weighting(tmp_path):
     unit = evaluate(tmp_path, body, values)["甲镇"]
     assert unit.total == Decimal("71.50")  # 50×0.6 + 100×0.4 + 1.5
     assert unit.full == Decimal(100) and unit.bonus == Decimal("1.50")
+
+
+def test_tier_for_an_exact_value(tmp_path):
+    r = item_score(tmp_path, "3分", "分档 有数 { = 1个: 1分  = 2个: 2分  >= 3个: 3分 }",
+                   same({"有数": ["0", "1", "2", "3", "9"]}))
+    assert scores(r) == ["0", "1", "2", "3", "3"]
