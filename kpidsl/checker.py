@@ -79,7 +79,8 @@ class _Checker:
 
     def check_section(self, section: ast.Section) -> None:
         self.check_points(section.points, section.pos)
-        parts = sum((c.points.value for c in section.children), Decimal(0))
+        parts = sum((c.points.value for c in section.children
+                     if not getattr(c, "bonus", False) or section.bonus), Decimal(0))
         if section.children and parts != section.points.value:
             kind = "加分板块" if section.bonus else "板块"
             fields = dict(kind=kind, name=section.name, declared=section.points.text,

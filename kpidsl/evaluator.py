@@ -15,7 +15,7 @@ from fractions import Fraction
 from . import ast
 from .ast import ACTUAL, RATE, TARGET, operand_text, show_expr
 from .data import Cell, Dataset, Unit, check_value
-from .errors import DataError, Diagnostic, diagnostic
+from .errors import DataError, Diagnostic, diagnostic, did_you_mean
 from .index import SCHEME_NODE, SchemeIndex
 from .numbers import plain, round_to, show, show_percent
 from .result import ItemResult, Line, Results, SectionResult, UnitResult
@@ -138,14 +138,16 @@ class Evaluator:
                                  tuple(children), (), section.source, section.interpretation,
                                  section.pos.line)
         lines = []
-        parts_max = sum((c.max for c in children), Decimal(0))
+        # a nested bonus section adds to its section before the weighting, beyond its points
+        parts_max = sum((c.max for c in children if not c.bonus or section.bonus), Decimal(0))
+        bonus_max = sum((c.max for c in children if c.bonus and not section.bonus), Decimal(0))
         if parts_max != maximum:
             lines.append(Line("points_mismatch", "分值与各项合计不符", (("板块分值", plain(maximum)),
                               ("各项合计", plain(parts_max))), section.points_note or "",
                               maximum - parts_max, section.pos.line))
         value = sum((c.score for c in children), Decimal(0))
         scope = _Scope(unit, section.name, _Inputs())
-        score, more = self._adjust(scope, section, value, maximum)
+        score, more = self._adjust(scope, section, value, maximum + bonus_max)
         return SectionResult(info.path, section.title, maximum, score, weight, section.bonus,
                              tuple(children), tuple(lines + more), section.source,
                              section.interpretation, section.pos.line)
@@ -537,8 +539,9 @@ class Evaluator:
         cell = self.data.values.get((unit.name, node, field))
         if cell is None:
             files = "、".join(self.data.value_files) or "（未指定）"
+            fields = {f for (u, n, f) in self.data.values if u == unit.name and n == node}
             raise DataError([diagnostic("E305", self.lang, unit=unit.name, item=node, field=field,
-                                        files=files)])
+                                        files=files, hint=did_you_mean(field, fields, self.lang))])
         return cell
 
     def _eval_error(self, scope: _Scope, what: str) -> DataError:

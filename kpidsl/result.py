@@ -100,22 +100,40 @@ class UnitResult:
         for section in self.sections:
             yield from section.items()
 
+    def bonus_sections(self):
+        """Bonus sections at any depth (a nested one is added before its section's weighting)."""
+        def visit(section):
+            if section.bonus:
+                yield section
+                return
+            for child in section.children:
+                if isinstance(child, SectionResult):
+                    yield from visit(child)
+
+        for section in self.sections:
+            yield from visit(section)
+
     def ledger(self) -> list[LedgerEntry]:
         """Every change from full points to the total, in final-score points."""
         entries = []
-        for section in self.sections:
+
+        def visit(section: SectionResult) -> None:
             if section.bonus:
                 entries.append(LedgerEntry(section.path[-1], section.score * section.weight,
                                            _times(section.score, section.weight), section.line))
-                continue
-            for s in section.sections():
-                for item in (c for c in s.children if isinstance(c, ItemResult)):
-                    if item.lost:
-                        entries.append(_weighted(_short(item.path), item.lost, item.weight, item.line))
-                for line in s.lines:
-                    if line.lost:
-                        entries.append(_weighted(f"{_short(s.path)}（{line.text}）", line.lost,
-                                                 s.weight, line.line))
+                return
+            for child in section.children:
+                if isinstance(child, SectionResult):
+                    visit(child)
+                elif child.lost:
+                    entries.append(_weighted(_short(child.path), child.lost, child.weight, child.line))
+            for line in section.lines:
+                if line.lost:
+                    entries.append(_weighted(f"{_short(section.path)}（{line.text}）", line.lost,
+                                             section.weight, line.line))
+
+        for section in self.sections:
+            visit(section)
         for line in self.total_lines:
             if line.lost:
                 entries.append(LedgerEntry(line.text, -line.lost, line.arithmetic, line.line))

@@ -99,3 +99,11 @@ def test_bom_and_english_headers_are_read(tmp_path):
                                          encoding="utf-8")
     results = load_all(path).evaluate()
     assert len(results.units) == len(UNITS)
+
+
+def test_a_misspelt_field_suggests_the_field_the_data_has(tmp_path):
+    body = "板块 总 1分 { 指标 测 1分 { 达标 有联动机制 } }\n"
+    cells = {(u, "测", "有联动化解机制"): "是" for u, _ in UNITS}
+    with pytest.raises(DataError) as e:
+        load_all(build(tmp_path, body, cells)).evaluate()
+    assert "E305" in e.value.render() and "是否指：有联动化解机制" in e.value.render()

@@ -263,3 +263,41 @@ def test_tier_for_an_exact_value(tmp_path):
     r = item_score(tmp_path, "3分", "分档 有数 { = 1个: 1分  = 2个: 2分  >= 3个: 3分 }",
                    same({"有数": ["0", "1", "2", "3", "9"]}))
     assert scores(r) == ["0", "1", "2", "3", "3"]
+
+
+def test_bonus_before_weighting_is_a_bonus_section_inside_a_weighted_one(tmp_path):
+    body = """总分 = 甲 × 50% + 乙 × 50%
+    板块 甲 100分 {
+      指标 a 100分 { 按比例 }
+      加分板块 奖 10分 { 指标 b 10分 { 按比例 } }
+    }
+    板块 乙 100分 { 指标 c 100分 { 按比例 } }
+    """
+    values = {}
+    for u, _ in UNITS:
+        for item, actual in (("a", "50"), ("b", "100"), ("c", "100")):
+            values.update({(u, item, "任务"): "100", (u, item, "实际"): actual})
+    unit = evaluate(tmp_path, body, values)["甲镇"]
+    assert unit.sections[0].score == Decimal("60")  # 50 + the bonus 10, above its 100 points' share
+    assert unit.total == Decimal("80.00")  # 60 × 50% + 100 × 50%
+    assert unit.full + sum(e.points for e in unit.ledger()) == unit.total
+
+
+def test_parts_above_the_section_points_are_capped_and_explained(tmp_path):
+    body = """板块 甲 40分 {
+      分值说明 "原文各项合计42分，板块按40分封顶"
+      指标 a 30分 { 按比例 }
+      指标 b 12分 { 按比例 }
+    }
+    """
+    values = {}
+    for u, _ in UNITS:
+        for item in ("a", "b"):
+            values.update({(u, item, "任务"): "10", (u, item, "实际"): "10" if u == "甲镇" else "5"})
+    units = evaluate(tmp_path, body, values)
+    assert units["甲镇"].total == Decimal("40.00")
+    assert units["乙镇"].total == Decimal("21.00")
+    kinds = [l.kind for l in units["甲镇"].sections[0].lines]
+    assert kinds == ["points_mismatch", "cap"]
+    for unit in units.values():
+        assert unit.full + sum(e.points for e in unit.ledger()) == unit.total

@@ -85,8 +85,10 @@ def _losses(unit: UnitResult, scheme_file: str) -> list:
 
     for top in (s for s in unit.sections if not s.bonus):  # a bonus is no loss of the total
         for section in top.sections():
+            if section.bonus:
+                continue
             for item in section.children:
-                if isinstance(item, ItemResult) and item.lost:
+                if isinstance(item, ItemResult) and item.lost and not item.bonus:
                     block(f"{'/'.join(item.path)}  −{plain(item.lost)} 分（满分 {plain(item.max)}，"
                           f"得 {plain(item.score)}{weighted(item.lost, item.weight)}）", item, item.lines)
             changed = [l for l in section.lines if l.lost]
@@ -125,7 +127,7 @@ def render(unit: UnitResult, scheme_title: str, scheme_path: str, console: Conso
     if losses:
         console.print(Text("失分说明", style="bold underline"))
         console.print(Group(*losses))
-    for section in (s for s in unit.sections if s.bonus):
+    for section in unit.bonus_sections():
         console.print(Text(f"加分：{section.path[-1]}  +{plain(section.score)} 分（最高 {plain(section.max)}）",
                            style="bold"))
         details = _Details()
