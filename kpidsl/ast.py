@@ -255,11 +255,11 @@ class Const:
 
 # ---- structure ----------------------------------------------------------------------
 @dataclass(frozen=True)
-class Item:
+class Node:
+    """What sections and items share: points, deductions, vetoes, a cap, texts, measures."""
     name: str
     title: str | None
     points: Quantity
-    rule: Rule | None  # None: full points, less deductions
     deductions: tuple[Deduction, ...]
     vetoes: tuple[Veto, ...]
     cap: Quantity | None
@@ -272,22 +272,15 @@ class Item:
 
 
 @dataclass(frozen=True)
-class Section:
-    name: str
-    title: str | None
-    points: Quantity
+class Item(Node):
+    rule: Rule | None  # None: full points, less deductions
+
+
+@dataclass(frozen=True)
+class Section(Node):
     bonus: bool
     children: tuple[Union[Section, Item], ...]
-    deductions: tuple[Deduction, ...]
-    vetoes: tuple[Veto, ...]
-    cap: Quantity | None
-    allow_negative: bool
-    source: str | None
-    interpretation: str | None
     points_note: str | None
-    requirements: tuple[Requirement, ...]
-    lets: tuple[Let, ...]
-    pos: Pos
 
 
 @dataclass(frozen=True)

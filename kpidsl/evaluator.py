@@ -135,8 +135,8 @@ class Evaluator:
         maximum = section.points.value
         if problems:  # the section cannot be totalled; the caller raises
             return SectionResult(info.path, section.title, maximum, Decimal(0), weight, section.bonus,
-                                 tuple(children), (), section.source, section.interpretation,
-                                 section.pos.line)
+                                 (), section.source, section.interpretation, section.pos.line,
+                                 children=tuple(children))
         lines = []
         # a nested bonus section adds to its section before the weighting, beyond its points
         parts_max = sum((c.max for c in children if not c.bonus or section.bonus), Decimal(0))
@@ -149,8 +149,8 @@ class Evaluator:
         scope = _Scope(unit, section.name, _Inputs())
         score, more = self._adjust(scope, section, value, maximum + bonus_max)
         return SectionResult(info.path, section.title, maximum, score, weight, section.bonus,
-                             tuple(children), tuple(lines + more), section.source,
-                             section.interpretation, section.pos.line)
+                             tuple(lines + more), section.source, section.interpretation,
+                             section.pos.line, children=tuple(children))
 
     def _item(self, unit: Unit, item: ast.Item, weight: Decimal) -> ItemResult:
         info = self.index.nodes[item.name]

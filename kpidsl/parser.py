@@ -101,6 +101,13 @@ class _Body:
                     f"{owner} has more than one scoring rule; an item takes one (plus deductions and vetoes)")
             raise _BodyError(what, self.rules[1].pos)
 
+    def common(self, name: str, title: str | None, points: ast.Quantity, meta) -> dict:
+        """The fields of ast.Node."""
+        return dict(name=name, title=title, points=points, deductions=tuple(self.deductions),
+                    vetoes=tuple(self.vetoes), cap=self.cap, allow_negative=self.allow_negative,
+                    source=self.source, interpretation=self.interpretation,
+                    requirements=tuple(self.requirements), lets=tuple(self.lets), pos=_pos(meta))
+
 
 class _BodyError(Exception):
     def __init__(self, what: str, pos: ast.Pos):
@@ -203,10 +210,8 @@ class _ToAst(Transformer):
         title, rest = (_string(c[2]), c[3:]) if c[2].type == "STRING" else (None, c[2:])
         points, parts = quantity(rest[0]), rest[1:]
         body = _Body(parts, self.lang, name)  # the grammar admits no scoring rule here
-        return ast.Section(name, title, points, bonus, tuple(body.children), tuple(body.deductions),
-                           tuple(body.vetoes), body.cap, body.allow_negative, body.source,
-                           body.interpretation, body.points_note, tuple(body.requirements),
-                           tuple(body.lets), _pos(meta))
+        return ast.Section(**body.common(name, title, points, meta), bonus=bonus,
+                           children=tuple(body.children), points_note=body.points_note)
 
     def section_kw(self, meta, c):
         return c[0].type == "_KW_BONUS"
@@ -216,10 +221,8 @@ class _ToAst(Transformer):
         title, rest = (_string(c[1]), c[2:]) if c[1].type == "STRING" else (None, c[1:])
         points, parts = quantity(rest[0]), rest[1:]
         body = _Body(parts, self.lang, name)
-        return ast.Item(name, title, points, body.rules[0] if body.rules else None,
-                        tuple(body.deductions), tuple(body.vetoes), body.cap, body.allow_negative,
-                        body.source, body.interpretation, tuple(body.requirements),
-                        tuple(body.lets), _pos(meta))
+        return ast.Item(**body.common(name, title, points, meta),
+                        rule=body.rules[0] if body.rules else None)
 
     def source(self, meta, c):
         return ("source", "".join(_string(t) for t in c))

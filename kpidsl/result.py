@@ -25,14 +25,14 @@ class Line:
 
 
 @dataclass(frozen=True)
-class ItemResult:
+class NodeResult:
     path: tuple[str, ...]
     title: str | None
     max: Decimal
     score: Decimal
     weight: Decimal  # product of the weights above it: its points count × weight in the total
     bonus: bool
-    lines: tuple[Line, ...]
+    lines: tuple[Line, ...]  # for a section: its own steps (deductions, vetoes, floors, caps)
     source: str | None
     interpretation: str | None
     line: int
@@ -43,22 +43,13 @@ class ItemResult:
 
 
 @dataclass(frozen=True)
-class SectionResult:
-    path: tuple[str, ...]
-    title: str | None
-    max: Decimal
-    score: Decimal
-    weight: Decimal
-    bonus: bool
-    children: tuple[Union[SectionResult, ItemResult], ...]
-    lines: tuple[Line, ...]  # section-level steps: deductions, vetoes, floors, caps
-    source: str | None
-    interpretation: str | None
-    line: int
+class ItemResult(NodeResult):
+    pass
 
-    @property
-    def lost(self) -> Decimal:
-        return self.max - self.score
+
+@dataclass(frozen=True)
+class SectionResult(NodeResult):
+    children: tuple[Union[SectionResult, ItemResult], ...]
 
     def items(self):
         for child in self.children:
