@@ -247,6 +247,15 @@ class Let:
 
 
 @dataclass(frozen=True)
+class Default:
+    """缺省: the value to use where the data has none for this field (未填报视为0)."""
+    field: str
+    value: Decimal | bool
+    text: str
+    pos: Pos
+
+
+@dataclass(frozen=True)
 class Const:
     name: str
     values: tuple[tuple[str, Quantity], ...]  # (group, value)
@@ -268,6 +277,7 @@ class Node:
     interpretation: str | None
     requirements: tuple[Requirement, ...]
     lets: tuple[Let, ...]
+    defaults: tuple[Default, ...]
     pos: Pos
 
 
@@ -317,6 +327,7 @@ class Scheme:
     lets: tuple[Let, ...]
     requirements: tuple[Requirement, ...]
     vetoes: tuple[Veto, ...]
+    defaults: tuple[Default, ...]
     path: str  # where it was read from, for citing lines
     language: str  # "zh" or "en": the language of its keywords, for messages
 

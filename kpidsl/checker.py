@@ -17,6 +17,7 @@ from .index import SchemeIndex
 from .numbers import plain
 
 _BUILTINS = {TARGET, ACTUAL, RATE}
+MAX_PLACES = 10  # rounding beyond this is no longer a score, and costs unbounded work
 
 
 class _Checker:
@@ -32,6 +33,9 @@ class _Checker:
         self.found.append(diagnostic(code, self.lang, **where, **fields))
 
     def run(self) -> list[Diagnostic]:
+        for rounding in (self.scheme.item_rounding, self.scheme.total_rounding):
+            if not 0 <= rounding.places <= MAX_PLACES:
+                self.report("E207", None, what=f"舍入位数 {rounding.places} 超出 0–{MAX_PLACES}")
         for first, again in self.index.duplicates:
             self.report("E204", again.pos, name=again.name, first=first.pos.line)
         self.check_total()

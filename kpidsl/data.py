@@ -26,7 +26,11 @@ _HEADERS = {
 _FIELD_ALIASES = {"target": TARGET, "actual": ACTUAL, "rate": RATE}
 _TRUE = {"是", "有", "true", "yes", "y"}
 _FALSE = {"否", "无", "false", "no", "n"}
-_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+_DASHES = {"-", "—", "–", "－", "——", "/"}  # how a blank is often written: no value
+# 1200, 1,200, -3.5, 3.5万, 12人, 85% (the unit a cell may carry is dropped, 万 multiplies)
+_NUMBER = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(万)?\s*"
+                     r"(元|人|个|家|次|例|项|户|月|名|位|分)?")
+MAX_DIGITS = 30  # a figure longer than this is a mistake, and would make arithmetic slow
 
 Value = Decimal | bool | str
 
@@ -37,13 +41,19 @@ def normalise(name: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
 
 
-def parse_value(text: str) -> Value:
-    """A cell as written: a number, a percentage (85% -> 0.85), yes/no, or a label."""
-    text = text.strip()
-    if _NUMBER.fullmatch(text):
-        return Decimal(text)
-    if text.endswith("%") and _NUMBER.fullmatch(text[:-1].strip()):
-        return Decimal(text[:-1].strip()) / 100
+def parse_value(text: str) -> Value | None:
+    """A cell as written: a number, a percentage (85% -> 0.85), yes/no, or a label; None for a
+    blank (empty or a dash). Full-width digits and signs read as half-width."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    if not text or text in _DASHES:
+        return None
+    percent = text.endswith("%")
+    number = _NUMBER.fullmatch(text[:-1].strip() if percent else text)
+    if number:
+        value = Decimal(number.group(1).replace(",", ""))
+        if number.group(2):
+            value *= 10000
+        return value / 100 if percent else value
     if text.lower() in _TRUE:
         return True
     if text.lower() in _FALSE:
@@ -114,9 +124,12 @@ class _Reader:
         except OSError as e:
             raise DataError([diagnostic("E301", lang, path=display, reason=e.strerror)]) from None
         except UnicodeDecodeError as e:
-            raise DataError([diagnostic("E301", lang, path=display,
-                                        reason=f"不是 UTF-8 编码（第 {e.start} 字节）/ not UTF-8")]) from None
-        rows = list(csv.reader(text.splitlines()))
+            reason = (f"不是 UTF-8 编码（第 {e.start} 字节）；请另存为“CSV UTF-8”" if lang == "zh" else
+                      f"not UTF-8 (byte {e.start}); save it as CSV UTF-8")
+            raise DataError([diagnostic("E301", lang, path=display, reason=reason)]) from None
+        lines = text.splitlines()
+        rows = list(csv.reader(lines, delimiter=self._delimiter(lines[0] if lines else "",
+                                                                required + optional)))
         header = [h.strip() for h in rows[0]] if rows else []
         self.columns = {}
         for name in required + optional:
@@ -126,6 +139,16 @@ class _Reader:
                                             header=",".join(header))])
             self.columns[name] = index
         self.rows = [(n, r) for n, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
+
+    @staticmethod
+    def _delimiter(header: str, names: tuple[str, ...]) -> str:
+        """Comma, or what the header is evidently split by (tab, semicolon, full-width comma)."""
+        known = {h for name in names for h in _HEADERS[name]}
+
+        def hits(delimiter: str) -> int:
+            return sum(1 for h in header.split(delimiter) if h.strip().lstrip("\ufeff") in known)
+
+        return max([",", "\t", ";", "，"], key=hits)
 
     def cell(self, row: list[str], name: str) -> str:
         index = self.columns.get(name)
@@ -189,11 +212,18 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
                                            first=f"{previous.file}:{previous.row}"))
                 continue
             raw = reader.cell(row, "value")
-            if raw == "":
+            value = parse_value(raw)
+            if value is None:
                 problems.append(diagnostic("E313", lang, path=display, row=row_no, unit=unit.name,
                                            item=item, field=field_name))
                 continue
-            data.values[key] = Cell(parse_value(raw), raw, reader.cell(row, "note"), display, row_no)
+            if isinstance(value, Decimal) and len(value.as_tuple().digits) > MAX_DIGITS:
+                problems.append(diagnostic("E306", lang, path=display, row=row_no, unit=unit.name,
+                                           item=item, field=field_name, value=raw,
+                                           expected=f"不超过 {MAX_DIGITS} 位的数值" if lang == "zh"
+                                           else f"a number of at most {MAX_DIGITS} digits"))
+                continue
+            data.values[key] = Cell(value, raw, reader.cell(row, "note"), display, row_no)
 
     for path, display in records:
         reader = _Reader(path, display, lang, ("unit", "item", "project", "level"))

@@ -108,7 +108,7 @@ def diagnostic(code: str, lang: str, *, file: str | None = None, line: int | Non
 def did_you_mean(name: str, candidates, lang: str) -> str:
     import difflib
 
-    close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.5)
+    close = difflib.get_close_matches(name, sorted(candidates), n=3, cutoff=0.5)
     if not close:
         return ""
     return ("，是否指：" if lang == "zh" else "; did you mean: ") + "、".join(close)

@@ -55,7 +55,7 @@ class _Pool:
     def __init__(self, entries: dict, rule: ast.Rank, shown):
         self.entries, self.show_number = entries, shown
         ranked = sorted(((name, key) for name, (key, ok, _) in entries.items() if ok),
-                        key=lambda e: -e[1] if rule.descending else e[1])
+                        key=lambda e: (-e[1] if rule.descending else e[1], e[0]))
         # Equal keys share a rank: 1-2-2-4 ("shared", the default) or 1-2-2-3 ("dense").
         self.positions: dict[str, int] = {}
         previous, position, distinct = None, 0, 0
@@ -82,6 +82,7 @@ class Evaluator:
         self.rounding = scheme.item_rounding
         self._pools: dict[tuple[str, str], _Pool] = {}
         self._named_units: dict[str, Unit] = {}
+        self._let_values: dict[tuple, tuple] = {}
 
     # ---- public -------------------------------------------------------------------
     def run(self) -> Results:
@@ -369,7 +370,9 @@ class Evaluator:
         return earned, Line("tiers", text, scope.inputs.as_tuple(), why, Decimal(0), rule.pos.line)
 
     def _records(self, scope):
-        return self.data.records.get((scope.unit.name, scope.node), [])
+        """The unit's records for the item, in an order that does not depend on the file's."""
+        return sorted(self.data.records.get((scope.unit.name, scope.node), []),
+                      key=lambda r: (r.project, r.level))
 
     def _levels(self, scope, rule: ast.Levels):
         table = {e.label: e.points.value for e in rule.entries}
@@ -518,7 +521,7 @@ class Evaluator:
             let = self.index.local_let(scope.node, ref.field)
             if let is not None:
                 owner = self.index.let_owner(scope.node, let)
-                value = self._value(scope.at(owner), let.expr, inputs)
+                value = self._let_value(scope.at(owner), let, inputs)
                 shown = (show_percent(value) if self._is_ratio(let.expr, owner) else show(value)) \
                     if isinstance(value, Fraction) else str(value)
                 inputs.add(label, shown)
@@ -535,8 +538,22 @@ class Evaluator:
         value = cell.value
         return Fraction(value) if isinstance(value, Decimal) else value
 
+    def _let_value(self, scope: _Scope, let: ast.Let, inputs: _Inputs):
+        """A computed measure, once per unit: measures built on measures stay linear work."""
+        key = (scope.unit.name, scope.node, let.name)
+        if key not in self._let_values:
+            seen = _Inputs()
+            self._let_values[key] = (self._value(scope, let.expr, seen), seen.as_tuple())
+        value, seen = self._let_values[key]
+        for label, shown in seen:
+            inputs.add(label, shown)
+        return value
+
     def _cell(self, unit: Unit, node: str, field: str) -> Cell:
         cell = self.data.values.get((unit.name, node, field))
+        if cell is None and (default := self.index.default(node, field)) is not None:
+            shown = f"{default.text}（未填报，按方案 缺省 视为 {default.text}）"
+            return Cell(default.value, shown, "", self.scheme.path, default.pos.line)
         if cell is None:
             files = "、".join(self.data.value_files) or "（未指定）"
             fields = {f for (u, n, f) in self.data.values if u == unit.name and n == node}
@@ -571,7 +588,7 @@ def _ranked(units: list[UnitResult]) -> tuple[UnitResult, ...]:
     for group in {u.group for u in units}:
         in_group.update(ranks([u for u in units if u.group == group]))
     ranked = [replace(u, rank=overall[u.unit], group_rank=in_group[u.unit]) for u in units]
-    return tuple(sorted(ranked, key=lambda u: u.rank))
+    return tuple(sorted(ranked, key=lambda u: (u.rank, u.unit)))  # independent of row order
 
 
 def evaluate(scheme: ast.Scheme, data: Dataset, index: SchemeIndex | None = None) -> Results:

@@ -55,21 +55,28 @@ class SchemeIndex:
                 names.setdefault(normalise(info.node.title), name)
         return names
 
+    def _owners(self, node_name: str | None):
+        """The node and its enclosing sections, innermost first."""
+        if node_name in self.nodes:
+            yield node_name
+            yield from reversed(self.nodes[node_name].parents)
+
     def local_let(self, node_name: str | None, name: str) -> ast.Let | None:
         """A computed measure visible from a node: its own, its sections', then the scheme's."""
-        if node_name in self.nodes:
-            info = self.nodes[node_name]
-            for owner in (node_name, *reversed(info.parents)):
-                for let in self.nodes[owner].node.lets:
-                    if let.name == name:
-                        return let
+        for owner in self._owners(node_name):
+            for let in self.nodes[owner].node.lets:
+                if let.name == name:
+                    return let
         return self.lets.get(name)
 
     def let_owner(self, node_name: str | None, let: ast.Let) -> str | None:
         """The node whose fields the bare names inside `let` refer to."""
-        if node_name in self.nodes:
-            info = self.nodes[node_name]
-            for owner in (node_name, *reversed(info.parents)):
-                if let in self.nodes[owner].node.lets:
-                    return owner
-        return None
+        return next((o for o in self._owners(node_name) if let in self.nodes[o].node.lets), None)
+
+    def default(self, node_name: str | None, field: str) -> ast.Default | None:
+        """The 缺省 value declared for a field of a node: on it, its sections, or the scheme."""
+        for owner in self._owners(node_name):
+            for default in self.nodes[owner].node.defaults:
+                if default.field == field:
+                    return default
+        return next((d for d in self.scheme.defaults if d.field == field), None)

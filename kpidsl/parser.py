@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal
 from functools import lru_cache
 from importlib.resources import files
@@ -48,7 +49,7 @@ def detect_language(text: str) -> str:
 
 
 def quantity(token: Token | str) -> ast.Quantity:
-    number, unit = _QUANTITY.fullmatch(str(token)).groups()
+    number, unit = _QUANTITY.fullmatch(unicodedata.normalize("NFKC", str(token))).groups()
     value = Decimal(number)
     if unit in _UNIT_SCALE:
         unit, scale = _UNIT_SCALE[unit]
@@ -69,7 +70,7 @@ class _Body:
 
     def __init__(self, parts, lang: str, owner: str):
         self.rules, self.children, self.deductions, self.vetoes = [], [], [], []
-        self.requirements, self.lets = [], []
+        self.requirements, self.lets, self.defaults = [], [], []
         self.cap = self.source = self.interpretation = self.points_note = None
         self.allow_negative = False
         for part in parts:
@@ -84,6 +85,8 @@ class _Body:
                     self.requirements.append(part)
                 case ast.Let():
                     self.lets.append(part)
+                case ast.Default():
+                    self.defaults.append(part)
                 case ("cap", q):
                     self.cap = q
                 case ("allow_negative",):
@@ -106,7 +109,8 @@ class _Body:
         return dict(name=name, title=title, points=points, deductions=tuple(self.deductions),
                     vetoes=tuple(self.vetoes), cap=self.cap, allow_negative=self.allow_negative,
                     source=self.source, interpretation=self.interpretation,
-                    requirements=tuple(self.requirements), lets=tuple(self.lets), pos=_pos(meta))
+                    requirements=tuple(self.requirements), lets=tuple(self.lets),
+                    defaults=tuple(self.defaults), pos=_pos(meta))
 
 
 class _BodyError(Exception):
@@ -124,7 +128,7 @@ class _ToAst(Transformer):
     def start(self, meta, parts):
         title, groups, data, totals, total_source = "", (), ast.DataFiles((), (), ()), (), None
         rounding = {"item": ast.Rounding(2, "half_up"), "total": ast.Rounding(2, "half_up")}
-        sections, consts, lets, requirements, vetoes = [], [], [], [], []
+        sections, consts, lets, requirements, vetoes, defaults = [], [], [], [], [], []
         for part in parts:
             match part:
                 case ("title", t):
@@ -147,9 +151,11 @@ class _ToAst(Transformer):
                     requirements.append(part)
                 case ast.Veto():
                     vetoes.append(part)
+                case ast.Default():
+                    defaults.append(part)
         return ast.Scheme(title, groups, data, rounding["item"], rounding["total"], totals,
                           total_source, tuple(sections), tuple(consts), tuple(lets), tuple(requirements),
-                          tuple(vetoes), self.path, self.lang)
+                          tuple(vetoes), tuple(defaults), self.path, self.lang)
 
     def scheme_title(self, meta, c):
         return ("title", _string(c[0]))
@@ -203,6 +209,14 @@ class _ToAst(Transformer):
 
     def let_decl(self, meta, c):
         return ast.Let(str(c[0]), c[2], _pos(meta))
+
+    def default_decl(self, meta, c):
+        token = c[2]
+        value = (quantity(token).value if token.type == "QUANTITY" else token.type == "_KW_TRUE")
+        return ast.Default(str(c[0]), value, str(token), _pos(meta))
+
+    def default_value(self, meta, c):
+        return c[0]
 
     # -- structure
     def section(self, meta, c):
@@ -414,13 +428,15 @@ class _ToAst(Transformer):
     def _fold(self, meta, c):
         result = c[0]
         for op, right in zip(c[1::2], c[2::2]):
-            symbol = {"×": "*", "÷": "/"}.get(str(op), str(op))
+            symbol = unicodedata.normalize("NFKC", str(op))
+            symbol = {"×": "*", "÷": "/"}.get(symbol, symbol)
             result = ast.Binary(symbol, result, right, _pos(meta))
         return result
 
 
 def _cmp(token) -> str:
-    return {"≥": ">=", "≤": "<=", "≠": "!=", "==": "=", "=": "="}.get(str(token), str(token))
+    symbol = unicodedata.normalize("NFKC", str(token))  # ＞＝ -> >=
+    return {"≥": ">=", "≤": "<=", "≠": "!=", "==": "="}.get(symbol, symbol)
 
 
 def _describe_expected(expected: set[str], lang: str) -> str:
@@ -468,11 +484,11 @@ def _too_deep(text: str) -> int | None:
             continue
         elif ch == "#":
             in_comment = True
-        elif ch in "{(（":
+        elif ch in "{(（｛":
             depth += 1
             if depth > MAX_NESTING:
                 return line
-        elif ch in "})）":
+        elif ch in "})）｝":
             depth -= 1
     return None
 
@@ -483,7 +499,8 @@ def parse(text: str, path: str = "<scheme>") -> ast.Scheme:
     if len(text.encode("utf-8")) > MAX_SCHEME_BYTES:
         raise SchemeSyntaxError([diagnostic("E105", lang, file=path, size=len(text.encode()),
                                             limit=MAX_SCHEME_BYTES)])
-    text = text.lstrip("\ufeff")
+    # one line ending, so that line numbers are right for \r\n and lone \r files alike
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     too_deep = _too_deep(text)
     if too_deep:  # an LALR parse is linear, but building the AST recurses
         raise SchemeSyntaxError([diagnostic("E106", lang, file=path, line=too_deep,

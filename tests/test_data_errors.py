@@ -107,3 +107,18 @@ def test_a_misspelt_field_suggests_the_field_the_data_has(tmp_path):
     with pytest.raises(DataError) as e:
         load_all(build(tmp_path, body, cells)).evaluate()
     assert "E305" in e.value.render() and "是否指：有联动化解机制" in e.value.render()
+
+
+def test_a_declared_default_fills_a_missing_value_and_says_so(tmp_path):
+    body = "板块 总 3分 { 指标 测 3分 { 缺省 漏核 = 0 每 1例 漏核 扣 0.5分 } }\n"
+    cells = {("甲镇", "测", "漏核"): "2"}
+    units = {u.unit: u for u in load_all(build(tmp_path, body, cells)).evaluate().units}
+    assert units["甲镇"].total == 2 and units["乙镇"].total == 3
+    shown = dict(next(units["乙镇"].items()).lines[0].inputs)
+    assert shown["漏核"].startswith("0（未填报，按方案 缺省 视为 0）")
+
+
+def test_a_scheme_wide_default_applies_to_every_item(tmp_path):
+    body = "缺省 事故 = 否\n板块 总 1分 { 指标 测 1分 { 满分 一票否决 事故 } }\n"
+    units = load_all(build(tmp_path, body, {("甲镇", "测", "事故"): "是"})).evaluate().units
+    assert sorted(str(u.total) for u in units) == ["0.00", "1.00", "1.00", "1.00", "1.00"]

@@ -137,3 +137,29 @@ def test_deep_nesting_is_refused_before_parsing():
     deep = "板块 a 1分 {\n" * 40 + "}\n" * 40
     assert "E106" in syntax_error(deep)
     assert "E106" in syntax_error('板块 a 1分 { 指标 b 1分 { 达标 ' + "(" * 50 + "x" + ")" * 50 + " } }")
+
+
+def test_full_width_digits_and_punctuation_read_as_half_width():
+    full = '板块 甲 １００分 ｛ 指标 乙 １００分 ｛ 按比例 实际 ／ 任务 未达 ７０．５％ 不得分 ｝ ｝'
+    item = parse(full).sections[0].children[0]
+    assert item.points.value == 100 and item.rule.threshold.value == Decimal("0.705")
+    assert item.rule.threshold.text == "７０．５％"  # shown as written
+    half = '板块 甲 100分 { 指标 乙 100分 { 按比例 实际 / 任务 未达 70.5% 不得分 } }'
+    assert without_positions(parse(full)).sections[0].children[0].rule.ratio == \
+        without_positions(parse(half)).sections[0].children[0].rule.ratio
+
+
+def test_full_width_comparison_operators():
+    rule = parse('板块 甲 1分 { 指标 乙 1分 { 达标 实际 ＞＝ 任务 } }').sections[0].children[0].rule
+    assert rule.condition.op == ">="
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_line_numbers_are_right_whatever_the_line_endings(ending):
+    text = ending.join(['方案 "x"', "板块 甲 10分 {", "  指标 乙 10分 { 达标 ] }", "}"])
+    assert syntax_error(text).startswith("s.kpi:3:")
+
+
+def test_byte_order_mark_and_tabs_are_accepted():
+    scheme = parse('\ufeff方案 "x"\n板块\t甲\t1分\t{\t指标 乙 1分 { 达标 } }')
+    assert scheme.title == "x"
