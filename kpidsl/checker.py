@@ -6,17 +6,17 @@ found by evaluating (kpidsl.evaluator), which reports every one of them.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 
 from . import ast
 from .ast import ACTUAL, RATE, TARGET
 from .data import Dataset
-from .errors import Diagnostic, KpiError, SchemeCheckError, diagnostic, did_you_mean
+from .errors import DataError, Diagnostic, KpiError, SchemeCheckError, diagnostic, did_you_mean
 from .index import SchemeIndex
 from .numbers import plain
 
 _BUILTINS = {TARGET, ACTUAL, RATE}
+MAX_REPORTED = 200
 MAX_PLACES = 10  # rounding beyond this is no longer a score, and costs unbounded work
 
 
@@ -207,9 +207,8 @@ class _Checker:
                 if name not in sizes:
                     try:
                         data.find_unit(name, self.lang)
-                    except KpiError as e:
-                        self.found.extend(replace(d, file=self.scheme.path, line=requirement.pos.line)
-                                          for d in e.diagnostics)
+                    except KpiError as e:  # names no group, and no unit (or several)
+                        self.report("E206", requirement.pos, name=name, hint=f"（{e.diagnostics[0].message}）")
         for info in self.index.items():
             rule = info.node.rule
             if not isinstance(rule, ast.Rank):
@@ -227,10 +226,75 @@ class _Checker:
                                 ranks=f"{below[0]}–{below[-1]}" if len(below) > 1 else str(below[0]))
 
 
+    def check_fields_present(self, data: Dataset) -> None:
+        """Every field any rule may read, in any branch, is in the data for every unit (or has a
+        declared 缺省): found here at once rather than one evaluation at a time."""
+        files = "、".join(data.value_files) or "（未指定）"
+        needed = sorted(required_fields(self.index))
+        for unit in data.units:
+            for node, field in needed:
+                if (unit.name, node, field) not in data.values and self.index.default(node, field) is None:
+                    fields = {f for (u, n, f) in data.values if u == unit.name and n == node}
+                    self.found.append(diagnostic("E305", self.lang, unit=unit.name, item=node, field=field,
+                                                 files=files, hint=did_you_mean(field, fields, self.lang)))
+                    if len(self.found) >= MAX_REPORTED:
+                        return
+
     def _requirements(self):
         yield from self.scheme.requirements
         for info in self.index.nodes.values():
             yield from info.node.requirements
+
+
+def required_fields(index: SchemeIndex) -> set[tuple[str, str]]:
+    """(item or section, field) for every data field a rule may read."""
+    needed: set[tuple[str, str]] = set()
+    visited_lets: set[tuple[str | None, str]] = set()
+    own = lambda node, *fields: [ast.Ref(None, f, ast.Pos(0, 0)) for f in fields]  # noqa: E731
+
+    def expr(node: str | None, e: ast.Expr | None) -> None:
+        for ref in _refs(e) if e is not None else ():
+            match index.resolve(node, ref):
+                case ("rate", n):
+                    needed.update({(n, TARGET), (n, ACTUAL)})
+                case ("let", let, owner):
+                    if (owner, let.name) not in visited_lets:
+                        visited_lets.add((owner, let.name))
+                        expr(owner, let.expr)
+                case ("field", n, f):
+                    needed.add((n, f))
+
+    def refs(node: str, *exprs) -> None:
+        for e in exprs:
+            expr(node, e)
+
+    def rule(node: str, r) -> None:
+        match r:
+            case ast.Meet(condition=c) | ast.Proportional(ratio=c):
+                refs(node, *([c] if c is not None else own(node, TARGET, ACTUAL)))
+            case ast.Conditional():
+                refs(node, r.condition)
+                rule(node, r.then)
+                rule(node, r.otherwise)
+            case ast.Rank():
+                refs(node, r.eligible, *([r.key] if r.no_data_points is None else []))
+            case ast.Tiers():
+                refs(node, r.measure)
+            case ast.Assessed():
+                needed.add((node, "评分"))
+                if r.bands:
+                    needed.add((node, "档位"))
+
+    for name, info in index.nodes.items():
+        if isinstance(info.node, ast.Item) and info.node.rule is not None:
+            rule(name, info.node.rule)
+        for d in info.node.deductions:
+            refs(name, *([d.count] if d.count is not None else own(name, TARGET, ACTUAL)))
+        for v in info.node.vetoes:
+            refs(name, v.condition)
+    for v in index.scheme.vetoes:
+        refs(None, v.condition)
+    return needed
 
 
 def _refs(expr: ast.Expr):
@@ -254,6 +318,8 @@ def check(scheme: ast.Scheme, data: Dataset | None = None, source: str | None = 
     checker.run()
     if data is not None:
         checker.check_with_data(data)
-    if any(not d.is_warning for d in checker.found):
-        raise SchemeCheckError(checker.found)
+        checker.check_fields_present(data)
+    errors = [d for d in checker.found if not d.is_warning]
+    if errors:  # missing data (E3xx) is the data's fault, not the scheme's
+        raise (DataError if all(d.code.startswith("E3") for d in errors) else SchemeCheckError)(checker.found)
     return checker.found

@@ -13,6 +13,8 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--values", action="append", metavar="CSV",
                        help="values file (单位,指标,字段,值,说明); repeat for targets and actuals")
     group.add_argument("--records", action="append", metavar="CSV", help="records file (单位,指标,项目,级别)")
+    group.add_argument("--allow-outside-data", action="store_true",
+                       help="let the scheme name data files outside its own folder")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,7 +69,8 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
         scheme_path, unit_name = args.scheme, None
     try:
         loaded = load_all(scheme_path, units=args.units, values=args.values, records=args.records,
-                          with_data=not getattr(args, "no_data", False))
+                          with_data=not getattr(args, "no_data", False),
+                          allow_outside=args.allow_outside_data)
         for warning in loaded.warnings:
             err.print(warning.render(), markup=False)
         if args.command == "check":

@@ -38,13 +38,15 @@ class _Inputs:
 
 
 class _Scope:
-    """Where an expression is evaluated: for which unit, inside which item or section."""
+    """Where an expression is evaluated: for which unit, inside which item or section (whose
+    fields bare names read); `scored` is the item or section being scored, for messages."""
 
-    def __init__(self, unit: Unit, node: str | None, inputs: _Inputs):
+    def __init__(self, unit: Unit, node: str | None, inputs: _Inputs, scored: str | None = None):
         self.unit, self.node, self.inputs = unit, node, inputs
+        self.scored = scored or node
 
     def at(self, node: str | None) -> _Scope:
-        return _Scope(self.unit, node, self.inputs)
+        return _Scope(self.unit, node, self.inputs, self.scored)
 
 
 class _Pool:
@@ -466,14 +468,28 @@ class Evaluator:
     def _number(self, scope: _Scope, expr: ast.Expr, inputs: _Inputs) -> Fraction:
         value = self._value(scope, expr, inputs)
         if isinstance(value, bool) or not isinstance(value, Fraction):
-            raise self._eval_error(scope, f"{show_expr(expr)} 应为数值，实为 {value!r}")
+            raise self._kind_error(scope, expr, value, Decimal, "数值")
         return value
 
     def _truth(self, scope: _Scope, expr: ast.Expr, inputs: _Inputs) -> bool:
         value = self._value(scope, expr, inputs)
         if not isinstance(value, bool):
-            raise self._eval_error(scope, f"{show_expr(expr)} 应为 是/否，实为 {value!r}")
+            raise self._kind_error(scope, expr, value, bool, "是/否")
         return value
+
+    def _kind_error(self, scope: _Scope, expr: ast.Expr, value, kind: type, word: str) -> DataError:
+        """A value of the wrong kind: the data cell it came from (file and row), if it did."""
+        if isinstance(expr, ast.Ref):
+            resolved = self.index.resolve(scope.node, expr)
+            if resolved[0] == "field":
+                _, node, field = resolved
+                cell = self.data.values.get((scope.unit.name, node, field))
+                if cell is not None:
+                    try:
+                        check_value(cell, scope.unit.name, node, field, kind, self.lang)
+                    except DataError as e:
+                        return e
+        return self._eval_error(scope, f"{show_expr(expr)} 应为{word}，实为 {value!r}")
 
     def _value(self, scope: _Scope, expr: ast.Expr, inputs: _Inputs):
         match expr:
@@ -506,37 +522,33 @@ class Evaluator:
         raise TypeError(expr)
 
     def _ref(self, scope: _Scope, ref: ast.Ref, inputs: _Inputs):
-        node = ref.item or scope.node
         label = str(ref)
-        if ref.field == RATE:
-            target = self._number(scope.at(node), ast.Ref(None, TARGET, ref.pos), _Inputs())
-            actual = self._number(scope.at(node), ast.Ref(None, ACTUAL, ref.pos), _Inputs())
-            if target == 0:
-                raise DataError([diagnostic("E307", self.lang, unit=scope.unit.name, item=node,
-                                            what=TARGET)])
-            rate = actual / target
-            inputs.add(label, f"{show(actual)} / {show(target)} = {show_percent(rate)}")
-            return rate
-        if ref.item is None:
-            let = self.index.local_let(scope.node, ref.field)
-            if let is not None:
-                owner = self.index.let_owner(scope.node, let)
+        match self.index.resolve(scope.node, ref):
+            case ("rate", node):
+                target = self._number(scope.at(node), ast.Ref(None, TARGET, ref.pos), _Inputs())
+                actual = self._number(scope.at(node), ast.Ref(None, ACTUAL, ref.pos), _Inputs())
+                if target == 0:
+                    raise DataError([diagnostic("E307", self.lang, unit=scope.unit.name, item=node,
+                                                what=TARGET)])
+                rate = actual / target
+                inputs.add(label, f"{show(actual)} / {show(target)} = {show_percent(rate)}")
+                return rate
+            case ("let", let, owner):
                 value = self._let_value(scope.at(owner), let, inputs)
                 shown = (show_percent(value) if self._is_ratio(let.expr, owner) else show(value)) \
                     if isinstance(value, Fraction) else str(value)
                 inputs.add(label, shown)
                 return value
-            const = self.index.consts.get(ref.field)
-            if const is not None:
+            case ("const", const):
                 quantity = dict(const.values).get(scope.unit.group)
                 if quantity is None:
                     raise self._eval_error(scope, f"常量 {const.name} 未规定分组 {scope.unit.group} 的值")
                 inputs.add(label, f"{quantity}（{scope.unit.group}）")
                 return Fraction(quantity.value)
-        cell = self._cell(scope.unit, node or SCHEME_NODE, ref.field)
-        inputs.add(label, cell.raw)
-        value = cell.value
-        return Fraction(value) if isinstance(value, Decimal) else value
+            case ("field", node, field):
+                cell = self._cell(scope.unit, node, field)
+                inputs.add(label, cell.raw)
+                return Fraction(cell.value) if isinstance(cell.value, Decimal) else cell.value
 
     def _let_value(self, scope: _Scope, let: ast.Let, inputs: _Inputs):
         """A computed measure, once per unit: measures built on measures stay linear work."""
@@ -562,7 +574,8 @@ class Evaluator:
         return cell
 
     def _eval_error(self, scope: _Scope, what: str) -> DataError:
-        return DataError([diagnostic("E311", self.lang, unit=scope.unit.name, item=scope.node, what=what)])
+        return DataError([diagnostic("E311", self.lang, unit=scope.unit.name, item=scope.scored or SCHEME_NODE,
+                                     what=what)])
 
 
 def _in_band(value: Fraction, band: ast.Band) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from . import ast
+from .ast import RATE
 from .data import normalise
 
 # Bare names at the top level of a scheme (a total veto) read fields of this pseudo-item.
@@ -80,3 +81,19 @@ class SchemeIndex:
                 if default.field == field:
                     return default
         return next((d for d in self.scheme.defaults if d.field == field), None)
+
+    def resolve(self, node_name: str | None, ref: ast.Ref):
+        """What a name means where it is used, in this order: 完成率, a measure (计算) visible
+        from the node, a constant (常量), else a field of the node (or of the named one) in the
+        data. Returns ("rate", node) | ("let", let, owner) | ("const", const) | ("field", node, field).
+        """
+        node = ref.item or node_name or SCHEME_NODE
+        if ref.field == RATE:
+            return ("rate", node)
+        if ref.item is None:
+            let = self.local_let(node_name, ref.field)
+            if let is not None:
+                return ("let", let, self.let_owner(node_name, let))
+            if ref.field in self.consts:
+                return ("const", self.consts[ref.field])
+        return ("field", node, ref.field)

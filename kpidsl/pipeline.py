@@ -55,17 +55,21 @@ def read_scheme(path: Path) -> tuple[ast.Scheme, str]:
     return parse(text, str(path)), text
 
 
-def _inside(scheme: ast.Scheme, folder: Path, name: str) -> tuple[Path, str]:
+def _inside(scheme: ast.Scheme, folder: Path, name: str, allow_outside: bool) -> tuple[Path, str]:
+    """A data file the scheme names: inside the scheme's folder, after following links."""
     path = (folder / name).resolve()
-    if Path(name).is_absolute() or not path.is_relative_to(folder.resolve()):
+    if not allow_outside and (Path(name).is_absolute() or not path.is_relative_to(folder.resolve())):
         raise DataError([diagnostic("E310", scheme.language, path=name)])
     return path, name
 
 
 def load_all(scheme_path: Path | None = None, *, units: list[str] | None = None,
              values: list[str] | None = None, records: list[str] | None = None,
-             with_data: bool = True) -> Loaded:
-    """Parse, check and load data. Command-line files replace the scheme's of the same kind."""
+             with_data: bool = True, allow_outside: bool = False) -> Loaded:
+    """Parse, check and load data. Command-line files replace the scheme's of the same kind.
+
+    A scheme from elsewhere may only name data inside its own folder, unless `allow_outside`.
+    """
     path = Path(scheme_path) if scheme_path else default_scheme()
     scheme, source = read_scheme(path)
     index = SchemeIndex(scheme)
@@ -76,7 +80,7 @@ def load_all(scheme_path: Path | None = None, *, units: list[str] | None = None,
     def files_of(given: list[str] | None, declared: tuple[str, ...]):
         if given:
             return [(Path(g), g) for g in given]
-        return [_inside(scheme, folder, name) for name in declared]
+        return [_inside(scheme, folder, name, allow_outside) for name in declared]
 
     data = load(files_of(units, scheme.data.units), files_of(values, scheme.data.values),
                 files_of(records, scheme.data.records), index.data_names(), scheme.language)

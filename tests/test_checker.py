@@ -97,4 +97,4 @@ def test_requirement_for_an_unknown_unit(tmp_path):
     body = '板块 甲 1分 { 指标 a 1分 { 满分 要求 适用 北京 "x" } }'
     with pytest.raises(SchemeCheckError) as e:
         load_all(build(tmp_path, body, {}))
-    assert "E308" in e.value.render()
+    assert "E206" in e.value.render() and "找不到单位 北京" in e.value.render()
