@@ -278,6 +278,8 @@ class Node:
     requirements: tuple[Requirement, ...]
     lets: tuple[Let, ...]
     defaults: tuple[Default, ...]
+    aliases: tuple[str, ...]  # row labels data may use for it
+    sub_aliases: tuple[str, ...]  # row labels whose bracketed second value is its
     pos: Pos
 
 
@@ -309,8 +311,10 @@ class Rounding:
 @dataclass(frozen=True)
 class DataFiles:
     units: tuple[str, ...]
-    values: tuple[str, ...]
+    values: tuple[str, ...]  # long layout
     records: tuple[str, ...]
+    targets: tuple[str, ...]  # wide layout (indicators × units), read as 任务
+    actuals: tuple[str, ...]  # wide layout, read as 实际 (or as its 字段 column says)
 
 
 @dataclass(frozen=True)

@@ -199,7 +199,7 @@ class _Checker:
         for unit in data.units:
             sizes[unit.group] = sizes.get(unit.group, 0) + 1
             if self.scheme.groups and unit.group not in self.scheme.groups:
-                self.found.append(diagnostic("E303", self.lang, path=unit.file, row=unit.row,
+                self.found.append(diagnostic("E303", self.lang, place=unit.place,
                                              unit=f"{unit.name}（分组 {unit.group}）",
                                              hint=did_you_mean(unit.group, self.scheme.groups, self.lang)))
         for requirement in self._requirements():

@@ -1,10 +1,11 @@
-"""Data stage: read units, values and records from CSV (long layout) into a Dataset.
+"""Data stage: read units, values and records into a Dataset.
 
-Layouts (UTF-8, with or without BOM; Chinese or English headers):
+Layouts (CSV in UTF-8, with or without BOM; Chinese or English headers):
   units    单位,分组,别名           unit,group,aliases      (aliases separated by ; or 、)
   values   单位,指标,字段,值,说明   unit,item,field,value,note   (说明 optional)
   records  单位,指标,项目,级别      unit,item,project,level
-Every cell keeps its file and row so that an error can point at it.
+and values in the wide layout of a 任务分解表 (indicators × units, .xlsx or CSV: kpidsl.sheets).
+Every value keeps its place (file and row, or sheet and cell) so that an error can point at it.
 """
 from __future__ import annotations
 
@@ -61,13 +62,17 @@ def parse_value(text: str) -> Value | None:
     return text
 
 
+def place(file: str, row: int, lang: str) -> str:
+    """Where a row is, as messages say it."""
+    return f"{file} 第 {row} 行" if lang == "zh" else f"{file} row {row}"
+
+
 @dataclass(frozen=True)
 class Unit:
     name: str
     group: str
     aliases: tuple[str, ...]
-    file: str
-    row: int
+    place: str
 
 
 @dataclass(frozen=True)
@@ -75,16 +80,14 @@ class Cell:
     value: Value
     raw: str
     note: str
-    file: str
-    row: int
+    place: str  # "values.csv 第 7 行", "任务分解表.xlsx 附件2!H14"
 
 
 @dataclass(frozen=True)
 class Record:
     project: str
     level: str
-    file: str
-    row: int
+    place: str
 
 
 @dataclass
@@ -92,7 +95,7 @@ class Dataset:
     units: list[Unit] = field(default_factory=list)
     values: dict[tuple[str, str, str], Cell] = field(default_factory=dict)
     records: dict[tuple[str, str], list[Record]] = field(default_factory=dict)
-    value_files: tuple[str, ...] = ()
+    value_files: tuple[str, ...] = ()  # where values were read from, for "missing" messages
     by_key: dict[str, Unit] = field(default_factory=dict)  # normalised name or alias -> unit
 
     def find_unit(self, query: str, lang: str = "zh") -> Unit:
@@ -113,20 +116,25 @@ class Dataset:
                                     hint=did_you_mean(key, [u.name for u in self.units], lang))])
 
 
+def read_text(path: Path, display: str, lang: str) -> str:
+    """A data file's text: UTF-8, with or without BOM, or a DataError that says how to fix it."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except OSError as e:
+        raise DataError([diagnostic("E301", lang, path=display, reason=e.strerror)]) from None
+    except UnicodeDecodeError as e:
+        reason = (f"不是 UTF-8 编码（第 {e.start} 字节）；请另存为“CSV UTF-8”" if lang == "zh" else
+                  f"not UTF-8 (byte {e.start}); save it as CSV UTF-8")
+        raise DataError([diagnostic("E301", lang, path=display, reason=reason)]) from None
+
+
 class _Reader:
     """Reads one CSV file, mapping its header to our column names."""
 
     def __init__(self, path: Path, display: str, lang: str, required: tuple[str, ...],
                  optional: tuple[str, ...] = ()):
         self.display, self.lang = display, lang
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except OSError as e:
-            raise DataError([diagnostic("E301", lang, path=display, reason=e.strerror)]) from None
-        except UnicodeDecodeError as e:
-            reason = (f"不是 UTF-8 编码（第 {e.start} 字节）；请另存为“CSV UTF-8”" if lang == "zh" else
-                      f"not UTF-8 (byte {e.start}); save it as CSV UTF-8")
-            raise DataError([diagnostic("E301", lang, path=display, reason=reason)]) from None
+        text = read_text(path, display, lang)
         lines = text.splitlines()
         rows = list(csv.reader(lines, delimiter=self._delimiter(lines[0] if lines else "",
                                                                 required + optional)))
@@ -156,13 +164,18 @@ class _Reader:
 
 
 def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
-         records: list[tuple[Path, str]], item_names: dict[str, str], lang: str = "zh") -> Dataset:
+         records: list[tuple[Path, str]], item_names: dict[str, str], lang: str = "zh",
+         wide: list[tuple[Path, str, str]] = (), sub_names: dict[str, str] | None = None) -> Dataset:
     """Load the files (each given as path and the name to show in messages).
 
-    `item_names` maps the normalised name or title of every item and section to its name, so
-    the data may use either. All problems are collected and raised together.
+    `item_names` maps the normalised name, title or alias of every item and section to its
+    name, so the data may use any. `wide` lists wide-layout files with the field their values
+    fill (任务 or 实际); `sub_names` maps row labels to the items that take a row's bracketed
+    second value. All problems are collected and raised together.
     """
-    data = Dataset(value_files=tuple(d for _, d in values))
+    from .sheets import read_wide
+
+    data = Dataset(value_files=tuple(d for _, d in values) + tuple(d for _, d, _ in wide))
     problems: list[Diagnostic] = []
     by_key = data.by_key
 
@@ -171,68 +184,70 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
         for row_no, row in reader.rows:
             name, group = reader.cell(row, "unit"), reader.cell(row, "group")
             aliases = tuple(a.strip() for a in re.split(r"[;；、|]", reader.cell(row, "aliases")) if a.strip())
-            unit = Unit(name, group, aliases, display, row_no)
+            unit = Unit(name, group, aliases, place(display, row_no, lang))
             for key in {normalise(n) for n in (name, *aliases)}:
                 if key in by_key:
-                    first = by_key[key]
-                    problems.append(diagnostic("E312", lang, path=display, row=row_no,
-                                               what=f"单位 {name} 与第 {first.row} 行的 {first.name} 重名"))
+                    problems.append(diagnostic("E312", lang, place=unit.place,
+                                               what=f"单位 {name} 与 {by_key[key].place} 的 {by_key[key].name} 重名"))
                 by_key[key] = unit
             data.units.append(unit)
 
-    def resolve_unit(reader: _Reader, row_no: int, row: list[str]) -> Unit | None:
-        name = reader.cell(row, "unit")
+    def resolve_unit(name: str, where: str) -> Unit | None:
         unit = by_key.get(normalise(name))
         if unit is None:
-            problems.append(diagnostic("E303", lang, path=reader.display, row=row_no, unit=name,
+            problems.append(diagnostic("E303", lang, place=where, unit=name,
                                        hint=did_you_mean(name, [u.name for u in data.units], lang)))
         return unit
 
-    def resolve_item(reader: _Reader, row_no: int, row: list[str]) -> str | None:
-        name = reader.cell(row, "item")
+    def resolve_item(name: str, where: str) -> str | None:
         item = item_names.get(normalise(name))
         if item is None:
-            problems.append(diagnostic("E312", lang, path=reader.display, row=row_no,
+            problems.append(diagnostic("E312", lang, place=where,
                                        what=f"未知指标 {name}" + did_you_mean(name, set(item_names.values()), lang)))
         return item
+
+    def add_value(unit: Unit, item: str, field_name: str, raw: str, note: str, where: str) -> None:
+        field_name = _FIELD_ALIASES.get(field_name.lower(), field_name)
+        key = (unit.name, item, field_name)
+        named = dict(place=where, unit=unit.name, item=item, field=field_name)
+        if key in data.values:
+            problems.append(diagnostic("E304", lang, first=data.values[key].place, **named))
+            return
+        value = parse_value(raw)
+        if value is None:
+            problems.append(diagnostic("E313", lang, **named))
+        elif isinstance(value, Decimal) and len(value.as_tuple().digits) > MAX_DIGITS:
+            problems.append(diagnostic("E306", lang, value=raw, **named,
+                                       expected=f"不超过 {MAX_DIGITS} 位的数值" if lang == "zh"
+                                       else f"a number of at most {MAX_DIGITS} digits"))
+        else:
+            data.values[key] = Cell(value, raw, note, where)
 
     for path, display in values:
         reader = _Reader(path, display, lang, ("unit", "item", "field", "value"), ("note",))
         for row_no, row in reader.rows:
-            unit, item = resolve_unit(reader, row_no, row), resolve_item(reader, row_no, row)
-            field_name = reader.cell(row, "field")
-            field_name = _FIELD_ALIASES.get(field_name.lower(), field_name)
-            if unit is None or item is None:
-                continue
-            key = (unit.name, item, field_name)
-            if key in data.values:
-                previous = data.values[key]
-                problems.append(diagnostic("E304", lang, path=display, row=row_no, unit=unit.name,
-                                           item=item, field=field_name,
-                                           first=f"{previous.file}:{previous.row}"))
-                continue
-            raw = reader.cell(row, "value")
-            value = parse_value(raw)
-            if value is None:
-                problems.append(diagnostic("E313", lang, path=display, row=row_no, unit=unit.name,
-                                           item=item, field=field_name))
-                continue
-            if isinstance(value, Decimal) and len(value.as_tuple().digits) > MAX_DIGITS:
-                problems.append(diagnostic("E306", lang, path=display, row=row_no, unit=unit.name,
-                                           item=item, field=field_name, value=raw,
-                                           expected=f"不超过 {MAX_DIGITS} 位的数值" if lang == "zh"
-                                           else f"a number of at most {MAX_DIGITS} digits"))
-                continue
-            data.values[key] = Cell(value, raw, reader.cell(row, "note"), display, row_no)
+            where = place(display, row_no, lang)
+            unit = resolve_unit(reader.cell(row, "unit"), where)
+            item = resolve_item(reader.cell(row, "item"), where)
+            if unit is not None and item is not None:
+                add_value(unit, item, reader.cell(row, "field"), reader.cell(row, "value"),
+                          reader.cell(row, "note"), where)
+
+    for path, display, field_name in wide:
+        entries, found = read_wide(path, display, field_name, data, item_names, sub_names or {}, lang)
+        problems.extend(found)
+        for unit, item, field_of_row, raw, where in entries:
+            add_value(unit, item, field_of_row, raw, "", where)
 
     for path, display in records:
         reader = _Reader(path, display, lang, ("unit", "item", "project", "level"))
         for row_no, row in reader.rows:
-            unit, item = resolve_unit(reader, row_no, row), resolve_item(reader, row_no, row)
-            if unit is None or item is None:
-                continue
-            data.records.setdefault((unit.name, item), []).append(
-                Record(reader.cell(row, "project"), reader.cell(row, "level"), display, row_no))
+            where = place(display, row_no, lang)
+            unit = resolve_unit(reader.cell(row, "unit"), where)
+            item = resolve_item(reader.cell(row, "item"), where)
+            if unit is not None and item is not None:
+                data.records.setdefault((unit.name, item), []).append(
+                    Record(reader.cell(row, "project"), reader.cell(row, "level"), where))
 
     if problems:
         raise DataError(problems)
@@ -240,11 +255,11 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
 
 
 def check_value(cell: Cell, unit: str, item: str, field_name: str, expected: type, lang: str) -> Value:
-    """The cell's value if it has the expected kind, else a DataError naming file and row."""
+    """The cell's value if it has the expected kind, else a DataError naming its place."""
     ok = isinstance(cell.value, expected) and not (expected is Decimal and isinstance(cell.value, bool))
     if not ok:
         label = {Decimal: ("数值", "a number"), bool: ("是/否", "yes/no"), str: ("文字", "text")}[expected]
-        raise DataError([diagnostic("E306", lang, path=cell.file, row=cell.row, unit=unit, item=item,
+        raise DataError([diagnostic("E306", lang, place=cell.place, unit=unit, item=item,
                                     field=field_name, value=cell.raw,
                                     expected=label[0] if lang == "zh" else label[1])])
     return cell.value

@@ -421,7 +421,7 @@ class Evaluator:
                                       rule.pos.line)
 
     def _record_error(self, scope, record, known) -> DataError:
-        return DataError([diagnostic("E312", self.lang, path=record.file, row=record.row,
+        return DataError([diagnostic("E312", self.lang, place=record.place,
                                      what=f"{scope.unit.name} / {scope.node}：级别 {record.level!r} "
                                           f"不在方案所列之中（{'、'.join(known)}）")])
 
@@ -565,7 +565,7 @@ class Evaluator:
         cell = self.data.values.get((unit.name, node, field))
         if cell is None and (default := self.index.default(node, field)) is not None:
             shown = f"{default.text}（未填报，按方案 缺省 视为 {default.text}）"
-            return Cell(default.value, shown, "", self.scheme.path, default.pos.line)
+            return Cell(default.value, shown, "", f"{self.scheme.path}:{default.pos.line}")
         if cell is None:
             files = "、".join(self.data.value_files) or "（未指定）"
             fields = {f for (u, n, f) in self.data.values if u == unit.name and n == node}

@@ -48,13 +48,19 @@ class SchemeIndex:
         return (n for n in self.nodes.values() if isinstance(n.node, ast.Item))
 
     def data_names(self) -> dict[str, str]:
-        """Normalised name or title -> name, for matching the 指标 column of data files."""
+        """Normalised name, title or alias -> name, for matching the 指标 column of data files."""
         names = {normalise(SCHEME_NODE): SCHEME_NODE}
         for name, info in self.nodes.items():
             names[normalise(name)] = name
-            if info.node.title:
-                names.setdefault(normalise(info.node.title), name)
+            for other in (info.node.title, *info.node.aliases):
+                if other:
+                    names.setdefault(normalise(other), name)
         return names
+
+    def sub_names(self) -> dict[str, str]:
+        """Normalised row label -> the item its bracketed second value belongs to (别名 其中)."""
+        return {normalise(label): name for name, info in self.nodes.items()
+                for label in info.node.sub_aliases}
 
     def _owners(self, node_name: str | None):
         """The node and its enclosing sections, innermost first."""

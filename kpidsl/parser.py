@@ -71,6 +71,7 @@ class _Body:
     def __init__(self, parts, lang: str, owner: str):
         self.rules, self.children, self.deductions, self.vetoes = [], [], [], []
         self.requirements, self.lets, self.defaults = [], [], []
+        self.aliases, self.sub_aliases = [], []
         self.cap = self.source = self.interpretation = self.points_note = None
         self.allow_negative = False
         for part in parts:
@@ -87,6 +88,8 @@ class _Body:
                     self.lets.append(part)
                 case ast.Default():
                     self.defaults.append(part)
+                case ("alias", sub, names):
+                    (self.sub_aliases if sub else self.aliases).extend(names)
                 case ("cap", q):
                     self.cap = q
                 case ("allow_negative",):
@@ -110,7 +113,8 @@ class _Body:
                     vetoes=tuple(self.vetoes), cap=self.cap, allow_negative=self.allow_negative,
                     source=self.source, interpretation=self.interpretation,
                     requirements=tuple(self.requirements), lets=tuple(self.lets),
-                    defaults=tuple(self.defaults), pos=_pos(meta))
+                    defaults=tuple(self.defaults), aliases=tuple(self.aliases),
+                    sub_aliases=tuple(self.sub_aliases), pos=_pos(meta))
 
 
 class _BodyError(Exception):
@@ -126,7 +130,7 @@ class _ToAst(Transformer):
 
     # -- top level
     def start(self, meta, parts):
-        title, groups, data, totals, total_source = "", (), ast.DataFiles((), (), ()), (), None
+        title, groups, data, totals, total_source = "", (), ast.DataFiles((), (), (), (), ()), (), None
         rounding = {"item": ast.Rounding(2, "half_up"), "total": ast.Rounding(2, "half_up")}
         sections, consts, lets, requirements, vetoes, defaults = [], [], [], [], [], []
         for part in parts:
@@ -170,17 +174,17 @@ class _ToAst(Transformer):
         return tuple(_string(t) for t in c)
 
     def data_decl(self, meta, entries):
-        found = {"units": (), "values": (), "records": ()}
+        found = {"units": (), "values": (), "records": (), "targets": (), "actuals": ()}
         for kind, paths in entries:
             found[kind] = found[kind] + paths
-        return ("data", ast.DataFiles(found["units"], found["values"], found["records"]))
+        return ("data", ast.DataFiles(**found))
 
     def data_entry(self, meta, c):
         return (c[0], c[1])
 
     def data_kind(self, meta, c):
-        return {"KW_UNITS": "units", "KW_VALUES": "values", "KW_RECORDS": "records"}[
-            c[0].type.lstrip("_")]
+        return {"KW_UNITS": "units", "KW_VALUES": "values", "KW_RECORDS": "records",
+                "KW_TARGET": "targets", "KW_ACTUAL": "actuals"}[c[0].type.lstrip("_")]
 
     def rounding_decl(self, meta, c):
         scope, places = c[0], quantity(c[1])
@@ -254,6 +258,12 @@ class _ToAst(Transformer):
 
     def cap(self, meta, c):
         return ("cap", quantity(c[0]))
+
+    def alias(self, meta, c):
+        return ("alias", len(c) == 2, c[-1])
+
+    def sub(self, meta, c):
+        return True
 
     def allow_negative(self, meta, c):
         return ("allow_negative",)

@@ -56,7 +56,7 @@ def test_duplicate_row_points_at_both_rows(tmp_path):
     with pytest.raises(DataError) as e:
         load_all(path)
     message = e.value.render()
-    assert "E304" in message and "甲镇 / 测 / 实际" in message and "values.csv:3" in message
+    assert "E304" in message and "甲镇 / 测 / 实际" in message and "values.csv 第 3 行 已有" in message
 
 
 def test_unknown_unit_and_item_in_data(tmp_path):

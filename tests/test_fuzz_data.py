@@ -84,7 +84,7 @@ def test_a_repeated_row_is_named_with_both_rows(schemes_dir, tmp_path_factory, i
     with pytest.raises(DataError) as e:
         load_all(path)
     message = e.value.render()
-    assert "E304" in message and f"第 {len(table)} 行" in message and f"actuals-sample.csv:{index + 1}" in message
+    assert "E304" in message and f"第 {len(table)} 行" in message and f"actuals-sample.csv 第 {index + 1} 行 已有" in message
 
 
 BAD_CELLS = ["", "—", "完成", "NaN", "1e999", "9" * 40, "12..5", "是否", "-"]

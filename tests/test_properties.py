@@ -24,8 +24,8 @@ def scheme(text: str):
 
 def run(text: str, cells: dict, groups: list[str]):
     """Evaluate a scheme over in-memory data: cells maps (unit index, item, field) to text."""
-    units = [Unit(f"u{i}", g, (), "units", i + 2) for i, g in enumerate(groups)]
-    values = {(f"u{i}", item, field): Cell(parse_value(v), v, "", "values", 2)
+    units = [Unit(f"u{i}", g, (), f"units 第 {i + 2} 行") for i, g in enumerate(groups)]
+    values = {(f"u{i}", item, field): Cell(parse_value(v), v, "", "values")
               for (i, item, field), v in cells.items()}
     results = evaluate(scheme(text), Dataset(units, values, {}, ("values",)))
     return {u.unit: u for u in results.units}
@@ -108,8 +108,8 @@ def test_summed_levels_never_pass_the_cap(levels):
 
     text = ("板块 s 4分 { 指标 x 4分 { 等级 { 本市级: 1分 南通市级: 2分 省级: 3分 国家级: 4分 } 求和 "
             "封顶 3分 } }")
-    units = [Unit("u0", "镇", (), "units", 2)]
-    records = {("u0", "x"): [Record(f"p{i}", level, "records", i + 2) for i, level in enumerate(levels)]}
+    units = [Unit("u0", "镇", (), "units")]
+    records = {("u0", "x"): [Record(f"p{i}", level, "records") for i, level in enumerate(levels)]}
     results = evaluate(scheme(text), Dataset(units, {}, records, ()))
     points = {"本市级": 1, "南通市级": 2, "省级": 3, "国家级": 4}
     assert next(results.units[0].items()).score == min(3, sum(points[l] for l in levels))
