@@ -246,54 +246,76 @@ class _Checker:
             yield from info.node.requirements
 
 
-def required_fields(index: SchemeIndex) -> set[tuple[str, str]]:
-    """(item or section, field) for every data field a rule may read."""
-    needed: set[tuple[str, str]] = set()
+NUMBER, FLAG, SCORE, BAND = "数值", "是/否", "评分", "档位"  # the kinds of value a field holds
+
+
+def required_fields(index: SchemeIndex) -> dict[tuple[str, str], str]:
+    """(item or section, field) -> the kind of value, for every data field a rule may read."""
+    needed: dict[tuple[str, str], str] = {}
     visited_lets: set[tuple[str | None, str]] = set()
-    own = lambda node, *fields: [ast.Ref(None, f, ast.Pos(0, 0)) for f in fields]  # noqa: E731
 
-    def expr(node: str | None, e: ast.Expr | None) -> None:
-        for ref in _refs(e) if e is not None else ():
-            match index.resolve(node, ref):
-                case ("rate", n):
-                    needed.update({(n, TARGET), (n, ACTUAL)})
-                case ("let", let, owner):
-                    if (owner, let.name) not in visited_lets:
+    def expr(node: str | None, e: ast.Expr | None, kind: str) -> None:
+        match e:
+            case ast.Ref():
+                match index.resolve(node, e):
+                    case ("rate", n):
+                        needed.update({(n, TARGET): NUMBER, (n, ACTUAL): NUMBER})
+                    case ("let", let, owner) if (owner, let.name) not in visited_lets:
                         visited_lets.add((owner, let.name))
-                        expr(owner, let.expr)
-                case ("field", n, f):
-                    needed.add((n, f))
+                        expr(owner, let.expr, kind)
+                    case ("field", n, f):
+                        needed.setdefault((n, f), kind)
+            case ast.Not(operand=o):
+                expr(node, o, FLAG)
+            case ast.Logical(operands=ops):
+                for o in ops:
+                    expr(node, o, FLAG)
+            case ast.Compare(op=op, left=l, right=r):
+                flags = op in ("=", "!=") and any(isinstance(x, ast.BoolLiteral) for x in (l, r))
+                expr(node, l, FLAG if flags else NUMBER)
+                expr(node, r, FLAG if flags else NUMBER)
+            case ast.Binary(left=l, right=r):
+                expr(node, l, NUMBER)
+                expr(node, r, NUMBER)
 
-    def refs(node: str, *exprs) -> None:
-        for e in exprs:
-            expr(node, e)
+    def own(node: str, *fields: str) -> None:
+        needed.update({(node, f): NUMBER for f in fields})
 
     def rule(node: str, r) -> None:
         match r:
-            case ast.Meet(condition=c) | ast.Proportional(ratio=c):
-                refs(node, *([c] if c is not None else own(node, TARGET, ACTUAL)))
+            case ast.Meet(condition=None) | ast.Proportional(ratio=None):
+                own(node, TARGET, ACTUAL)
+            case ast.Meet(condition=c):
+                expr(node, c, FLAG)
+            case ast.Proportional(ratio=c):
+                expr(node, c, NUMBER)
             case ast.Conditional():
-                refs(node, r.condition)
+                expr(node, r.condition, FLAG)
                 rule(node, r.then)
                 rule(node, r.otherwise)
             case ast.Rank():
-                refs(node, r.eligible, *([r.key] if r.no_data_points is None else []))
+                expr(node, r.eligible, FLAG)
+                if r.no_data_points is None:
+                    expr(node, r.key, NUMBER)
             case ast.Tiers():
-                refs(node, r.measure)
+                expr(node, r.measure, NUMBER)
             case ast.Assessed():
-                needed.add((node, "评分"))
+                needed[(node, "评分")] = SCORE
                 if r.bands:
-                    needed.add((node, "档位"))
+                    needed[(node, "档位")] = BAND
 
     for name, info in index.nodes.items():
         if isinstance(info.node, ast.Item) and info.node.rule is not None:
             rule(name, info.node.rule)
         for d in info.node.deductions:
-            refs(name, *([d.count] if d.count is not None else own(name, TARGET, ACTUAL)))
+            if d.count is None:
+                own(name, TARGET, ACTUAL)
+            else:
+                expr(name, d.count, NUMBER)
         for v in info.node.vetoes:
-            refs(name, v.condition)
+            expr(name, v.condition, FLAG)
     for v in index.scheme.vetoes:
-        refs(None, v.condition)
+        expr(None, v.condition, FLAG)
     return needed
 
 

@@ -8,10 +8,16 @@ EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE = 0, 1, 2
 
 
 def _data_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("data (default: the files the scheme names)")
+    group = parser.add_argument_group(
+        "data (default: the files the scheme names; --values, --targets and --actuals together "
+        "replace the scheme's figures)")
     group.add_argument("--units", action="append", metavar="CSV", help="units file (单位,分组,别名)")
     group.add_argument("--values", action="append", metavar="CSV",
                        help="values file (单位,指标,字段,值,说明); repeat for targets and actuals")
+    group.add_argument("--targets", action="append", metavar="XLSX|CSV",
+                       help="targets in the wide layout of a 任务分解表 (indicators × units)")
+    group.add_argument("--actuals", action="append", metavar="XLSX|CSV",
+                       help="actuals in the wide layout (e.g. the sheet `kpi template` writes)")
     group.add_argument("--records", action="append", metavar="CSV", help="records file (单位,指标,项目,级别)")
     group.add_argument("--allow-outside-data", action="store_true",
                        help="let the scheme name data files outside its own folder")
@@ -69,6 +75,7 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
         scheme_path, unit_name = args.scheme, None
     try:
         loaded = load_all(scheme_path, units=args.units, values=args.values, records=args.records,
+                          targets=args.targets, actuals=args.actuals,
                           with_data=not getattr(args, "no_data", False),
                           allow_outside=args.allow_outside_data)
         for warning in loaded.warnings:

@@ -10,6 +10,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from . import ast
+from .ast import ACTUAL, TARGET
 from .checker import check
 from .data import Dataset, load
 from .errors import DataError, Diagnostic, KpiError, diagnostic
@@ -65,10 +66,13 @@ def _inside(scheme: ast.Scheme, folder: Path, name: str, allow_outside: bool) ->
 
 def load_all(scheme_path: Path | None = None, *, units: list[str] | None = None,
              values: list[str] | None = None, records: list[str] | None = None,
+             targets: list[str] | None = None, actuals: list[str] | None = None,
              with_data: bool = True, allow_outside: bool = False) -> Loaded:
-    """Parse, check and load data. Command-line files replace the scheme's of the same kind.
+    """Parse, check and load data.
 
-    A scheme from elsewhere may only name data inside its own folder, unless `allow_outside`.
+    Command-line files replace the scheme's: units and records kind by kind; values, targets
+    and actuals (wide tables) together, since they are one set of figures. A scheme may only
+    name data inside its own folder, unless `allow_outside`.
     """
     path = Path(scheme_path) if scheme_path else default_scheme()
     scheme, source = read_scheme(path)
@@ -77,12 +81,21 @@ def load_all(scheme_path: Path | None = None, *, units: list[str] | None = None,
         return Loaded(scheme, source, index, None, check(scheme, None, source, index))
     folder = path.parent
 
-    def files_of(given: list[str] | None, declared: tuple[str, ...]):
-        if given:
-            return [(Path(g), g) for g in given]
-        return [_inside(scheme, folder, name, allow_outside) for name in declared]
+    def declared(names: tuple[str, ...]):
+        return [_inside(scheme, folder, name, allow_outside) for name in names]
 
-    data = load(files_of(units, scheme.data.units), files_of(values, scheme.data.values),
-                files_of(records, scheme.data.records), index.data_names(), scheme.language)
+    def given(names: list[str] | None):
+        return [(Path(n), n) for n in names or ()]
+
+    figures_given = bool(values or targets or actuals)
+    if figures_given:
+        long, wide = given(values), [(p, d, TARGET) for p, d in given(targets)] + \
+            [(p, d, ACTUAL) for p, d in given(actuals)]
+    else:
+        long, wide = declared(scheme.data.values), [(p, d, TARGET) for p, d in declared(scheme.data.targets)] + \
+            [(p, d, ACTUAL) for p, d in declared(scheme.data.actuals)]
+    data = load(given(units) or declared(scheme.data.units), long,
+                given(records) or declared(scheme.data.records), index.data_names(), scheme.language,
+                wide=wide, sub_names=index.sub_names())
     warnings = check(scheme, data, source, index)
     return Loaded(scheme, source, index, data, warnings)
