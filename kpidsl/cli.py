@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -23,27 +24,52 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
                        help="let the scheme name data files outside its own folder")
 
 
+SCHEME_HELP = "scheme file (default: the bundled 如皋 2021 scheme)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kpi", description="kpidsl: check, score and explain assessment schemes (考核办法).")
     commands = parser.add_subparsers(dest="command", required=True)
 
     explain = commands.add_parser("explain", help="explain one unit's score, every point lost")
-    explain.add_argument("args", nargs="+", metavar="[SCHEME] UNIT",
-                         help="scheme file (default: the bundled 如皋 2021 scheme) and unit name")
+    explain.add_argument("args", nargs="+", metavar="[SCHEME] UNIT", help=f"{SCHEME_HELP}, and a unit name")
     explain.add_argument("--format", choices=["text", "json"], default="text")
     _data_options(explain)
 
     score = commands.add_parser("score", help="every unit's total and ranks")
-    score.add_argument("scheme", nargs="?", help="scheme file (default: the bundled 如皋 2021 scheme)")
+    score.add_argument("scheme", nargs="?", help=SCHEME_HELP)
     score.add_argument("--format", choices=["table", "json"], default="table")
+    score.add_argument("--out", metavar="XLSX", help="also write a results workbook (ranking and each unit's explanation)")
     _data_options(score)
 
+    report = commands.add_parser("report", help="write the results as one self-contained HTML page")
+    report.add_argument("scheme", nargs="?", help=SCHEME_HELP)
+    report.add_argument("--out", metavar="HTML", required=True)
+    _data_options(report)
+
+    template = commands.add_parser("template", help="write the workbook towns fill in with their actuals")
+    template.add_argument("scheme", nargs="?", help=SCHEME_HELP)
+    template.add_argument("--out", metavar="XLSX", required=True)
+    _data_options(template)
+
     check = commands.add_parser("check", help="check a scheme (and its data) and print its outline")
-    check.add_argument("scheme", nargs="?", help="scheme file (default: the bundled 如皋 2021 scheme)")
+    check.add_argument("scheme", nargs="?", help=SCHEME_HELP)
     check.add_argument("--no-data", action="store_true", help="check the scheme alone")
     _data_options(check)
     return parser
+
+
+def _progress(console):
+    """A progress bar for more than 1,000 units on a terminal; nothing on a pipe."""
+    def track(items, total: int, description: str):
+        if total <= 1000 or not console.is_terminal:
+            return items
+        from rich.progress import track as rich_track
+
+        return rich_track(items, total=total, description=description, console=console)
+
+    return track
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,9 +100,11 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
     else:
         scheme_path, unit_name = args.scheme, None
     try:
+        progress = _progress(err)
         loaded = load_all(scheme_path, units=args.units, values=args.values, records=args.records,
                           targets=args.targets, actuals=args.actuals,
                           with_data=not getattr(args, "no_data", False),
+                          check_data=args.command != "template",  # a template precedes the figures
                           allow_outside=args.allow_outside_data)
         for warning in loaded.warnings:
             err.print(warning.render(), markup=False)
@@ -88,8 +116,24 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
                 loaded.evaluate()  # surfaces every missing or malformed value
                 out.print(f"数据完整：{len(loaded.data.units)} 个单位，每条规则所需数据齐全。")
             return EXIT_OK
-        results = loaded.evaluate()
+        if args.command == "template":
+            from .render.workbook import write_template
+
+            write_template(loaded.index, loaded.data, Path(args.out), progress)
+            err.print(f"已写入 {args.out}", markup=False)
+            return EXIT_OK
+        results = loaded.evaluate(progress)
+        if args.command == "report":
+            from .render.html import render as to_html
+
+            Path(args.out).write_text(to_html(results), encoding="utf-8")
+            err.print(f"已写入 {args.out}", markup=False)
+            return EXIT_OK
         if args.command == "score":
+            if args.out:
+                from .render.workbook import write_results
+
+                write_results(results, Path(args.out), progress)
             if args.format == "json":
                 from .render.json import render as to_json
 

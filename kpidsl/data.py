@@ -31,7 +31,8 @@ _DASHES = {"-", "—", "–", "－", "——", "/"}  # how a blank is often writ
 # 1200, 1,200, -3.5, 3.5万, 12人, 85% (the unit a cell may carry is dropped, 万 multiplies)
 _NUMBER = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(万)?\s*"
                      r"(元|人|个|家|次|例|项|户|月|名|位|分)?")
-MAX_DIGITS = 30  # a figure longer than this is a mistake, and would make arithmetic slow
+MAX_DIGITS = 30
+NOTE_SUFFIX = "说明"  # in a wide table, the row "评分说明" carries the note (reason) of "评分"  # a figure longer than this is a mistake, and would make arithmetic slow
 
 Value = Decimal | bool | str
 
@@ -236,8 +237,14 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
     for path, display, field_name in wide:
         entries, found = read_wide(path, display, field_name, data, item_names, sub_names or {}, lang)
         problems.extend(found)
+        fields = {(u.name, i, f) for u, i, f, _, _ in entries}
+        notes = {(u.name, i, f[: -len(NOTE_SUFFIX)]): raw for u, i, f, raw, _ in entries
+                 if f.endswith(NOTE_SUFFIX) and (u.name, i, f[: -len(NOTE_SUFFIX)]) in fields}
         for unit, item, field_of_row, raw, where in entries:
-            add_value(unit, item, field_of_row, raw, "", where)
+            base = (unit.name, item, field_of_row[: -len(NOTE_SUFFIX)])
+            if field_of_row.endswith(NOTE_SUFFIX) and base in notes:
+                continue  # the reason for `base`, attached to it as its note
+            add_value(unit, item, field_of_row, raw, notes.get((unit.name, item, field_of_row), ""), where)
 
     for path, display in records:
         reader = _Reader(path, display, lang, ("unit", "item", "project", "level"))

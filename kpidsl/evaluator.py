@@ -87,10 +87,12 @@ class Evaluator:
         self._let_values: dict[tuple, tuple] = {}
 
     # ---- public -------------------------------------------------------------------
-    def run(self) -> Results:
+    def run(self, progress=None) -> Results:
+        """`progress(items, total, description)` may wrap the units, e.g. with a progress bar."""
         problems: list[Diagnostic] = []
         units = []
-        for unit in self.data.units:
+        each = progress(self.data.units, len(self.data.units), "计分") if progress else self.data.units
+        for unit in each:
             try:
                 units.append(self.unit(unit))
             except DataError as e:
@@ -604,5 +606,5 @@ def _ranked(units: list[UnitResult]) -> tuple[UnitResult, ...]:
     return tuple(sorted(ranked, key=lambda u: (u.rank, u.unit)))  # independent of row order
 
 
-def evaluate(scheme: ast.Scheme, data: Dataset, index: SchemeIndex | None = None) -> Results:
-    return Evaluator(scheme, data, index).run()
+def evaluate(scheme: ast.Scheme, data: Dataset, index: SchemeIndex | None = None, progress=None) -> Results:
+    return Evaluator(scheme, data, index).run(progress)

@@ -39,8 +39,8 @@ class Loaded:
     data: Dataset | None
     warnings: list[Diagnostic]
 
-    def evaluate(self) -> Results:
-        return evaluate(self.scheme, self.data, self.index)
+    def evaluate(self, progress=None) -> Results:
+        return evaluate(self.scheme, self.data, self.index, progress)
 
 
 def read_scheme(path: Path) -> tuple[ast.Scheme, str]:
@@ -67,7 +67,7 @@ def _inside(scheme: ast.Scheme, folder: Path, name: str, allow_outside: bool) ->
 def load_all(scheme_path: Path | None = None, *, units: list[str] | None = None,
              values: list[str] | None = None, records: list[str] | None = None,
              targets: list[str] | None = None, actuals: list[str] | None = None,
-             with_data: bool = True, allow_outside: bool = False) -> Loaded:
+             with_data: bool = True, check_data: bool = True, allow_outside: bool = False) -> Loaded:
     """Parse, check and load data.
 
     Command-line files replace the scheme's: units and records kind by kind; values, targets
@@ -97,5 +97,5 @@ def load_all(scheme_path: Path | None = None, *, units: list[str] | None = None,
     data = load(given(units) or declared(scheme.data.units), long,
                 given(records) or declared(scheme.data.records), index.data_names(), scheme.language,
                 wide=wide, sub_names=index.sub_names())
-    warnings = check(scheme, data, source, index)
+    warnings = check(scheme, data if check_data else None, source, index)
     return Loaded(scheme, source, index, data, warnings)

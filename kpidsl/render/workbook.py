@@ -1,0 +1,170 @@
+"""Workbook renderers (openpyxl): the results workbook and the template towns fill in."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from ..ast import TARGET, Assessed, Item
+from ..checker import BAND, FLAG, NUMBER, SCORE, required_fields
+from ..data import NOTE_SUFFIX, Dataset
+from ..index import SchemeIndex
+from ..result import ItemResult, Results, SectionResult
+from ..sheets import REFERENCE
+
+BOLD = Font(bold=True)
+GREY = PatternFill("solid", fgColor="E7E6E6")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _identity(items, total, description):
+    return items
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    """Excel's rules: at most 31 characters, none of []:*?/\\, unique in the workbook."""
+    title = re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "_"
+    base, n = title, 2
+    while title in taken:
+        suffix = f"~{n}"
+        title, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(title)
+    return title
+
+
+def write_results(results: Results, path: Path, progress=_identity) -> None:
+    """A ranking sheet, then one sheet per unit with every item, its loss and reasons, and the
+    ledger. Numbers are numbers in the cells."""
+    book = Workbook()
+    ranking = book.active
+    ranking.title = "排名"
+    taken = {"排名"}
+    first = results.units[0] if results.units else None
+    sections = [s.path[-1] + ("（加分）" if s.bonus else "") for s in first.sections] if first else []
+    ranking.append(["名次", "单位", "分组", "组内名次", *sections, "总分"])
+    for unit in results.units:
+        ranking.append([unit.rank, unit.unit, unit.group, unit.group_rank,
+                        *(s.score for s in unit.sections), unit.total])
+    _header(ranking, widths={"B": 28})
+    scheme_file = Path(results.path).name
+    for unit in progress(results.units, len(results.units), "写入各单位说明"):
+        sheet = book.create_sheet(sheet_title(unit.unit, taken))
+        sheet.append([f"{unit.unit}（{unit.group}）", f"总分 {unit.total}",
+                      f"全体第 {unit.rank} 名", f"{unit.group}内第 {unit.group_rank} 名"])
+        sheet.append(["板块 / 指标", "满分", "得分", "失分", "计入总分", "说明", "原文", "方案行"])
+        for top in unit.sections:
+            for node in _walk(top):
+                reasons = "\n".join(f"{l.text}：{l.arithmetic}" + (f"（扣 {l.lost}）" if l.lost else "")
+                                    for l in node.lines)
+                counted = -(node.lost * node.weight) if isinstance(node, ItemResult) and not node.bonus else None
+                sheet.append(["/".join(node.path), node.max, node.score, node.lost, counted, reasons,
+                              node.source or "", f"{scheme_file}:{node.line}"])
+                if isinstance(node, SectionResult):
+                    for cell in sheet[sheet.max_row]:
+                        cell.font = BOLD
+        sheet.append([])
+        sheet.append(["账目", None, None, None, "分"])
+        sheet.append(["满分", None, None, None, unit.full])
+        for entry in unit.ledger():
+            sheet.append([entry.label, None, None, None, entry.points, entry.detail])
+        sheet.append(["总分", None, None, None, unit.total])
+        for row in sheet.iter_rows(min_row=3):
+            for cell in row:
+                cell.alignment = WRAP
+        _header(sheet, row=2, widths={"A": 40, "F": 60, "G": 60})
+    book.save(path)
+
+
+def _walk(section: SectionResult):
+    yield section
+    for child in section.children:
+        if isinstance(child, SectionResult):
+            yield from _walk(child)
+        else:
+            yield child
+
+
+def _header(sheet, row: int = 1, widths: dict[str, int] | None = None) -> None:
+    for cell in sheet[row]:
+        cell.font = BOLD
+    sheet.freeze_panes = sheet.cell(row + 1, 1)
+    for column, width in (widths or {}).items():
+        sheet.column_dimensions[column].width = width
+
+
+def write_template(index: SchemeIndex, data: Dataset, path: Path, progress=_identity) -> None:
+    """The actuals workbook towns fill in: one row per field a rule reads, one column per unit,
+    the targets beside as grey reference rows, and validation so that data comes back in the
+    shape the scheme reads (`kpi score --actuals`)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "完成情况"
+    units = list(progress(data.units, len(data.units), "写入填报表"))
+    sheet.append([f"{index.scheme.title} 完成情况填报表"])
+    sheet.append(["每格填一个值；灰色的“任务（参考）”行不必填写。是/否 项填“是”或“否”。"])
+    sheet.append(["指标", "字段", *(u.name for u in units)])
+    needed = required_fields(index)
+    order = {name: i for i, name in enumerate(index.nodes)}
+    last_column = sheet.cell(3, len(units) + 2).column_letter
+    validations: dict[str, DataValidation] = {}
+    for (node, field), kind in sorted(needed.items(), key=lambda e: (order.get(e[0][0], -1), e[0][1] != TARGET)):
+        if field == TARGET:
+            sheet.append([node, TARGET + REFERENCE, *(_value(data, u.name, node, TARGET) for u in units)])
+            for cell in sheet[sheet.max_row]:
+                cell.fill = GREY
+            continue
+        sheet.append([node, field])
+        sheet.cell(sheet.max_row, 2).comment = Comment(_hint(kind), "kpidsl")
+        rule = _validation(kind, index.nodes.get(node), validations)
+        rule.add(f"C{sheet.max_row}:{last_column}{sheet.max_row}")
+        if kind == SCORE:  # an assessed score needs its reason
+            sheet.append([node, field + NOTE_SUFFIX])
+    for rule in validations.values():
+        sheet.add_data_validation(rule)
+    sheet.freeze_panes = "C4"
+    sheet.column_dimensions["A"].width = 32
+    sheet.column_dimensions["B"].width = 18
+    for cell in sheet[3]:
+        cell.font = BOLD
+    book.save(path)
+
+
+def _value(data: Dataset, unit: str, node: str, field: str):
+    cell = data.values.get((unit, node, field))
+    if cell is None:
+        return None
+    return cell.value if isinstance(cell.value, (Decimal, str)) else ("是" if cell.value else "否")
+
+
+def _hint(kind: str) -> str:
+    return {NUMBER: "填写数值", FLAG: "填写 是 或 否",
+            SCORE: "填写评定分；理由填在下一行（评分说明）", BAND: "从列表中选择档位"}[kind]
+
+
+def _validation(kind: str, info, validations: dict) -> DataValidation:
+    """One validation rule per kind (and per item, where the bounds are the item's)."""
+    node = info.node if info else None
+    if kind == SCORE and isinstance(node, Item):
+        key = f"{SCORE}:{node.name}"
+        rule = DataValidation(type="decimal", operator="between", formula1="0",
+                              formula2=str(node.points.value), allow_blank=True)
+    elif kind == BAND and isinstance(node, Item) and isinstance(node.rule, Assessed):
+        key = f"{BAND}:{node.name}"
+        labels = ",".join(b.label for b in node.rule.bands)
+        rule = DataValidation(type="list", formula1=f'"{labels}"', allow_blank=True)
+    elif kind == FLAG:
+        key = FLAG
+        rule = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+    else:
+        key = NUMBER
+        rule = DataValidation(type="decimal", operator="between", formula1="-1E+15",
+                              formula2="1E+15", allow_blank=True)
+    if key not in validations:
+        rule.error, rule.errorTitle = _hint(kind), "kpidsl"
+        validations[key] = rule
+    return validations[key]

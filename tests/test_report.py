@@ -1,0 +1,60 @@
+"""The HTML report, opened in a real headless browser (Debian's chromium): it loads with no
+network, the chart is drawn, the ranking matches the JSON, and it prints to A4 PDF."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from kpidsl.render import html, json as json_render
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed here (`apt-get install chromium`; .ci/run installs it)")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def browse(page: Path, tmp_path: Path, *args: str) -> str:
+    done = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args, page.as_uri()],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def report(bundled_results, tmp_path_factory):
+    results = bundled_results["rugao-2021.kpi"]
+    folder = tmp_path_factory.mktemp("report")
+    page = folder / "结果.html"
+    page.write_text(html.render(results), encoding="utf-8")
+    return results, page
+
+
+def test_report_is_self_contained(report):
+    text = report[1].read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", text)
+    assert "@page { size: A4" in text
+
+
+@needs_chromium
+def test_report_opens_draws_the_chart_and_ranks_as_the_json(report, tmp_path):
+    results, page = report
+    dom = browse(page, tmp_path, "--virtual-time-budget=5000", "--dump-dom")
+    body = re.search(r"<body([^>]*)>", dom).group(1)
+    assert int(re.search(r'data-bars="(\d+)"', body).group(1)) == 3 * len(results.units)
+    assert int(re.search(r'data-chart-width="(\d+)"', body).group(1)) > 200
+    ranked = re.findall(r'<tr class="unit" data-unit="([^"]+)"', dom)
+    expected = [u["unit"] for u in json.loads(json_render.render(results))["units"]]
+    assert ranked == expected
+
+
+@needs_chromium
+def test_report_prints_to_pdf(report, tmp_path):
+    pdf = tmp_path / "结果.pdf"
+    browse(report[1], tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000

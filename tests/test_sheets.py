@@ -1,0 +1,169 @@
+"""Data the way officials keep it: wide 任务分解表 in, templates out, results workbooks out."""
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from rich.console import Console
+
+from kpidsl.cli import _progress
+from kpidsl.errors import DataError
+from kpidsl.pipeline import load_all
+from kpidsl.render import json as json_render
+from kpidsl.render.workbook import write_results, write_template
+from conftest import UNITS, build
+
+
+@pytest.fixture(scope="module")
+def rugao(schemes_dir):
+    return schemes_dir / "rugao-2021.kpi", schemes_dir / "rugao-2021"
+
+
+@pytest.fixture(scope="module")
+def reference_json(rugao):
+    return json_render.render(load_all(rugao[0]).evaluate())
+
+
+def test_bundled_wide_targets_read_as_the_csv(rugao, reference_json):
+    scheme, folder = rugao
+    loaded = load_all(scheme, targets=[str(folder / "任务分解表.xlsx")],
+                      values=[str(folder / "actuals-sample.csv")])
+    assert json_render.render(loaded.evaluate()) == reference_json
+    cell = loaded.data.values[("东陈镇", "居保转企保人数", "任务")]
+    assert cell.value == 680 and cell.place == f"{folder / '任务分解表.xlsx'} 附件1!H4"
+    assert loaded.data.values[("丁堰镇", "服务企业用工", "任务")].value == 1  # a 100% cell
+
+
+WIDE_BODY = """板块 总 10分 {
+  指标 培训 "技能提升培训" 4分 { 按比例 别名 "技能提升培训（其中鉴定取证）(人)" }
+  指标 取证 3分 { 按比例 别名 其中 "技能提升培训（其中鉴定取证）(人)" }
+  指标 就业 3分 { 达标 }
+}
+"""
+
+
+def wide_rows(cells):
+    """A 任务分解表 in CSV: a title, a header with names broken over lines, labels in two
+    columns, a total column, then one column per unit."""
+    header = ["项目", "指标", "合计", *("\n".join(name) for name, _ in UNITS)]
+    rows = [["2018年任务分解表"], header]
+    rows.append(["培训", "技能提升培训（其中鉴定取证）(人)", "", *cells])
+    rows.append(["", "就业", "", "１２", "3.5万", "1,200", "100%", "7人"])
+    return rows
+
+
+def test_wide_csv_with_broken_names_and_bracketed_sub_targets(tmp_path):
+    path = build(tmp_path, WIDE_BODY, {}, header='方案 "x"\n单位分组 镇, 区\n数据 { 单位 "units.csv" }\n')
+    with open(tmp_path / "wide.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(wide_rows(["15000\n(7500)", "100 (50)", "（40）", "8", "9"]))
+    loaded = load_all(path, targets=[str(tmp_path / "wide.csv")], check_data=False)
+    values = {k: c.value for k, c in loaded.data.values.items()}
+    assert values[("甲镇", "培训", "任务")] == 15000 and values[("甲镇", "取证", "任务")] == 7500
+    assert values[("乙镇", "培训", "任务")] == 100 and values[("乙镇", "取证", "任务")] == 50
+    assert ("丙镇", "培训", "任务") not in values and values[("丙镇", "取证", "任务")] == 40
+    assert [values[(u, "就业", "任务")] for u, _ in UNITS] == \
+        [12, Decimal("35000.0"), 1200, Decimal("1.00"), 7]
+    assert loaded.data.values[("乙镇", "取证", "任务")].place.endswith("wide!E3")
+
+
+def test_bracketed_value_without_its_item_is_a_named_error(tmp_path):
+    body = WIDE_BODY.replace('别名 其中 "技能提升培训（其中鉴定取证）(人)"', "")
+    path = build(tmp_path, body, {}, header='方案 "x"\n单位分组 镇, 区\n数据 { 单位 "units.csv" }\n')
+    with open(tmp_path / "wide.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(wide_rows(["15000\n(7500)", "1", "1", "1", "1"]))
+    with pytest.raises(DataError) as e:
+        load_all(path, targets=[str(tmp_path / "wide.csv")], check_data=False)
+    assert "wide!D3" in e.value.render() and "括号内的值 7500" in e.value.render()
+
+
+def test_unreadable_cell_names_sheet_cell_unit_and_item(rugao, tmp_path):
+    scheme, folder = rugao
+    book = load_workbook(folder / "任务分解表.xlsx")
+    book["附件2"]["J5"] = "约130"  # 丁堰镇's 引进高校毕业生… target
+    book.save(tmp_path / "t.xlsx")
+    with pytest.raises(DataError) as e:
+        load_all(scheme, targets=[str(tmp_path / "t.xlsx")], values=[str(folder / "actuals-sample.csv")]).evaluate()
+    message = e.value.render()
+    assert "t.xlsx 附件2!J5" in message and "丁堰镇 / 引进高校毕业生和专业技术人员数 / 任务" in message
+    assert "'约130' 不是数值" in message
+
+
+def test_a_sheet_without_units_is_named(tmp_path):
+    path = build(tmp_path, WIDE_BODY, {}, header='方案 "x"\n单位分组 镇, 区\n数据 { 单位 "units.csv" }\n')
+    book = Workbook()
+    book.active.append(["无关的表", 1, 2])
+    book.save(tmp_path / "x.xlsx")
+    with pytest.raises(DataError) as e:
+        load_all(path, targets=[str(tmp_path / "x.xlsx")], check_data=False)
+    assert "E302" in e.value.render()
+
+
+def fill(template: Path, filled: Path, actuals: Path) -> None:
+    """What a town does: type its figures into the template."""
+    figures = {(r["单位"], r["指标"], r["字段"]): (r["值"], r["说明"])
+               for r in csv.DictReader(actuals.open(encoding="utf-8"))}
+    book = load_workbook(template)
+    sheet = book["完成情况"]
+    units = [c.value for c in sheet[3]][2:]
+    for row in sheet.iter_rows(min_row=4):
+        node, field = row[0].value, row[1].value
+        for cell, unit in zip(row[2:], units):
+            if field.endswith("说明"):
+                cell.value = figures[(unit, node, field[:-2])][1]
+            elif (unit, node, field) in figures:
+                cell.value = figures[(unit, node, field)][0]
+    book.save(filled)
+
+
+def test_template_filled_in_scores_as_the_csv(rugao, reference_json, tmp_path):
+    scheme, folder = rugao
+    loaded = load_all(scheme, check_data=False)
+    write_template(loaded.index, loaded.data, tmp_path / "template.xlsx")
+    fill(tmp_path / "template.xlsx", tmp_path / "filled.xlsx", folder / "actuals-sample.csv")
+    again = load_all(scheme, values=[str(folder / "targets.csv")], actuals=[str(tmp_path / "filled.xlsx")],
+                     records=[str(folder / "records-sample.csv")])
+    assert json_render.render(again.evaluate()) == reference_json
+
+
+def test_template_validates_what_is_typed(rugao, tmp_path):
+    loaded = load_all(rugao[0], check_data=False)
+    write_template(loaded.index, loaded.data, tmp_path / "template.xlsx")
+    sheet = load_workbook(tmp_path / "template.xlsx")["完成情况"]
+    rows = {(r[0].value, r[1].value): r[0].row for r in sheet.iter_rows(min_row=4)}
+    rules = {v.formula1: str(v.sqref) for v in sheet.data_validations.dataValidation}
+    assert f"C{rows[('即征即保', '全部即征即保')]}" in rules['"是,否"']
+    assert rows[("企业职工养老保险新增参保人数", "任务（参考）")] < rows[("企业职工养老保险新增参保人数", "实际")]
+    assert sheet.cell(rows[("企业职工养老保险新增参保人数", "任务（参考）")], 8).value == 737
+    score_rule = next(v for v in sheet.data_validations.dataValidation if v.formula2 == "4")
+    assert f"C{rows[('创新创优项目', '评分')]}" in str(score_rule.sqref)
+    assert ("创新创优项目", "评分说明") in rows
+
+
+def test_results_workbook_has_numbers_and_every_unit(bundled_results, tmp_path):
+    results = bundled_results["rugao-2021.kpi"]
+    write_results(results, tmp_path / "r.xlsx")
+    book = load_workbook(tmp_path / "r.xlsx")
+    ranking = book["排名"]
+    assert [c.value for c in ranking[1]][:2] == ["名次", "单位"]
+    first = [c for c in ranking[2]]
+    assert first[1].value == results.units[0].unit and first[-1].data_type == "n"
+    assert first[-1].value == pytest.approx(float(results.units[0].total))
+    assert len(book.sheetnames) == 1 + len(results.units)
+    sheet = book["丁堰镇"]
+    labels = [r[0].value for r in sheet.iter_rows()]
+    assert "账目" in labels and labels[-1] == "总分"
+    assert sheet.cell(sheet.max_row, 5).value == pytest.approx(87.86)
+
+
+def test_progress_bar_only_for_many_units_on_a_terminal():
+    items = list(range(1001))
+    on_pipe = _progress(Console(file=io.StringIO(), force_terminal=False))
+    assert on_pipe(items, len(items), "x") is items
+    assert _progress(Console(file=io.StringIO(), force_terminal=True))(items[:1000], 1000, "x") == items[:1000]
+    out = io.StringIO()
+    shown = list(_progress(Console(file=out, force_terminal=True))(items, len(items), "计分"))
+    assert shown == items and "计分" in out.getvalue()
