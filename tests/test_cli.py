@@ -105,3 +105,23 @@ def test_usage_errors_exit_2():
     assert kpi("frobnicate").returncode == 2
     assert kpi("score", "--format", "xml").returncode == 2
     assert kpi().returncode == 2
+
+
+def test_many_units_on_a_pipe_show_no_progress_bar(tmp_path):
+    from conftest import build
+
+    units = [(f"单位{i}", "镇") for i in range(1001)]
+    values = {(u, "测", f): "1" for u, _ in units for f in ("任务", "实际")}
+    path = build(tmp_path, "板块 总 1分 { 指标 测 1分 { 达标 } }\n", values, units=units)
+    done = kpi("score", str(path), "--out", str(tmp_path / "r.xlsx"))
+    assert done.returncode == 0 and done.stderr == ""
+    assert "单位1000" in done.stdout and "━" not in done.stdout
+
+
+def test_template_report_and_workbook_commands(tmp_path):
+    for args in (["template", "--out", str(tmp_path / "t.xlsx")], ["report", "--out", str(tmp_path / "r.html")],
+                 ["score", "--out", str(tmp_path / "r.xlsx")]):
+        done = kpi(*args)
+        assert done.returncode == 0, done.stderr
+    assert (tmp_path / "t.xlsx").stat().st_size and (tmp_path / "r.html").stat().st_size
+    assert kpi("report").returncode == 2  # --out is required
