@@ -215,11 +215,13 @@ Rule = Union[Meet, Proportional, Full, Zero, Fixed, Conditional, Rank, Tiers, Le
 
 @dataclass(frozen=True)
 class Deduction:
-    """每少 10人 扣 1分 / 每 1例 X 扣 0.1分: points per step of a shortfall or a count."""
-    step: Quantity
+    """每少 10人 扣 1分 / 每 1例 X 扣 0.1分: points per step of a shortfall or a count;
+    若 X 扣 2分: points once, if a condition holds."""
+    step: Quantity | None  # None: a conditional deduction
     count: Expr | None  # None: the shortfall 任务 - 实际
     points: Quantity
     partial: str | None  # "prorate" | "ignore" | "whole"; None: not stated (default prorate)
+    condition: Expr | None
     pos: Pos
 
 
@@ -293,6 +295,7 @@ class Section(Node):
     bonus: bool
     children: tuple[Union[Section, Item], ...]
     points_note: str | None
+    points_scaled: bool  # 分值说明 折算: parts scaled to the declared points
 
 
 @dataclass(frozen=True)

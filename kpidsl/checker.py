@@ -109,9 +109,11 @@ class _Checker:
     def check_node_body(self, node) -> None:
         for deduction in node.deductions:
             self.check_points(deduction.points, deduction.pos)
-            if deduction.count is not None:
-                self.check_expr(deduction.count)
-            if deduction.partial is None and (deduction.step.value != 1 or deduction.step.unit == "%"):
+            for expr in (deduction.count, deduction.condition):
+                if expr is not None:
+                    self.check_expr(expr)
+            if deduction.step and deduction.partial is None and \
+                    (deduction.step.value != 1 or deduction.step.unit == "%"):
                 self.report("W201", deduction.pos, name=node.name, step=deduction.step.text)
         for veto in node.vetoes:
             self.check_expr(veto.condition)
@@ -308,7 +310,9 @@ def required_fields(index: SchemeIndex) -> dict[tuple[str, str], str]:
         if isinstance(info.node, ast.Item) and info.node.rule is not None:
             rule(name, info.node.rule)
         for d in info.node.deductions:
-            if d.count is None:
+            if d.condition is not None:
+                expr(name, d.condition, FLAG)
+            elif d.count is None:
                 own(name, TARGET, ACTUAL)
             else:
                 expr(name, d.count, NUMBER)

@@ -146,11 +146,19 @@ class Evaluator:
         # a nested bonus section adds to its section before the weighting, beyond its points
         parts_max = sum((c.max for c in children if not c.bonus or section.bonus), Decimal(0))
         bonus_max = sum((c.max for c in children if c.bonus and not section.bonus), Decimal(0))
-        if parts_max != maximum:
-            lines.append(Line("points_mismatch", "分值与各项合计不符", (("板块分值", plain(maximum)),
-                              ("各项合计", plain(parts_max))), section.points_note or "",
-                              maximum - parts_max, section.pos.line))
         value = sum((c.score for c in children), Decimal(0))
+        facts = (("板块分值", plain(maximum)), ("各项合计", plain(parts_max)))
+        if parts_max != maximum and section.points_scaled and parts_max:
+            scaled = round_to(Fraction(value) * Fraction(maximum) / Fraction(parts_max), self.rounding)
+            lost = (maximum - scaled) - (parts_max - value)  # beyond the parts' own losses
+            lines.append(Line("points_scaled", f"分值折算：各项合计 {plain(parts_max)}分 按 {plain(maximum)}分 计",
+                              facts, f"{plain(value)} × {plain(maximum)}/{plain(parts_max)} = "
+                              f"{show(Fraction(value) * Fraction(maximum) / Fraction(parts_max))} ≈ {plain(scaled)}"
+                              f"（{section.points_note}）", lost, section.pos.line))
+            value = scaled
+        elif parts_max != maximum:
+            lines.append(Line("points_mismatch", "分值与各项合计不符", facts, section.points_note or "",
+                              maximum - parts_max, section.pos.line))
         scope = _Scope(unit, section.name, _Inputs())
         score, more = self._adjust(scope, section, value, maximum + bonus_max)
         return SectionResult(info.path, section.title, maximum, score, weight, section.bonus,
@@ -449,6 +457,11 @@ class Evaluator:
 
     def _deduction(self, scope, rule: ast.Deduction) -> tuple[Decimal, Line]:
         inputs = _Inputs()
+        if rule.condition is not None:
+            holds = self._truth(scope, rule.condition, inputs)
+            amount = rule.points.value if holds else Decimal(0)
+            return amount, Line("deduct", f"若 {show_expr(rule.condition)} 扣 {rule.points}", inputs.as_tuple(),
+                                f"{'成立' if holds else '不成立'} → {plain(amount)}", amount, rule.pos.line)
         count_expr = rule.count or ast.Binary("-", ast.Ref(None, TARGET, rule.pos),
                                               ast.Ref(None, ACTUAL, rule.pos), rule.pos)
         count = max(self._number(scope, count_expr, inputs), Fraction(0))

@@ -73,7 +73,7 @@ class _Body:
         self.requirements, self.lets, self.defaults = [], [], []
         self.aliases, self.sub_aliases = [], []
         self.cap = self.source = self.interpretation = self.points_note = None
-        self.allow_negative = False
+        self.allow_negative = self.points_scaled = False
         for part in parts:
             match part:
                 case ast.Section() | ast.Item():
@@ -98,8 +98,8 @@ class _Body:
                     self.source = text if self.source is None else self.source + "\n" + text
                 case ("interpretation", text):
                     self.interpretation = text
-                case ("points_note", text):
-                    self.points_note = text
+                case ("points_note", text, scaled):
+                    self.points_note, self.points_scaled = text, scaled
                 case _:
                     self.rules.append(part)
         if len(self.rules) > 1:
@@ -229,7 +229,8 @@ class _ToAst(Transformer):
         points, parts = quantity(rest[0]), rest[1:]
         body = _Body(parts, self.lang, name)  # the grammar admits no scoring rule here
         return ast.Section(**body.common(name, title, points, meta), bonus=bonus,
-                           children=tuple(body.children), points_note=body.points_note)
+                           children=tuple(body.children), points_note=body.points_note,
+                           points_scaled=body.points_scaled)
 
     def section_kw(self, meta, c):
         return c[0].type == "_KW_BONUS"
@@ -249,7 +250,10 @@ class _ToAst(Transformer):
         return ("interpretation", "".join(_string(t) for t in c))
 
     def points_note(self, meta, c):
-        return ("points_note", "".join(_string(t) for t in c))
+        return ("points_note", "".join(_string(t) for t in c if isinstance(t, Token)), c[0] is True)
+
+    def scale(self, meta, c):
+        return True
 
     def requirement(self, meta, c):
         applies = c[0] if isinstance(c[0], tuple) else ()
@@ -388,7 +392,10 @@ class _ToAst(Transformer):
         count = next((x for x in c[1:] if not isinstance(x, (Token, tuple))), None)
         amounts = [t for t in c if isinstance(t, Token) and t.type == "QUANTITY"]
         partial = c[-1][1] if isinstance(c[-1], tuple) else None
-        return ast.Deduction(quantity(amounts[0]), count, quantity(amounts[1]), partial, _pos(meta))
+        return ast.Deduction(quantity(amounts[0]), count, quantity(amounts[1]), partial, None, _pos(meta))
+
+    def deduct_if(self, meta, c):
+        return ast.Deduction(None, None, quantity(c[1]), None, c[0], _pos(meta))
 
     def partial(self, meta, c):
         return ("partial", c[0])

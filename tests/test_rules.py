@@ -301,3 +301,31 @@ def test_parts_above_the_section_points_are_capped_and_explained(tmp_path):
     assert kinds == ["points_mismatch", "cap"]
     for unit in units.values():
         assert unit.full + sum(e.points for e in unit.ledger()) == unit.total
+
+
+def test_conditional_deduction(tmp_path):
+    r = item_score(tmp_path, "4分", "每 1次 不正常 扣 0.5分\n若 台账不全 扣 2分",
+                   same({"不正常": ["0", "1", "0", "3", "8"], "台账不全": ["否", "否", "是", "是", "是"]}))
+    assert scores(r) == ["4", "3.5", "2", "0.5", "0"]
+
+
+def test_points_scaled_to_the_declared_section_points(tmp_path):
+    body = """板块 总 8分 {
+      板块 技能提升培训 8分 {
+        分值说明 折算 "培训和鉴定取证各3分，原表列8分"
+        指标 培训 3分 { 按比例 }
+        指标 取证 3分 { 按比例 }
+      }
+    }
+    """
+    values = {}
+    for u, _ in UNITS:
+        values.update({(u, "培训", "任务"): "10", (u, "培训", "实际"): "10" if u == "甲镇" else "5",
+                       (u, "取证", "任务"): "10", (u, "取证", "实际"): "10" if u != "丙镇" else "0"})
+    units = evaluate(tmp_path, body, values)
+    assert units["甲镇"].total == Decimal("8.00")  # 6 of 6 → 8 of 8
+    assert units["乙镇"].total == Decimal("6.00")  # 4.5 × 8/6
+    assert units["丙镇"].total == Decimal("2.00")  # 1.5 × 8/6
+    for unit in units.values():
+        assert unit.full + sum(e.points for e in unit.ledger()) == unit.total
+    assert units["乙镇"].sections[0].children[0].lines[0].kind == "points_scaled"
