@@ -107,7 +107,7 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
                           check_data=args.command != "template",  # a template precedes the figures
                           allow_outside=args.allow_outside_data)
         for warning in loaded.warnings:
-            err.print(warning.render(), markup=False)
+            err.print(warning.render(), markup=False, soft_wrap=True)
         if args.command == "check":
             from .render.outline import render as outline
 

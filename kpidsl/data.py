@@ -30,7 +30,7 @@ _FALSE = {"否", "无", "false", "no", "n"}
 _DASHES = {"-", "—", "–", "－", "——", "/"}  # how a blank is often written: no value
 # 1200, 1,200, -3.5, 3.5万, 12人, 85% (the unit a cell may carry is dropped, 万 multiplies)
 _NUMBER = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(万)?\s*"
-                     r"(元|人|个|家|次|例|项|户|月|名|位|分)?")
+                     r"(元|人|个|家|次|例|起|项|户|月|名|位|分)?")
 MAX_DIGITS = 30
 NOTE_SUFFIX = "说明"  # in a wide table, the row "评分说明" carries the note (reason) of "评分"  # a figure longer than this is a mistake, and would make arithmetic slow
 

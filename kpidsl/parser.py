@@ -458,7 +458,11 @@ def _cmp(token) -> str:
 
 def _describe_expected(expected: set[str], lang: str) -> str:
     names = {"NAME": ("名称", "a name"), "QUANTITY": ("数值", "a number"),
-             "STRING": ("带引号的文字", "quoted text"), "$END": ("文件结束", "end of file")}
+             "STRING": ("带引号的文字", "quoted text"), "$END": ("文件结束", "end of file"),
+             "CMP": ("比较符", "a comparison"), "EQUAL": ("=", "="), "PLUS": ("+", "+"),
+             "MINUS": ("-", "-"), "TIMES": ("×", "×"), "DIVIDE": ("/", "/"), "_DOT": (".", "."),
+             "_COLON": ("：", ":"), "_COMMA": ("，", ","), "_LPAR": ("（", "("), "_RPAR": ("）", ")"),
+             "_LBRACE": ("{", "{"), "_RBRACE": ("}", "}")}
     shown = []
     for term in sorted(expected):
         bare = term.lstrip("_")
@@ -468,9 +472,7 @@ def _describe_expected(expected: set[str], lang: str) -> str:
         elif term in names:
             shown.append(names[term][0 if lang == "zh" else 1])
         else:
-            pattern = _lark().get_terminal(term).pattern
-            shown.append(pattern.value if pattern.type == "str" else
-                         re.sub(r"[\[\]\\/]", "", pattern.value)[:6])
+            shown.append(term)
     return "、".join(dict.fromkeys(shown)) if lang == "zh" else ", ".join(dict.fromkeys(shown))
 
 

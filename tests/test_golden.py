@@ -39,6 +39,14 @@ def test_explanation_text(bundled_results, unit):
     check_golden(f"rugao-2021.{unit}.txt", out.getvalue())
 
 
+def test_explanation_text_2018(bundled_results):
+    results = bundled_results["rugao-2018.kpi"]
+    out = io.StringIO()
+    console = Console(file=out, width=110, color_system=None, force_terminal=False)
+    explain.render(find(results, "丁堰镇"), results.scheme, results.path, console)
+    check_golden("rugao-2018.丁堰镇.txt", out.getvalue())
+
+
 @pytest.mark.parametrize("unit", UNITS)
 def test_explanation_json(bundled_results, unit):
     results = bundled_results["rugao-2021.kpi"]

@@ -74,7 +74,36 @@ EXEMPT = {
     "职工基本养老保险每新增1人补助20元，超额完成目标任务的部分，按每人30元补助；城乡居民养老保险转企业职工养老保险每新增1人补助30元，超额完成目标任务的部分，按每人40元补助。居民养老保险年缴费标准为900元的每人补助4元，缴费标准为1200元、1800元、2400元的每人补助6元，缴费标准为3000元、4000元、5000元的每人补助8元。": "money rule",
 }
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_3e7897c2aae47fa4.txt"
+SCORING_SENTENCES_2018 = [
+    # 附件2 评分标准, every row
+    "未完成不得分。",
+    "1、建档立卡1.1万户中有劳动能力且有就业意愿的对象就业服务率达100%；2、大学生、退役军人、残疾人等就业困难对象的服务率达100%。未完成不得分。",
+    "1、对辖区内规模以上企业和用工40人以上企业开展用工需求调查，每季度不少于1次，每少1家次扣1分；2、街道（区）举办人力资源市场不少于4次，其他各镇不少于2次，每少1次扣1分。",
+    "积极协助辖区内缺工企业参与劳动力（回）外引，每少10人扣1分，扣完为止（以在我市用工登记，首次参加社保数据为准）。",
+    "实行常态化统计报告，积极举办专场招聘会、开展技能培训。未开展不得分。",
+    "每少一个扣2分。其中优秀“大学生创业项目”街道（区）不少于2个，其他各镇不少于1个。",
+    "对当年度工商登记系统和南通市万人创业系统数据核实，每少1人扣0.2分，扣完为止;不足6%的，扣1分。其中大学生创业人数不少于6%。",
+    "1、按照市政府《关于进一步做好新形势下就业创业工作的实施意见》（皋政发〔2016〕83号）大力推进创业孵化基地创建，创建基地获市级以上认可。2、获得各级政府、行业主管部门认可的其他就业创业创新创优项目。",
+    "本市级项目得1分，南通市级项目得2分，省级项目得3分，国家级项目得4分；同一项目取最高级得分，4分封顶。",
+    "培训和鉴定取证各3分，完成得满分，未完成按比例扣分。",
+    "鉴定取证人数中技师、高级技师不少于10%；完成培训指标得2分，完成鉴定取证指标得4分，未完成按比例扣分。",
+    "完成得满分，未完成不得分。",
+    "按要求组织推荐申报企业首席技师、技能大师工作室、技能大奖（含各类工匠评比）、高技能培养基地等项目，每少一项扣1分，扣完为止。",
+    "社区未能按要求接受管理退休人员的，出现1例扣1分，扣完为止。退休人员党组织关系未能衔接的，有1例扣0.5分。社区管理率每降低1个百分点扣1分，扣完为止。",
+    "漏检、误检1例扣0.5分，扣完为止。当年发生冒领养老金且未追缴到位的，该项不得分。年度资格认证率每降低1个百分点扣1分，扣完为止。",
+    "每年度组织退休人员开展各类文体活动不少于2次，少1次扣1.5分。未开展活动或不参加市级活动的，该项不得分。",
+    "用人单位连续欠薪两个月或累计欠薪三个月的，镇（区、街道）应第一时间内排查处置并报告。未报告的一起扣1分，未及时处置的，一起扣2分，扣完为止。",
+    "省平台数据维护正常，平台数据维护每季度考核一次，维护不正常的扣0.5分，未维护的扣2分，扣完为止。接待咨询、书面审查、劳资矛盾调解等业务正常开展，台账资料齐全，台账不全的扣2分，扣完为止。",
+    "1、配备至少2名从事基层劳资矛盾调解的专职人员（有人员）（1分，未完成不得分）",
+    "2、建立与镇区司法所、工会等部门联动的重大劳资矛盾联动化解机制（有机制）（1分，未完成不得分）",
+    "3、对于市仲裁院指定的调解案件，做到处理有反馈、过程有记录、案卷有档案（案件处理三有）（2分，按照三有要求，每缺一起扣0.2分，扣完为止）",
+    "4、按照仲裁院年度指定调撤案件成功率，调撤率低于40%的不得分，超过40%的部分，按照40%-50%的得1分，50%-60%的得2分，依次类推。（6分）",
+    "5、因处置劳资纠纷不及时或措施不当，在如皋造成恶劣影响的，有一例扣2分，直到扣完为止。因处置劳资纠纷不当，到南通市级以上部门集访并造成不良影响的，有一例扣2份，扣完为止。",
+]
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEED = SEEDS / "000_3e7897c2aae47fa4.txt"
+SEED_2018 = SEEDS / "001_42908fad74cd561e.txt"
 
 
 def squeeze(text: str) -> str:
@@ -106,7 +135,18 @@ def test_scoring_sentence_is_in_the_scheme(texts, sentence):
     assert any(squeeze(sentence) in t for t in texts), sentence
 
 
+@pytest.fixture(scope="module")
+def texts_2018(schemes_dir):
+    return scheme_texts(load_all(schemes_dir / "rugao-2018.kpi", with_data=False).scheme)
+
+
+@pytest.mark.parametrize("sentence", SCORING_SENTENCES_2018)
+def test_2018_scoring_sentence_is_in_the_scheme(texts_2018, sentence):
+    assert any(squeeze(sentence) in t for t in texts_2018), sentence
+
+
 @pytest.mark.skipif(not SEED.exists(), reason="the seed documents (shared/seeds) are not beside this checkout")
-@pytest.mark.parametrize("sentence", SCORING_SENTENCES + list(EXEMPT))
-def test_quoted_sentence_is_verbatim_from_the_seed(sentence):
-    assert squeeze(sentence) in squeeze(SEED.read_text(encoding="utf-8")), sentence
+@pytest.mark.parametrize("seed,sentence", [(SEED, s) for s in SCORING_SENTENCES + list(EXEMPT)] +
+                         [(SEED_2018, s) for s in SCORING_SENTENCES_2018])
+def test_quoted_sentence_is_verbatim_from_the_seed(seed, sentence):
+    assert squeeze(sentence) in squeeze(seed.read_text(encoding="utf-8")), sentence

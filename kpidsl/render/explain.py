@@ -91,6 +91,8 @@ def _losses(unit: UnitResult, scheme_file: str) -> list:
                 if isinstance(item, ItemResult) and item.lost and not item.bonus:
                     block(f"{'/'.join(item.path)}  −{plain(item.lost)} 分（满分 {plain(item.max)}，"
                           f"得 {plain(item.score)}{weighted(item.lost, item.weight)}）", item, item.lines)
+                elif isinstance(item, ItemResult) and not item.max:  # recorded, not scored
+                    block(f"{'/'.join(item.path)}（不计分，仅列完成情况）", item, item.lines)
             changed = [l for l in section.lines if l.lost]
             if changed:
                 lost = sum(l.lost for l in changed)
