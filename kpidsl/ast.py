@@ -6,6 +6,7 @@ the text as written (for explanations) beside their normalised value (70% -> 0.7
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Union
 
@@ -41,6 +42,13 @@ class Literal:
 @dataclass(frozen=True)
 class BoolLiteral:
     value: bool
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class DateLiteral:
+    value: date
+    text: str
     pos: Pos
 
 
@@ -85,7 +93,13 @@ class Not:
     pos: Pos
 
 
-Expr = Union[Literal, BoolLiteral, Ref, Binary, Compare, Logical, Not]
+Expr = Union[Literal, DateLiteral, BoolLiteral, Ref, Binary, Compare, Logical, Not]
+
+# Fields with a meaning of their own: a node's score (X.得分), an award's amount (X.金额), and
+# the unit's total (总分). Readable only when paying awards, after scoring.
+SCORE = "得分"
+AMOUNT = "金额"
+TOTAL = "总分"
 
 
 # ---- scoring rules ------------------------------------------------------------------
@@ -298,6 +312,113 @@ class Section(Node):
     points_scaled: bool  # 分值说明 折算: parts scaled to the declared points
 
 
+# ---- money ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AwardRank:
+    descending: bool
+    key: Expr
+    within_group: bool
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class RankBand:
+    """名次 2 至 3: 40000元"""
+    first: int
+    last: int
+    amount: Quantity
+
+
+@dataclass(frozen=True)
+class PerPerson:
+    """每人 20元 按 X 超出 T 每人 30元: a rate per head, another for heads beyond T."""
+    rate: Quantity
+    count: Expr
+    beyond: Expr | None
+    beyond_rate: Quantity | None
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class LumpFixed:
+    amount: Quantity
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class LumpIf:
+    condition: Expr
+    then: Lump
+    otherwise: Lump
+    pos: Pos
+
+
+Lump = Union[LumpFixed, LumpIf]
+
+
+@dataclass(frozen=True)
+class Grade:
+    label: str
+    condition: Expr | None  # None: every unit not graded above
+    amount: Quantity
+
+
+@dataclass(frozen=True)
+class Grades:
+    """评等: the first grade whose condition holds, with its award."""
+    grades: tuple[Grade, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class FactorRow:
+    label: str
+    weight: Quantity
+    kind: str | None  # a property of the row, e.g. 标准化下沉
+
+
+@dataclass(frozen=True)
+class Factor:
+    """因素分配: a pool shared in proportion to Σ weight × (unit's volume / all units' volume)."""
+    pool: Quantity
+    volume_field: str
+    rows: tuple[FactorRow, ...]
+    pos: Pos
+
+
+AwardPart = Union[PerPerson, LumpFixed, LumpIf, Grades, Factor]
+
+
+@dataclass(frozen=True)
+class Award:
+    """奖励: money per unit, paid after scoring: eligibility, then its parts (summed), then
+    deductions (in 元, or in % of the amount), then vetoes."""
+    name: str
+    title: str | None
+    eligible: Expr | None
+    rank: AwardRank | None
+    bands: tuple[RankBand, ...]
+    straddle: str  # a tie across a band edge: "average" (default), "higher", "lower"
+    parts: tuple[AwardPart, ...]
+    zero_volume: str  # factor rows no unit has volume in: "keep" (default) or "share"
+    deductions: tuple[Deduction, ...]
+    vetoes: tuple[Veto, ...]
+    source: str | None
+    interpretation: str | None
+    requirements: tuple[Requirement, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class DepartmentAward:
+    """部门奖励: money to a department rather than a unit; None where the policy states no sum."""
+    name: str
+    amount: Quantity | None
+    source: str | None
+    interpretation: str | None
+    pos: Pos
+
+
 @dataclass(frozen=True)
 class TotalTerm:
     section: str
@@ -327,6 +448,7 @@ class Scheme:
     data: DataFiles
     item_rounding: Rounding
     total_rounding: Rounding
+    amount_rounding: Rounding
     total: tuple[TotalTerm, ...]  # empty: the plain sum of the top-level sections
     total_source: str | None  # 原文 of the total formula
     sections: tuple[Section, ...]
@@ -335,6 +457,8 @@ class Scheme:
     requirements: tuple[Requirement, ...]
     vetoes: tuple[Veto, ...]
     defaults: tuple[Default, ...]
+    awards: tuple[Award, ...]
+    department_awards: tuple[DepartmentAward, ...]
     path: str  # where it was read from, for citing lines
     language: str  # "zh" or "en": the language of its keywords, for messages
 
@@ -346,6 +470,8 @@ def show_expr(expr: Expr) -> str:
             return q.text
         case BoolLiteral(value=v):
             return "是" if v else "否"
+        case DateLiteral(text=text):
+            return text
         case Ref():
             return str(expr)
         case Binary(op=op, left=l, right=r) | Compare(op=op, left=l, right=r):

@@ -13,6 +13,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -31,10 +32,11 @@ _DASHES = {"-", "—", "–", "－", "——", "/"}  # how a blank is often writ
 # 1200, 1,200, -3.5, 3.5万, 12人, 85% (the unit a cell may carry is dropped, 万 multiplies)
 _NUMBER = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(万)?\s*"
                      r"(元|人|个|家|次|例|起|项|户|月|名|位|分)?")
+_DATE = re.compile(r"\d{4}\s*[-/年]\s*\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?")
 MAX_DIGITS = 30
 NOTE_SUFFIX = "说明"  # in a wide table, the row "评分说明" carries the note (reason) of "评分"  # a figure longer than this is a mistake, and would make arithmetic slow
 
-Value = Decimal | bool | str
+Value = Decimal | bool | date | str
 
 
 def normalise(name: str) -> str:
@@ -56,6 +58,12 @@ def parse_value(text: str) -> Value | None:
         if number.group(2):
             value *= 10000
         return value / 100 if percent else value
+    if _DATE.fullmatch(text):
+        year, month, day = (int(n) for n in re.findall(r"\d+", text))
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return text  # 2021-02-30 is a label, and a rule reading it as a date says so
     if text.lower() in _TRUE:
         return True
     if text.lower() in _FALSE:
@@ -265,7 +273,8 @@ def check_value(cell: Cell, unit: str, item: str, field_name: str, expected: typ
     """The cell's value if it has the expected kind, else a DataError naming its place."""
     ok = isinstance(cell.value, expected) and not (expected is Decimal and isinstance(cell.value, bool))
     if not ok:
-        label = {Decimal: ("数值", "a number"), bool: ("是/否", "yes/no"), str: ("文字", "text")}[expected]
+        label = {Decimal: ("数值", "a number"), bool: ("是/否", "yes/no"), date: ("日期", "a date"),
+                 str: ("文字", "text")}[expected]
         raise DataError([diagnostic("E306", lang, place=cell.place, unit=unit, item=item,
                                     field=field_name, value=cell.raw,
                                     expected=label[0] if lang == "zh" else label[1])])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -524,8 +525,15 @@ class Evaluator:
                 a, b = self._value(scope, l, inputs), self._value(scope, r, inputs)
                 if op in ("=", "!="):
                     return (a == b) == (op == "=")
-                a, b = self._number(scope, l, inputs), self._number(scope, r, inputs)
+                if isinstance(a, date) or isinstance(b, date):  # 完成日期 <= 2021-09-30
+                    for side, value in ((l, a), (r, b)):
+                        if not isinstance(value, date):
+                            raise self._kind_error(scope, side, value, date, "日期")
+                else:
+                    a, b = self._number(scope, l, inputs), self._number(scope, r, inputs)
                 return {">=": a >= b, "<=": a <= b, ">": a > b, "<": a < b}[op]
+            case ast.DateLiteral(value=v):
+                return v
             case ast.Binary(op=op, left=l, right=r):
                 a, b = self._number(scope, l, inputs), self._number(scope, r, inputs)
                 if op == "/":
@@ -564,6 +572,8 @@ class Evaluator:
                 cell = self._cell(scope.unit, node, field)
                 inputs.add(label, cell.raw)
                 return Fraction(cell.value) if isinstance(cell.value, Decimal) else cell.value
+            case (kind, *_):  # 得分, 金额, 总分: results, readable only when paying awards
+                raise self._eval_error(scope, f"{label} 只能在 奖励 中使用（计分时尚无{kind}）")
 
     def _let_value(self, scope: _Scope, let: ast.Let, inputs: _Inputs):
         """A computed measure, once per unit: measures built on measures stay linear work."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from . import ast
-from .ast import RATE
+from .ast import AMOUNT, RATE, SCORE, TOTAL
 from .data import normalise
 
 # Bare names at the top level of a scheme (a total veto) read fields of this pseudo-item.
@@ -34,6 +34,7 @@ class SchemeIndex:
             weight = self.weights.get(section.name, Decimal(1) if not scheme.total else Decimal(0))
             self._add(section, (), weight, section.bonus)
         self.consts = {c.name: c for c in scheme.consts}
+        self.awards = {a.name: a for a in scheme.awards}
         self.lets = {l.name: l for l in scheme.lets}
 
     def _add(self, node, parents: tuple[str, ...], weight: Decimal, bonus: bool) -> None:
@@ -50,6 +51,11 @@ class SchemeIndex:
     def data_names(self) -> dict[str, str]:
         """Normalised name, title or alias -> name, for matching the 指标 column of data files."""
         names = {normalise(SCHEME_NODE): SCHEME_NODE}
+        for award in self.scheme.awards:  # an award's own facts, and the rows it shares a pool by
+            names[normalise(award.name)] = award.name
+            for part in award.parts:
+                for row in getattr(part, "rows", ()):
+                    names[normalise(row.label)] = row.label
         for name, info in self.nodes.items():
             names[normalise(name)] = name
             for other in (info.node.title, *info.node.aliases):
@@ -96,6 +102,12 @@ class SchemeIndex:
         node = ref.item or node_name or SCHEME_NODE
         if ref.field == RATE:
             return ("rate", node)
+        if ref.field == TOTAL and ref.item is None:
+            return ("total",)
+        if ref.field == SCORE and ref.item in self.nodes:
+            return ("score", ref.item)
+        if ref.field == AMOUNT and ref.item in self.awards:
+            return ("amount", ref.item)
         if ref.item is None:
             let = self.local_let(node_name, ref.field)
             if let is not None:

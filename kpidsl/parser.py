@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from importlib.resources import files
@@ -55,6 +56,12 @@ def quantity(token: Token | str) -> ast.Quantity:
         unit, scale = _UNIT_SCALE[unit]
         value *= scale
     return ast.Quantity(value, unit, str(token))
+
+
+def parse_date(text: str) -> date:
+    """2021-09-30, 2021/9/30 or 2021年9月30日."""
+    year, month, day = (int(n) for n in re.findall(r"\d+", text))
+    return date(year, month, day)
 
 
 def _string(token: Token) -> str:
@@ -131,8 +138,9 @@ class _ToAst(Transformer):
     # -- top level
     def start(self, meta, parts):
         title, groups, data, totals, total_source = "", (), ast.DataFiles((), (), (), (), ()), (), None
-        rounding = {"item": ast.Rounding(2, "half_up"), "total": ast.Rounding(2, "half_up")}
+        rounding = {kind: ast.Rounding(2, "half_up") for kind in ("item", "total", "amount")}
         sections, consts, lets, requirements, vetoes, defaults = [], [], [], [], [], []
+        awards, department_awards = [], []
         for part in parts:
             match part:
                 case ("title", t):
@@ -157,9 +165,14 @@ class _ToAst(Transformer):
                     vetoes.append(part)
                 case ast.Default():
                     defaults.append(part)
-        return ast.Scheme(title, groups, data, rounding["item"], rounding["total"], totals,
-                          total_source, tuple(sections), tuple(consts), tuple(lets), tuple(requirements),
-                          tuple(vetoes), tuple(defaults), self.path, self.lang)
+                case ast.Award():
+                    awards.append(part)
+                case ast.DepartmentAward():
+                    department_awards.append(part)
+        return ast.Scheme(title, groups, data, rounding["item"], rounding["total"], rounding["amount"],
+                          totals, total_source, tuple(sections), tuple(consts), tuple(lets),
+                          tuple(requirements), tuple(vetoes), tuple(defaults), tuple(awards),
+                          tuple(department_awards), self.path, self.lang)
 
     def scheme_title(self, meta, c):
         return ("title", _string(c[0]))
@@ -192,7 +205,7 @@ class _ToAst(Transformer):
         return ("rounding", scope, ast.Rounding(int(places.value), mode))
 
     def rounding_scope(self, meta, c):
-        return "item" if c[0].type == "_KW_ITEM" else "total"
+        return {"_KW_ITEM": "item", "_KW_TOTAL": "total", "_KW_AMOUNT": "amount"}[c[0].type]
 
     def rounding_mode(self, meta, c):
         return {"_KW_HALF_UP": "half_up", "_KW_DOWN": "down", "_KW_HALF_EVEN": "half_even"}[c[0].type]
@@ -406,7 +419,90 @@ class _ToAst(Transformer):
     def veto(self, meta, c):
         return ast.Veto(c[0], quantity(c[1]) if len(c) > 1 else None, _pos(meta))
 
+    # -- money
+    def award(self, meta, c):
+        name = str(c[0])
+        title, parts = (_string(c[1]), c[2:]) if len(c) > 1 and isinstance(c[1], Token) else (None, c[1:])
+        found = {"eligible": None, "rank": None, "straddle": "average", "zero_volume": "keep", "source": None,
+                 "interpretation": None}
+        lists = {"bands": [], "parts": [], "deductions": [], "vetoes": [], "requirements": []}
+        for part in parts:
+            match part:
+                case ("eligible", expr):
+                    found["eligible"] = expr
+                case ("source", text):
+                    found["source"] = text if found["source"] is None else found["source"] + "\n" + text
+                case ("interpretation", text) | ("straddle", text) | ("zero_volume", text):
+                    found[part[0]] = text
+                case ast.AwardRank():
+                    found["rank"] = part
+                case ast.RankBand():
+                    lists["bands"].append(part)
+                case ast.Deduction():
+                    lists["deductions"].append(part)
+                case ast.Veto():
+                    lists["vetoes"].append(part)
+                case ast.Requirement():
+                    lists["requirements"].append(part)
+                case _:
+                    lists["parts"].append(part)
+        return ast.Award(name, title, pos=_pos(meta), **found, **{k: tuple(v) for k, v in lists.items()})
+
+    def award_rank(self, meta, c):
+        within = c[2][1] if len(c) > 2 else False
+        return ast.AwardRank(c[0] == "desc", c[1], within, _pos(meta))
+
+    def rank_band(self, meta, c):
+        first = int(quantity(c[0]).value)
+        last = int(quantity(c[1]).value) if len(c) == 3 else first
+        return ast.RankBand(first, last, quantity(c[-1]))
+
+    def straddle(self, meta, c):
+        return ("straddle", {"_KW_HIGHER": "higher", "_KW_LOWER": "lower", "_KW_AVERAGE": "average"}[c[1].type])
+
+    def zero_volume(self, meta, c):
+        return ("zero_volume", "keep" if c[1].type == "_KW_KEEP" else "share")
+
+    def per_person(self, meta, c):
+        beyond = c[2] if len(c) > 2 else None
+        return ast.PerPerson(quantity(c[0]), c[1], beyond, quantity(c[3]) if beyond is not None else None,
+                             _pos(meta))
+
+    def lump_fixed(self, meta, c):
+        return ast.LumpFixed(quantity(c[0]), _pos(meta))
+
+    def lump_if(self, meta, c):
+        return ast.LumpIf(c[0], c[1], c[2], _pos(meta))
+
+    def grades(self, meta, c):
+        return ast.Grades(tuple(c), _pos(meta))
+
+    def grade(self, meta, c):
+        return ast.Grade(c[0], c[1] if len(c) == 3 else None, quantity(c[-1]))
+
+    def factor(self, meta, c):
+        return ast.Factor(quantity(c[0]), str(c[1]), tuple(c[2:]), _pos(meta))
+
+    def factor_row(self, meta, c):
+        return ast.FactorRow(c[0], quantity(c[1]), str(c[2]) if len(c) > 2 else None)
+
+    def department_award(self, meta, c):
+        amount = quantity(c[1]) if len(c) > 1 and isinstance(c[1], Token) else None
+        texts = dict(x for x in c if isinstance(x, tuple))
+        return ast.DepartmentAward(str(c[0]), amount, texts.get("source"), texts.get("interpretation"),
+                                   _pos(meta))
+
     # -- expressions
+    def date_literal(self, meta, c):
+        try:
+            return ast.DateLiteral(parse_date(str(c[0])), str(c[0]), _pos(meta))
+        except ValueError:
+            raise _BodyError(f"日期 {c[0]} 不存在" if self.lang == "zh" else f"no such date: {c[0]}",
+                             _pos(meta)) from None
+
+    def total_ref(self, meta, c):
+        return ast.Ref(None, ast.TOTAL, _pos(meta))
+
     def literal(self, meta, c):
         return ast.Literal(quantity(c[0]), _pos(meta))
 
