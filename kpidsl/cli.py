@@ -43,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--out", metavar="XLSX", help="also write a results workbook (ranking and each unit's explanation)")
     _data_options(score)
 
+    awards = commands.add_parser("awards", help="every unit's money under the scheme's awards, and the city total")
+    awards.add_argument("scheme", nargs="?", help=SCHEME_HELP)
+    awards.add_argument("--format", choices=["table", "json"], default="table")
+    _data_options(awards)
+
     report = commands.add_parser("report", help="write the results as one self-contained HTML page")
     report.add_argument("scheme", nargs="?", help=SCHEME_HELP)
     report.add_argument("--out", metavar="HTML", required=True)
@@ -123,6 +128,17 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
             err.print(f"已写入 {args.out}", markup=False)
             return EXIT_OK
         results = loaded.evaluate(progress)
+        awards = loaded.pay(results)
+        if args.command == "awards":
+            from .render import money
+
+            if awards is None:
+                err.print("此方案没有奖励规定 / this scheme has no awards", markup=False)
+            elif args.format == "json":
+                sys.stdout.write(money.to_json(results, awards))
+            else:
+                money.table(results, awards, out)
+            return EXIT_OK
         if args.command == "report":
             from .render.html import render as to_html
 
@@ -137,7 +153,7 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
             if args.format == "json":
                 from .render.json import render as to_json
 
-                sys.stdout.write(to_json(results))
+                sys.stdout.write(to_json(results, awards=awards))
             else:
                 from .render.table import render as table
 
@@ -148,11 +164,15 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
         if args.format == "json":
             from .render.json import render as to_json
 
-            sys.stdout.write(to_json(results, [result]))
+            sys.stdout.write(to_json(results, [result], awards))
         else:
             from .render.explain import render as explain
 
             explain(result, results.scheme, results.path, out)
+            if awards is not None:
+                from .render import money
+
+                money.explain(result, awards, results.path, out)
         return EXIT_OK
     except KpiError as e:
         err.print(e.render(), markup=False, soft_wrap=True)

@@ -559,7 +559,7 @@ class Evaluator:
             case ("let", let, owner):
                 value = self._let_value(scope.at(owner), let, inputs)
                 shown = (show_percent(value) if self._is_ratio(let.expr, owner) else show(value)) \
-                    if isinstance(value, Fraction) else str(value)
+                    if isinstance(value, Fraction) else ({True: "是", False: "否"}.get(value, str(value)))
                 inputs.add(label, shown)
                 return value
             case ("const", const):

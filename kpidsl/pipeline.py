@@ -42,6 +42,14 @@ class Loaded:
     def evaluate(self, progress=None) -> Results:
         return evaluate(self.scheme, self.data, self.index, progress)
 
+    def pay(self, results: Results):
+        """The scheme's awards on these results (kpidsl.awards.Awards), or None if it has none."""
+        if not self.scheme.awards and not self.scheme.department_awards:
+            return None
+        from .awards import pay
+
+        return pay(self.scheme, self.data, self.index, results)
+
 
 def read_scheme(path: Path) -> tuple[ast.Scheme, str]:
     try:

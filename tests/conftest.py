@@ -51,6 +51,13 @@ def evaluate(folder: Path, body: str, values: dict, **kw):
     return {u.unit: u for u in results.units}
 
 
+def pay(folder: Path, body: str, values: dict, **kw):
+    """(results by unit, awards) of a small scheme with awards."""
+    loaded = load_all(build(folder, body, values, **kw))
+    results = loaded.evaluate()
+    return {u.unit: u for u in results.units}, loaded.pay(results)
+
+
 def item_score(folder: Path, points: str, rule: str, values: dict, **kw):
     """The score of one item `指标 测 {points} {{ {rule} }}` for every unit."""
     body = f"板块 总 {points} {{\n  指标 测 {points} {{\n    {rule}\n  }}\n}}\n"
@@ -64,6 +71,16 @@ def schemes_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def bundled_results(schemes_dir):
-    """Every bundled scheme evaluated on its bundled data."""
-    return {path.name: load_all(path).evaluate() for path in sorted(schemes_dir.glob("*.kpi"))}
+def bundled(schemes_dir):
+    """Every bundled scheme on its bundled data: {file name: (loaded, results, awards or None)}."""
+    found = {}
+    for path in sorted(schemes_dir.glob("*.kpi")):
+        loaded = load_all(path)
+        results = loaded.evaluate()
+        found[path.name] = (loaded, results, loaded.pay(results))
+    return found
+
+
+@pytest.fixture(scope="session")
+def bundled_results(bundled):
+    return {name: results for name, (_, results, _) in bundled.items()}

@@ -151,12 +151,14 @@ def test_target_of_zero_is_named(schemes_dir, tmp_path):
 
 def test_unknown_units_and_items_are_named(schemes_dir, tmp_path):
     path = copy_bundled(schemes_dir, tmp_path)
-    with (path.parent / "rugao-2021" / "actuals-sample.csv").open("a", encoding="utf-8") as f:
+    actuals = path.parent / "rugao-2021" / "actuals-sample.csv"
+    row = len(rows(actuals)) + 1
+    with actuals.open("a", encoding="utf-8") as f:
         f.write("北京市,城镇新增就业,实际,5,\n丁堰镇,城镇新增就来,实际,5,\n")
     with pytest.raises(DataError) as e:
         load_all(path)
     message = e.value.render()
-    assert re.search(r"第 814 行：未知单位 北京市", message) and "未知指标 城镇新增就来" in message
+    assert re.search(rf"第 {row} 行：未知单位 北京市", message) and "未知指标 城镇新增就来" in message
     assert "是否指：城镇新增就业" in message
 
 

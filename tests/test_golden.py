@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from kpidsl.render import explain, json as json_render
+from kpidsl.render import explain, json as json_render, money
 
 GOLDEN = Path(__file__).parent / "golden"
 UNITS = ["丁堰镇", "下原镇", "磨头镇"]
@@ -31,11 +31,12 @@ def find(results, name):
 
 
 @pytest.mark.parametrize("unit", UNITS)
-def test_explanation_text(bundled_results, unit):
-    results = bundled_results["rugao-2021.kpi"]
+def test_explanation_text(bundled, unit):
+    _, results, awards = bundled["rugao-2021.kpi"]
     out = io.StringIO()
     console = Console(file=out, width=110, color_system=None, force_terminal=False)
     explain.render(find(results, unit), results.scheme, results.path, console)
+    money.explain(find(results, unit), awards, results.path, console)
     check_golden(f"rugao-2021.{unit}.txt", out.getvalue())
 
 
@@ -48,6 +49,6 @@ def test_explanation_text_2018(bundled_results):
 
 
 @pytest.mark.parametrize("unit", UNITS)
-def test_explanation_json(bundled_results, unit):
-    results = bundled_results["rugao-2021.kpi"]
-    check_golden(f"rugao-2021.{unit}.json", json_render.render(results, [find(results, unit)]))
+def test_explanation_json(bundled, unit):
+    _, results, awards = bundled["rugao-2021.kpi"]
+    check_golden(f"rugao-2021.{unit}.json", json_render.render(results, [find(results, unit)], awards))

@@ -40,8 +40,14 @@ def unit_dict(unit: UnitResult, scheme_file: str) -> dict:
     }
 
 
-def render(results: Results, units: list[UnitResult] | None = None) -> str:
+def render(results: Results, units: list[UnitResult] | None = None, awards=None) -> str:
+    """The units (all, or those given) and, where the scheme pays awards, each unit's money."""
     scheme_file = Path(results.path).name
     chosen = results.units if units is None else units
     document = {"scheme": results.scheme, "units": [unit_dict(u, scheme_file) for u in chosen]}
+    if awards is not None:
+        from .money import payments_dict
+
+        for entry, unit in zip(document["units"], chosen):
+            entry["awards"] = payments_dict(awards, unit.unit, scheme_file)
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

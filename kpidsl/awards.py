@@ -1,0 +1,341 @@
+"""Money stage: the scheme's awards (奖励) paid on the scores, every 元 explained.
+
+Runs after scoring: expressions may read a node's score (X.得分), the unit's total (总分) and
+the amount of an award declared earlier (X.金额). For each award and unit: eligibility → the
+parts (rank bands, per-head rates, lump sums, grades, factor shares; summed) → deductions (in 元,
+or a % of the amount) → vetoes → rounding as `舍入 金额` declares. Money not paid (deducted,
+vetoed, or a factor pool's share of rows nobody has volume in) is kept back unless the scheme
+shares it out; the totals say how much.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from . import ast
+from .ast import show_expr
+from .data import Dataset, Unit
+from .errors import DataError, Diagnostic
+from .evaluator import Evaluator, _Inputs, _Scope
+from .index import SchemeIndex
+from .numbers import plain, round_to, show, show_percent
+from .result import NodeResult, Results, UnitResult
+
+_STRADDLE = {"average": "平均", "higher": "就高", "lower": "就低"}
+
+
+@dataclass(frozen=True)
+class MoneyLine:
+    """One step of an award: the rule, the inputs, the arithmetic, the 元 it adds (or takes)."""
+    kind: str
+    text: str
+    inputs: tuple[tuple[str, str], ...]
+    arithmetic: str
+    amount: Decimal  # signed: what this step adds to the unit's award
+    line: int
+
+
+@dataclass(frozen=True)
+class Payment:
+    award: str
+    title: str | None
+    amount: Decimal
+    lines: tuple[MoneyLine, ...]
+    source: str | None
+    interpretation: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class AwardTotal:
+    award: str
+    paid: Decimal
+    kept_back: Decimal  # deducted, vetoed or not shared out
+    line: int
+
+
+@dataclass(frozen=True)
+class DepartmentPayment:
+    name: str
+    amount: Decimal | None  # None: the policy states no sum
+    source: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Awards:
+    payments: dict[str, tuple[Payment, ...]]  # unit -> its payments, in the scheme's order
+    totals: tuple[AwardTotal, ...]
+    departments: tuple[DepartmentPayment, ...]
+
+    def unit_total(self, unit: str) -> Decimal:
+        return sum((p.amount for p in self.payments.get(unit, ())), Decimal(0))
+
+    @property
+    def city_total(self) -> Decimal:
+        """Everything paid: to units, and to departments where a sum is stated."""
+        return sum((t.paid for t in self.totals), Decimal(0)) + \
+            sum((d.amount for d in self.departments if d.amount is not None), Decimal(0))
+
+
+class _MoneyEvaluator(Evaluator):
+    """The scoring evaluator's expressions, able to read scores and earlier awards."""
+
+    def __init__(self, scheme, data, index, results: Results):
+        super().__init__(scheme, data, index)
+        self.unit_results = {u.unit: u for u in results.units}
+        self.nodes = {u.unit: {n.path[-1]: n for n in _nodes(u)} for u in results.units}
+        self.amounts: dict[tuple[str, str], Decimal] = {}
+
+    def _ref(self, scope: _Scope, ref: ast.Ref, inputs: _Inputs):
+        match self.index.resolve(scope.node, ref):
+            case ("total",):
+                value = self.unit_results[scope.unit.name].total
+            case ("score", node):
+                value = self.nodes[scope.unit.name][node].score
+            case ("amount", award):
+                if (scope.unit.name, award) not in self.amounts:
+                    raise self._eval_error(scope, f"{ref} 须在本奖励之前计算（奖励按方案中的先后计算）")
+                value = self.amounts[(scope.unit.name, award)]
+            case _:
+                return super()._ref(scope, ref, inputs)
+        inputs.add(str(ref), plain(value))
+        return Fraction(value)
+
+
+def _nodes(unit: UnitResult):
+    def visit(node: NodeResult):
+        yield node
+        for child in getattr(node, "children", ()):
+            yield from visit(child)
+
+    for section in unit.sections:
+        yield from visit(section)
+
+
+def pay(scheme: ast.Scheme, data: Dataset, index: SchemeIndex, results: Results) -> Awards:
+    money = _MoneyEvaluator(scheme, data, index, results)
+    payments: dict[str, list[Payment]] = {u.name: [] for u in data.units}
+    totals, problems = [], []
+    for award in scheme.awards:
+        try:
+            paid, kept = _pay_award(money, award, payments)
+        except DataError as e:
+            problems.extend(d for d in e.diagnostics if d not in problems)
+            continue
+        totals.append(AwardTotal(award.name, paid, kept, award.pos.line))
+    if problems:
+        raise DataError(problems)
+    departments = tuple(DepartmentPayment(d.name, d.amount.value if d.amount else None, d.source, d.pos.line)
+                        for d in scheme.department_awards)
+    return Awards({u: tuple(p) for u, p in payments.items()}, tuple(totals), departments)
+
+
+def _pay_award(money: _MoneyEvaluator, award: ast.Award, payments) -> tuple[Decimal, Decimal]:
+    units = money.data.units
+    rounding = money.scheme.amount_rounding
+    eligible = {u.name: _eligible(money, award, u) for u in units}
+    ranks = _rank(money, award, units, eligible) if award.rank else {}
+    shares = {id(p): _factor_shares(money, award, p, units, eligible) for p in award.parts
+              if isinstance(p, ast.Factor)}
+    paid = kept = Decimal(0)
+    problems: list[Diagnostic] = []
+    for unit in units:
+        try:
+            amount, before, lines = _unit_amount(money, award, unit, eligible[unit.name], ranks, shares)
+        except DataError as e:
+            problems.extend(e.diagnostics)
+            continue
+        amount = round_to(amount, rounding)
+        money.amounts[(unit.name, award.name)] = amount
+        payments[unit.name].append(Payment(award.name, award.title, amount, tuple(lines), award.source,
+                                           award.interpretation, award.pos.line))
+        paid += amount
+        kept += round_to(before, rounding) - amount
+    if problems:
+        raise DataError(problems)
+    for part in award.parts:  # what a factor pool did not share out stays in the fund
+        if isinstance(part, ast.Factor):
+            kept += part.pool.value - sum((round_to(s[0], rounding) for s in shares[id(part)][0].values()),
+                                          Decimal(0))
+    return paid, kept
+
+
+def _eligible(money, award: ast.Award, unit: Unit) -> tuple[bool, tuple]:
+    if award.eligible is None:
+        return True, ()
+    inputs = _Inputs()
+    return money._truth(_Scope(unit, award.name, inputs), award.eligible, inputs), inputs.as_tuple()
+
+
+def _unit_amount(money, award: ast.Award, unit: Unit, eligible, ranks, shares):
+    ok, seen = eligible
+    line_no = award.pos.line
+    if not ok:
+        return Fraction(0), Fraction(0), [MoneyLine("ineligible", f"仅限 {show_expr(award.eligible)}", seen,
+                                                    "不符合条件，不发放", Decimal(0), line_no)]
+    lines = [MoneyLine("eligible", f"仅限 {show_expr(award.eligible)}", seen, "符合条件", Decimal(0), line_no)] \
+        if award.eligible is not None else []
+    amount = Fraction(0)
+    if award.rank:
+        value, line = ranks[unit.name]
+        amount += value
+        lines.append(line)
+    for part in award.parts:
+        value, line = _part(money, award, part, unit, shares)
+        amount += value
+        lines.append(line)
+    before = amount
+    for deduction in award.deductions:
+        cut, line = _deduction(money, award, deduction, unit, before)
+        cut = min(cut, amount)  # 扣完为止
+        amount -= cut
+        lines.append(MoneyLine("deduct", line.text, line.inputs, line.arithmetic, -_exact(cut), line.line))
+    for veto in award.vetoes:
+        inputs = _Inputs()
+        if amount and money._truth(_Scope(unit, award.name, inputs), veto.condition, inputs):
+            lines.append(MoneyLine("veto", f"一票否决：{show_expr(veto.condition)}", inputs.as_tuple(),
+                                   f"{show(amount)} → 0", -_exact(amount), veto.pos.line))
+            amount = Fraction(0)
+    return amount, before, lines
+
+
+def _exact(x: Fraction) -> Decimal:
+    return round_to(x, ast.Rounding(6, "half_up"))
+
+
+def _part(money, award, part, unit: Unit, shares):
+    scope = _Scope(unit, award.name, _Inputs())
+    match part:
+        case ast.PerPerson():
+            count = max(money._number(scope, part.count, scope.inputs), Fraction(0))
+            rate = Fraction(part.rate.value)
+            if part.beyond is None:
+                value = count * rate
+                arithmetic = f"{show(count)} 人 × {part.rate} = {show(value)}元"
+            else:
+                limit = max(money._number(scope, part.beyond, scope.inputs), Fraction(0))
+                within, beyond = min(count, limit), max(count - limit, Fraction(0))
+                value = within * rate + beyond * Fraction(part.beyond_rate.value)
+                arithmetic = (f"{show(within)} 人 × {part.rate} + 超出 {show(beyond)} 人 × {part.beyond_rate}"
+                              f" = {show(value)}元")
+            text = f"每人 {part.rate} 按 {show_expr(part.count)}" + (
+                f"，超出 {show_expr(part.beyond)} 的部分每人 {part.beyond_rate}" if part.beyond is not None else "")
+            return value, MoneyLine("per_person", text, scope.inputs.as_tuple(), arithmetic, _exact(value), part.pos.line)
+        case ast.LumpFixed() | ast.LumpIf():
+            value, why = _lump(money, part, scope)
+            return value, MoneyLine("lump", "定额补助", scope.inputs.as_tuple(), why, _exact(value), part.pos.line)
+        case ast.Grades():
+            for grade in part.grades:
+                if grade.condition is None or money._truth(scope, grade.condition, scope.inputs):
+                    value = Fraction(grade.amount.value)
+                    why = f"评为 {grade.label} 类" + (f"（{show_expr(grade.condition)}）" if grade.condition else "")
+                    return value, MoneyLine("grade", "评等", scope.inputs.as_tuple(), f"{why} → {grade.amount}",
+                                            _exact(value), part.pos.line)
+            return Fraction(0), MoneyLine("grade", "评等", scope.inputs.as_tuple(), "不符合任何等次 → 0元",
+                                          Decimal(0), part.pos.line)
+        case ast.Factor():
+            per_unit, notes = shares[id(part)]
+            value, arithmetic, inputs = per_unit[unit.name]
+            return value, MoneyLine("factor", f"因素分配：资金 {part.pool} × Σ 权重 × 本单位{part.volume_field}/全体{part.volume_field}",
+                                    inputs, arithmetic + notes, _exact(value), part.pos.line)
+    raise TypeError(part)
+
+
+def _lump(money, lump, scope) -> tuple[Fraction, str]:
+    if isinstance(lump, ast.LumpFixed):
+        return Fraction(lump.amount.value), f"{lump.amount}"
+    holds = money._truth(scope, lump.condition, scope.inputs)
+    value, why = _lump(money, lump.then if holds else lump.otherwise, scope)
+    return value, f"{show_expr(lump.condition)}（{'成立' if holds else '不成立'}）→ {why}"
+
+
+def _deduction(money, award, deduction: ast.Deduction, unit: Unit, base: Fraction):
+    """In 元 as for points; in % (每 1次 有理投诉 扣 5%), a share of the award's amount."""
+    scope = _Scope(unit, award.name, _Inputs())
+    amount, line = money._deduction(scope, deduction)
+    if deduction.points.unit != "%":
+        return Fraction(amount), line
+    share = min(Fraction(amount), Fraction(1))
+    cut = base * share
+    return cut, MoneyLine("deduct", line.text, line.inputs,
+                          f"{line.arithmetic}；{show(base)}元 × {show_percent(share)} = {show(cut)}元",
+                          -_exact(cut), line.line)
+
+
+def _rank(money, award: ast.Award, units, eligible) -> dict[str, tuple[Fraction, MoneyLine]]:
+    """Rank bands among eligible units. A tie spanning a band edge is paid as the scheme
+    declares: the average of the places it covers (default), the higher or the lower band."""
+    rule = award.rank
+    keys = {}
+    for unit in units:
+        if eligible[unit.name][0]:
+            scope = _Scope(unit, award.name, _Inputs())
+            keys[unit.name] = (money._number(scope, rule.key, scope.inputs), scope.inputs.as_tuple())
+    result = {}
+
+    def band(place: int) -> Fraction:
+        return next((Fraction(b.amount.value) for b in award.bands if b.first <= place <= b.last), Fraction(0))
+
+    bands_text = "；".join(f"第{b.first}名" + (f"至第{b.last}名" if b.last != b.first else "") + f" {b.amount}"
+                           for b in award.bands)
+    text = f"按 {show_expr(rule.key)} {'降序' if rule.descending else '升序'}排名：{bands_text}"
+    group_of = {u.name: u.group for u in units}
+    for unit in units:
+        if unit.name not in keys:
+            continue
+        pool = [n for n in keys if not rule.within_group or group_of[n] == unit.group]
+        key, inputs = keys[unit.name]
+        better = sum(1 for n in pool if (keys[n][0] > key if rule.descending else keys[n][0] < key))
+        tied = sum(1 for n in pool if keys[n][0] == key)
+        first, last = better + 1, better + tied
+        places = [band(p) for p in range(first, last + 1)]
+        if tied == 1:
+            value, why = places[0], f"第 {first} 名 → {show(places[0])}元"
+        else:
+            value = {"average": sum(places) / tied, "higher": places[0], "lower": places[-1]}[award.straddle]
+            why = (f"与另 {tied - 1} 个单位并列第 {first} 名（占第 {first}–{last} 名），"
+                   f"并列{_STRADDLE[award.straddle]}：" + ("(" + " + ".join(show(p) for p in places) + f") / {tied}"
+                                                       if award.straddle == "average" else "") + f" = {show(value)}元")
+        result[unit.name] = (value, MoneyLine("rank_band", text, inputs, why, _exact(value), rule.pos.line))
+    return result
+
+
+def _factor_shares(money, award: ast.Award, factor: ast.Factor, units, eligible):
+    """Σᵢ weightᵢ × (unit's volumeᵢ / all eligible units' volumeᵢ) of the pool, per unit."""
+    volumes = {}
+    for row in factor.rows:
+        for unit in units:
+            if eligible[unit.name][0]:
+                scope = _Scope(unit, row.label, _Inputs())
+                volumes[(unit.name, row.label)] = max(
+                    money._number(scope, ast.Ref(None, factor.volume_field, factor.pos), scope.inputs), Fraction(0))
+    pool = Fraction(factor.pool.value)
+    takers = [u for u in units if eligible[u.name][0]]
+    empty = [r for r in factor.rows if not sum(volumes[(u.name, r.label)] for u in takers)]
+    shares = {}
+    for unit in units:
+        if not eligible[unit.name][0]:
+            shares[unit.name] = (Fraction(0), "不符合条件", ())
+            continue
+        share = Fraction(0)
+        inputs = []
+        for row in factor.rows:
+            total = sum(volumes[(u.name, row.label)] for u in takers)
+            mine = volumes[(unit.name, row.label)]
+            if total:
+                share += Fraction(row.weight.value) * mine / total
+            elif award.zero_volume == "share":
+                share += Fraction(row.weight.value) / len(takers)
+            if mine:
+                inputs.append((row.label, f"{show(mine)} / {show(total)}"))
+        value = pool * share
+        shares[unit.name] = (value, f"份额 {show_percent(share)}；{show(pool)} × {show_percent(share)} = {show(value)}元",
+                             tuple(inputs))
+    notes = ""
+    if empty:
+        word = "平分给各单位" if award.zero_volume == "share" else "留存不分配"
+        notes = f"（{len(empty)} 项全体业务量为 0，其权重{word}：{'、'.join(r.label for r in empty)}）"
+    return shares, notes
+
