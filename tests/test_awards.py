@@ -1,0 +1,153 @@
+"""Money: each award kind pinned on small schemes, and the bundled awards add up."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from kpidsl.errors import DataError, KpiError
+from kpidsl.numbers import plain
+from conftest import UNITS, pay
+
+SCORED = "板块 总 100分 { 指标 测 100分 { 按比例 } }\n"
+
+
+def targets(actuals: list[str], target: str = "100") -> dict:
+    values = {}
+    for (u, _), a in zip(UNITS, actuals):
+        values.update({(u, "测", "任务"): target, (u, "测", "实际"): a})
+    return values
+
+
+def amounts(awards, award: str) -> list[str]:
+    return [plain(next(p.amount for p in awards.payments[u] if p.award == award)) for u, _ in UNITS]
+
+
+BANDS = """奖励 奖 {
+  排名 降序 按 总分
+  名次 1: 500元  名次 2 至 3: 300元
+  并列跨档 %s
+}
+"""
+
+
+@pytest.mark.parametrize("policy,expected", [
+    ("平均", ["500", "300", "150", "150", "0"]),   # 乙 2nd; 丙 and 丁 tied 3rd: (300 + 0) / 2
+    ("就高", ["500", "300", "300", "300", "0"]),
+    ("就低", ["500", "300", "0", "0", "0"]),
+])
+def test_rank_bands_and_a_tie_across_the_last_band(tmp_path, policy, expected):
+    _, awards = pay(tmp_path, SCORED + BANDS % policy, targets(["100", "90", "80", "80", "10"]))
+    assert amounts(awards, "奖") == expected
+    line = next(p for p in awards.payments["丙镇"] if p.award == "奖").lines[0]
+    assert "并列第 3 名（占第 3–4 名）" in line.arithmetic and policy in line.arithmetic
+
+
+def test_only_eligible_units_are_ranked_and_the_rest_are_told_why(tmp_path):
+    body = SCORED + "奖励 奖 { 仅限 测.完成率 >= 90% 排名 降序 按 总分 名次 1: 500元 名次 2: 300元 }\n"
+    _, awards = pay(tmp_path, body, targets(["80", "95", "99", "100", "10"]))
+    assert amounts(awards, "奖") == ["0", "0", "300", "500", "0"]
+    assert awards.payments["甲镇"][0].lines[0].arithmetic == "不符合条件，不发放"
+
+
+def test_per_head_rate_changes_past_the_target(tmp_path):
+    body = SCORED + "奖励 补 { 每人 20元 按 测.实际 超出 测.任务 每人 30元 }\n"
+    _, awards = pay(tmp_path, body, targets(["50", "100", "110", "0", "101"]))
+    assert amounts(awards, "补") == ["1000", "2000", "2300", "0", "2030"]
+
+
+def test_lump_sums_on_dates(tmp_path):
+    body = SCORED + ("奖励 早 { 若 测.完成日期 <= 2021-09-30 则 若 测.任务 >= 100人 则 得 15000元 否则 得 10000元 "
+                     "否则 得 0元 }\n")
+    values = targets(["100"] * 5)
+    for (u, _), d in zip(UNITS, ["2021-09-30", "2021年9月1日", "2021-10-01", "2021/03/31", "2021-12-31"]):
+        values[(u, "测", "完成日期")] = d
+    _, awards = pay(tmp_path, body, values)
+    assert amounts(awards, "早") == ["15000", "15000", "0", "15000", "0"]
+    values[("甲镇", "测", "完成日期")] = "未完成"
+    with pytest.raises(DataError) as e:
+        pay(tmp_path, body, values)
+    assert "'未完成' 不是日期" in e.value.render()
+
+
+def test_grades_take_the_first_that_holds(tmp_path):
+    body = SCORED + """奖励 达标 {
+      评等 { "A+" 若 独立大厅 且 标准化 得 12000元  A 若 窗口 且 标准化 得 10000元  B 得 0元 }
+    }
+    """
+    values = targets(["100"] * 5)
+    facts = [("是", "是", "是"), ("否", "是", "是"), ("是", "是", "否"), ("否", "否", "是"), ("否", "是", "是")]
+    for (u, _), (hall, window, standard) in zip(UNITS, facts):
+        values.update({(u, "达标", "独立大厅"): hall, (u, "达标", "窗口"): window, (u, "达标", "标准化"): standard})
+    _, awards = pay(tmp_path, body, values)
+    assert amounts(awards, "达标") == ["12000", "10000", "0", "0", "10000"]
+    assert "评为 A+ 类" in awards.payments["甲镇"][0].lines[0].arithmetic
+
+
+FACTOR = """奖励 工作量 {
+  因素分配 100000元 按 业务量 { 登记: 60% (标准化下沉)  申领: 30%  典型案例: 10% (引导性下沉) }
+  总量为零 POLICY
+  每 1次 有理投诉 扣 5%
+  一票否决 弄虚作假
+}
+"""
+
+
+def factor_values(complaints=("0",) * 5, fraud=("否",) * 5):
+    values = targets(["100"] * 5)
+    for i, (u, _) in enumerate(UNITS):
+        values.update({(u, "登记", "业务量"): str(i + 1), (u, "申领", "业务量"): "1" if i < 2 else "0",
+                       (u, "典型案例", "业务量"): "0", (u, "工作量", "有理投诉"): complaints[i],
+                       (u, "工作量", "弄虚作假"): fraud[i]})
+    return values
+
+
+def test_factor_shares_sum_to_the_pool_and_a_row_nobody_did_is_kept_back(tmp_path):
+    _, awards = pay(tmp_path, SCORED + FACTOR.replace("POLICY", "留存"), factor_values())
+    # 登记 1..5 of 15; 申领 shared by 甲 and 乙
+    assert amounts(awards, "工作量") == ["19000", "23000", "12000", "16000", "20000"]
+    total = awards.totals[0]
+    assert total.paid == Decimal("90000.00") and total.kept_back == Decimal("10000.00")
+    _, shared = pay(tmp_path, SCORED + FACTOR.replace("POLICY", "平分"), factor_values())
+    assert shared.totals[0].paid == Decimal("100000.00") and shared.totals[0].kept_back == 0
+
+
+def test_complaints_take_five_percent_each_and_fraud_takes_all(tmp_path):
+    values = factor_values(complaints=("1", "0", "3", "0", "25"), fraud=("否", "是", "否", "否", "否"))
+    _, awards = pay(tmp_path, SCORED + FACTOR.replace("POLICY", "留存"), values)
+    assert amounts(awards, "工作量") == ["18050", "0", "10200", "16000", "0"]
+    lines = {l.kind for l in awards.payments["乙镇"][0].lines}
+    assert "veto" in lines
+    assert awards.totals[0].kept_back == Decimal("10000") + Decimal("950") + Decimal("23000") + \
+        Decimal("1800") + Decimal("20000")
+
+
+def test_an_award_may_read_an_earlier_award(tmp_path):
+    body = SCORED + BANDS % "平均" + "奖励 优胜 { 仅限 奖.金额 > 0 得 1000元 }\n"
+    _, awards = pay(tmp_path, body, targets(["100", "90", "80", "70", "10"]))
+    assert amounts(awards, "优胜") == ["1000", "1000", "1000", "0", "0"]
+
+
+def test_department_awards_and_the_city_total(tmp_path):
+    body = SCORED + BANDS % "平均" + '部门奖励 征缴 20000元\n部门奖励 财政 { 原文 "给予补助" }\n'
+    _, awards = pay(tmp_path, body, targets(["100", "90", "80", "70", "10"]))
+    assert awards.city_total == Decimal("1100") + Decimal("20000")
+    assert [d.amount for d in awards.departments] == [Decimal("20000"), None]
+
+
+def test_scores_cannot_be_read_while_scoring(tmp_path):
+    body = "板块 总 10分 { 指标 测 5分 { 按比例 } 指标 再 5分 { 达标 测.得分 >= 5 } }\n"
+    values = targets(["100"] * 5)
+    values.update({(u, "再", "x"): "1" for u, _ in UNITS})
+    with pytest.raises(KpiError) as e:
+        pay(tmp_path, body, values)
+    assert "只能在 奖励 中使用" in e.value.render()
+
+
+def test_bundled_awards_add_up(bundled):
+    _, results, awards = bundled["rugao-2021.kpi"]
+    paid = sum(awards.unit_total(u.unit) for u in results.units)
+    assert paid == sum(t.paid for t in awards.totals)
+    assert awards.city_total == paid + sum(d.amount for d in awards.departments if d.amount is not None)
+    first = awards.payments[results.units[0].unit]
+    assert next(p for p in first if p.award == "绩效考核补助").amount in (Decimal(50000), Decimal(0))
