@@ -119,6 +119,13 @@ class Proportional:
 
 
 @dataclass(frozen=True)
+class Share:
+    """份额: points × the unit's volume / all units' volume (因素分析法)."""
+    volume_field: str
+    pos: Pos
+
+
+@dataclass(frozen=True)
 class Full:
     pos: Pos
 
@@ -224,7 +231,7 @@ class Assessed:
 
 
 Rule = Union[Meet, Proportional, Full, Zero, Fixed, Conditional, Rank, Tiers, Levels,
-             Projects, Assessed]
+             Projects, Assessed, Share]
 
 
 @dataclass(frozen=True)
@@ -302,6 +309,7 @@ class Node:
 @dataclass(frozen=True)
 class Item(Node):
     rule: Rule | None  # None: full points, less deductions
+    kind: str | None  # 类别: a property the policy gives the item (标准化下沉)
 
 
 @dataclass(frozen=True)
@@ -371,18 +379,10 @@ class Grades:
 
 
 @dataclass(frozen=True)
-class FactorRow:
-    label: str
-    weight: Quantity
-    kind: str | None  # a property of the row, e.g. 标准化下沉
-
-
-@dataclass(frozen=True)
 class Factor:
-    """因素分配: a pool shared in proportion to Σ weight × (unit's volume / all units' volume)."""
+    """因素分配: a pool shared among the eligible units in proportion to a key (a score)."""
     pool: Quantity
-    volume_field: str
-    rows: tuple[FactorRow, ...]
+    key: Expr
     pos: Pos
 
 
@@ -400,7 +400,6 @@ class Award:
     bands: tuple[RankBand, ...]
     straddle: str  # a tie across a band edge: "average" (default), "higher", "lower"
     parts: tuple[AwardPart, ...]
-    zero_volume: str  # factor rows no unit has volume in: "keep" (default) or "share"
     deductions: tuple[Deduction, ...]
     vetoes: tuple[Veto, ...]
     source: str | None

@@ -157,7 +157,7 @@ def _pay_award(money: _MoneyEvaluator, award: ast.Award, payments) -> tuple[Deci
         raise DataError(problems)
     for part in award.parts:  # what a factor pool did not share out stays in the fund
         if isinstance(part, ast.Factor):
-            kept += part.pool.value - sum((round_to(s[0], rounding) for s in shares[id(part)][0].values()),
+            kept += part.pool.value - sum((round_to(s[0], rounding) for s in shares[id(part)].values()),
                                           Decimal(0))
     return paid, kept
 
@@ -236,10 +236,9 @@ def _part(money, award, part, unit: Unit, shares):
             return Fraction(0), MoneyLine("grade", "评等", scope.inputs.as_tuple(), "不符合任何等次 → 0元",
                                           Decimal(0), part.pos.line)
         case ast.Factor():
-            per_unit, notes = shares[id(part)]
-            value, arithmetic, inputs = per_unit[unit.name]
-            return value, MoneyLine("factor", f"因素分配：资金 {part.pool} × Σ 权重 × 本单位{part.volume_field}/全体{part.volume_field}",
-                                    inputs, arithmetic + notes, _exact(value), part.pos.line)
+            value, arithmetic, inputs = shares[id(part)][unit.name]
+            return value, MoneyLine("factor", f"因素分配：资金 {part.pool} 按 {show_expr(part.key)} 占全体之比分配",
+                                    inputs, arithmetic, _exact(value), part.pos.line)
     raise TypeError(part)
 
 
@@ -303,39 +302,23 @@ def _rank(money, award: ast.Award, units, eligible) -> dict[str, tuple[Fraction,
 
 
 def _factor_shares(money, award: ast.Award, factor: ast.Factor, units, eligible):
-    """Σᵢ weightᵢ × (unit's volumeᵢ / all eligible units' volumeᵢ) of the pool, per unit."""
-    volumes = {}
-    for row in factor.rows:
-        for unit in units:
-            if eligible[unit.name][0]:
-                scope = _Scope(unit, row.label, _Inputs())
-                volumes[(unit.name, row.label)] = max(
-                    money._number(scope, ast.Ref(None, factor.volume_field, factor.pos), scope.inputs), Fraction(0))
+    """pool × (unit's key / all eligible units' key): the shares sum to the pool, unless no
+    unit has any key, when nothing is paid and the pool is kept back."""
+    keys = {}
+    for unit in units:
+        if eligible[unit.name][0]:
+            scope = _Scope(unit, award.name, _Inputs())
+            keys[unit.name] = (max(money._number(scope, factor.key, scope.inputs), Fraction(0)),
+                               scope.inputs.as_tuple())
+    total = sum((k for k, _ in keys.values()), Fraction(0))
     pool = Fraction(factor.pool.value)
-    takers = [u for u in units if eligible[u.name][0]]
-    empty = [r for r in factor.rows if not sum(volumes[(u.name, r.label)] for u in takers)]
     shares = {}
     for unit in units:
-        if not eligible[unit.name][0]:
+        if unit.name not in keys:
             shares[unit.name] = (Fraction(0), "不符合条件", ())
             continue
-        share = Fraction(0)
-        inputs = []
-        for row in factor.rows:
-            total = sum(volumes[(u.name, row.label)] for u in takers)
-            mine = volumes[(unit.name, row.label)]
-            if total:
-                share += Fraction(row.weight.value) * mine / total
-            elif award.zero_volume == "share":
-                share += Fraction(row.weight.value) / len(takers)
-            if mine:
-                inputs.append((row.label, f"{show(mine)} / {show(total)}"))
-        value = pool * share
-        shares[unit.name] = (value, f"份额 {show_percent(share)}；{show(pool)} × {show_percent(share)} = {show(value)}元",
-                             tuple(inputs))
-    notes = ""
-    if empty:
-        word = "平分给各单位" if award.zero_volume == "share" else "留存不分配"
-        notes = f"（{len(empty)} 项全体业务量为 0，其权重{word}：{'、'.join(r.label for r in empty)}）"
-    return shares, notes
-
+        key, inputs = keys[unit.name]
+        value = pool * key / total if total else Fraction(0)
+        shares[unit.name] = (value, f"{show(pool)} × {show(key)} / {show(total)} = {show(value)}元" if total
+                             else "全体单位均为 0，资金留存", inputs + ((f"全体 {show_expr(factor.key)} 合计", show(total)),))
+    return shares

@@ -301,6 +301,8 @@ def required_fields(index: SchemeIndex) -> dict[tuple[str, str], str]:
                     expr(node, r.key, NUMBER)
             case ast.Tiers():
                 expr(node, r.measure, NUMBER)
+            case ast.Share():
+                needed.setdefault((node, r.volume_field), NUMBER)
             case ast.Assessed():
                 needed[(node, "评分")] = SCORE
                 if r.bands:

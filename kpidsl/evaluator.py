@@ -86,6 +86,7 @@ class Evaluator:
         self._pools: dict[tuple[str, str], _Pool] = {}
         self._named_units: dict[str, Unit] = {}
         self._let_values: dict[tuple, tuple] = {}
+        self._volumes: dict[tuple, Fraction] = {}
 
     # ---- public -------------------------------------------------------------------
     def run(self, progress=None) -> Results:
@@ -181,7 +182,7 @@ class Evaluator:
             lines.append(_with(line, lost=maximum - value))
         score, more = self._adjust(scope, item, value, maximum)
         return ItemResult(info.path, item.title, maximum, score, weight, info.bonus,
-                          tuple(lines + more), item.source, item.interpretation, item.pos.line)
+                          tuple(lines + more), item.source, item.interpretation, item.pos.line, item.kind)
 
     def _adjust(self, scope: _Scope, node, value: Decimal, maximum: Decimal):
         """Deductions, then the floor (扣完为止) and the cap, then vetoes: shared by items and
@@ -279,7 +280,26 @@ class Evaluator:
                 return self._projects(scope, rule)
             case ast.Assessed():
                 return self._assessed(scope, rule, top)
+            case ast.Share():
+                return self._share(scope, rule, top)
         raise TypeError(rule)
+
+    def _share(self, scope, rule: ast.Share, top: Fraction):
+        """因素分析法: the item's points shared by volume; an item nobody did gives no one points."""
+        key = (scope.node, rule.volume_field)
+        if key not in self._volumes:
+            self._volumes[key] = sum((max(self._number(_Scope(u, scope.node, _Inputs()),
+                                                       ast.Ref(None, rule.volume_field, rule.pos), _Inputs()),
+                                          Fraction(0)) for u in self.data.units), Fraction(0))
+        total = self._volumes[key]
+        mine = max(self._number(scope, ast.Ref(None, rule.volume_field, rule.pos), scope.inputs), Fraction(0))
+        text = f"按{rule.volume_field}分享：满分 × 本单位{rule.volume_field} / 全体单位{rule.volume_field}"
+        if not total:
+            return Fraction(0), Line("share", text, scope.inputs.as_tuple(),
+                                     f"全体单位{rule.volume_field}为 0，本项无人得分", Decimal(0), rule.pos.line)
+        earned = top * mine / total
+        return earned, Line("share", text, scope.inputs.as_tuple() + ((f"全体{rule.volume_field}", show(total)),),
+                            f"{show(top)} × {show(mine)} / {show(total)} = {show(earned)}", Decimal(0), rule.pos.line)
 
     def _meet(self, scope, rule: ast.Meet, top: Fraction):
         condition = rule.condition or ast.Compare(">=", ast.Ref(None, ACTUAL, rule.pos),

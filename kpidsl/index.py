@@ -51,11 +51,8 @@ class SchemeIndex:
     def data_names(self) -> dict[str, str]:
         """Normalised name, title or alias -> name, for matching the 指标 column of data files."""
         names = {normalise(SCHEME_NODE): SCHEME_NODE}
-        for award in self.scheme.awards:  # an award's own facts, and the rows it shares a pool by
+        for award in self.scheme.awards:  # an award's own facts
             names[normalise(award.name)] = award.name
-            for part in award.parts:
-                for row in getattr(part, "rows", ()):
-                    names[normalise(row.label)] = row.label
         for name, info in self.nodes.items():
             names[normalise(name)] = name
             for other in (info.node.title, *info.node.aliases):

@@ -81,6 +81,7 @@ class _Body:
         self.aliases, self.sub_aliases = [], []
         self.cap = self.source = self.interpretation = self.points_note = None
         self.allow_negative = self.points_scaled = False
+        self.kind = None
         for part in parts:
             match part:
                 case ast.Section() | ast.Item():
@@ -95,6 +96,8 @@ class _Body:
                     self.lets.append(part)
                 case ast.Default():
                     self.defaults.append(part)
+                case ("kind", kind):
+                    self.kind = kind
                 case ("alias", sub, names):
                     (self.sub_aliases if sub else self.aliases).extend(names)
                 case ("cap", q):
@@ -254,7 +257,7 @@ class _ToAst(Transformer):
         points, parts = quantity(rest[0]), rest[1:]
         body = _Body(parts, self.lang, name)
         return ast.Item(**body.common(name, title, points, meta),
-                        rule=body.rules[0] if body.rules else None)
+                        rule=body.rules[0] if body.rules else None, kind=body.kind)
 
     def source(self, meta, c):
         return ("source", "".join(_string(t) for t in c))
@@ -423,8 +426,7 @@ class _ToAst(Transformer):
     def award(self, meta, c):
         name = str(c[0])
         title, parts = (_string(c[1]), c[2:]) if len(c) > 1 and isinstance(c[1], Token) else (None, c[1:])
-        found = {"eligible": None, "rank": None, "straddle": "average", "zero_volume": "keep", "source": None,
-                 "interpretation": None}
+        found = {"eligible": None, "rank": None, "straddle": "average", "source": None, "interpretation": None}
         lists = {"bands": [], "parts": [], "deductions": [], "vetoes": [], "requirements": []}
         for part in parts:
             match part:
@@ -432,7 +434,7 @@ class _ToAst(Transformer):
                     found["eligible"] = expr
                 case ("source", text):
                     found["source"] = text if found["source"] is None else found["source"] + "\n" + text
-                case ("interpretation", text) | ("straddle", text) | ("zero_volume", text):
+                case ("interpretation", text) | ("straddle", text):
                     found[part[0]] = text
                 case ast.AwardRank():
                     found["rank"] = part
@@ -460,9 +462,6 @@ class _ToAst(Transformer):
     def straddle(self, meta, c):
         return ("straddle", {"_KW_HIGHER": "higher", "_KW_LOWER": "lower", "_KW_AVERAGE": "average"}[c[1].type])
 
-    def zero_volume(self, meta, c):
-        return ("zero_volume", "keep" if c[1].type == "_KW_KEEP" else "share")
-
     def per_person(self, meta, c):
         beyond = c[2] if len(c) > 2 else None
         return ast.PerPerson(quantity(c[0]), c[1], beyond, quantity(c[3]) if beyond is not None else None,
@@ -481,10 +480,13 @@ class _ToAst(Transformer):
         return ast.Grade(c[0], c[1] if len(c) == 3 else None, quantity(c[-1]))
 
     def factor(self, meta, c):
-        return ast.Factor(quantity(c[0]), str(c[1]), tuple(c[2:]), _pos(meta))
+        return ast.Factor(quantity(c[0]), c[1], _pos(meta))
 
-    def factor_row(self, meta, c):
-        return ast.FactorRow(c[0], quantity(c[1]), str(c[2]) if len(c) > 2 else None)
+    def share(self, meta, c):
+        return ast.Share(str(c[0]), _pos(meta))
+
+    def item_kind(self, meta, c):
+        return ("kind", str(c[0]))
 
     def department_award(self, meta, c):
         amount = quantity(c[1]) if len(c) > 1 and isinstance(c[1], Token) else None

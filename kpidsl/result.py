@@ -44,7 +44,7 @@ class NodeResult:
 
 @dataclass(frozen=True)
 class ItemResult(NodeResult):
-    pass
+    kind: str | None = None  # 类别, as the scheme gives it
 
 
 @dataclass(frozen=True)

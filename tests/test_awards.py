@@ -84,9 +84,13 @@ def test_grades_take_the_first_that_holds(tmp_path):
     assert "评为 A+ 类" in awards.payments["甲镇"][0].lines[0].arithmetic
 
 
-FACTOR = """奖励 工作量 {
-  因素分配 100000元 按 业务量 { 登记: 60% (标准化下沉)  申领: 30%  典型案例: 10% (引导性下沉) }
-  总量为零 POLICY
+FACTOR = """板块 工作量 100分 {
+  指标 登记 60分 { 份额 业务量 类别 标准化下沉 }
+  指标 申领 30分 { 份额 业务量 }
+  指标 典型案例 10分 { 份额 业务量 类别 引导性下沉 }
+}
+奖励 工作量补助 {
+  因素分配 100000元 按 工作量.得分
   每 1次 有理投诉 扣 5%
   一票否决 弄虚作假
 }
@@ -94,32 +98,31 @@ FACTOR = """奖励 工作量 {
 
 
 def factor_values(complaints=("0",) * 5, fraud=("否",) * 5):
-    values = targets(["100"] * 5)
+    values = {}
     for i, (u, _) in enumerate(UNITS):
         values.update({(u, "登记", "业务量"): str(i + 1), (u, "申领", "业务量"): "1" if i < 2 else "0",
-                       (u, "典型案例", "业务量"): "0", (u, "工作量", "有理投诉"): complaints[i],
-                       (u, "工作量", "弄虚作假"): fraud[i]})
+                       (u, "典型案例", "业务量"): "0", (u, "工作量补助", "有理投诉"): complaints[i],
+                       (u, "工作量补助", "弄虚作假"): fraud[i]})
     return values
 
 
-def test_factor_shares_sum_to_the_pool_and_a_row_nobody_did_is_kept_back(tmp_path):
-    _, awards = pay(tmp_path, SCORED + FACTOR.replace("POLICY", "留存"), factor_values())
-    # 登记 1..5 of 15; 申领 shared by 甲 and 乙
-    assert amounts(awards, "工作量") == ["19000", "23000", "12000", "16000", "20000"]
-    total = awards.totals[0]
-    assert total.paid == Decimal("90000.00") and total.kept_back == Decimal("10000.00")
-    _, shared = pay(tmp_path, SCORED + FACTOR.replace("POLICY", "平分"), factor_values())
-    assert shared.totals[0].paid == Decimal("100000.00") and shared.totals[0].kept_back == 0
+def test_factor_method_shares_points_by_volume_and_the_pool_by_score(tmp_path):
+    units, awards = pay(tmp_path, FACTOR, factor_values())
+    # 登记 1..5 of 15 of 60 points; 申领 shared by 甲 and 乙; nobody did a 典型案例
+    assert [plain(units[u].total) for u, _ in UNITS] == ["19", "23", "12", "16", "20"]
+    case = [i for i in units["甲镇"].items() if i.path[-1] == "典型案例"][0]
+    assert case.score == 0 and "本项无人得分" in case.lines[0].arithmetic and case.kind == "引导性下沉"
+    # the pool shared in proportion to the scores: 90 points in all
+    assert amounts(awards, "工作量补助") == ["21111.11", "25555.56", "13333.33", "17777.78", "22222.22"]
+    assert awards.totals[0].paid == Decimal("100000.00")
 
 
 def test_complaints_take_five_percent_each_and_fraud_takes_all(tmp_path):
     values = factor_values(complaints=("1", "0", "3", "0", "25"), fraud=("否", "是", "否", "否", "否"))
-    _, awards = pay(tmp_path, SCORED + FACTOR.replace("POLICY", "留存"), values)
-    assert amounts(awards, "工作量") == ["18050", "0", "10200", "16000", "0"]
-    lines = {l.kind for l in awards.payments["乙镇"][0].lines}
-    assert "veto" in lines
-    assert awards.totals[0].kept_back == Decimal("10000") + Decimal("950") + Decimal("23000") + \
-        Decimal("1800") + Decimal("20000")
+    _, awards = pay(tmp_path, FACTOR, values)
+    assert amounts(awards, "工作量补助") == ["20055.56", "0", "11333.33", "17777.78", "0"]
+    assert "veto" in {l.kind for l in awards.payments["乙镇"][0].lines}
+    assert awards.totals[0].paid + awards.totals[0].kept_back == Decimal("100000.00")
 
 
 def test_an_award_may_read_an_earlier_award(tmp_path):

@@ -17,6 +17,7 @@ def _line(line: Line, scheme_file: str) -> dict:
 def _item(item: ItemResult, scheme_file: str) -> dict:
     return {"path": list(item.path), "max": plain(item.max), "score": plain(item.score),
             "lost": plain(item.lost), "weight": plain(item.weight), "bonus": item.bonus,
+            **({"kind": item.kind} if item.kind else {}),
             "reasons": [_line(l, scheme_file) for l in item.lines]}
 
 

@@ -10,7 +10,7 @@ from ..numbers import plain
 RULE_NAMES = {
     ast.Meet: "达标", ast.Proportional: "按比例", ast.Full: "满分", ast.Zero: "不得分",
     ast.Fixed: "定分", ast.Conditional: "条件", ast.Rank: "排名", ast.Tiers: "分档",
-    ast.Levels: "等级", ast.Projects: "按项目就高", ast.Assessed: "评定",
+    ast.Levels: "等级", ast.Projects: "按项目就高", ast.Assessed: "评定", ast.Share: "份额",
 }
 
 
@@ -18,6 +18,8 @@ def _describe(node) -> str:
     parts = []
     if isinstance(node, ast.Item):
         parts.append(RULE_NAMES[type(node.rule)] if node.rule else "满分起扣")
+        if node.kind:
+            parts.append(node.kind)
     if node.deductions:
         parts.append(f"扣分×{len(node.deductions)}")
     if node.vetoes:
