@@ -251,6 +251,7 @@ class Veto:
     """一票否决: the condition zeroes the enclosing item, section or total, or caps the total."""
     condition: Expr
     total_at_most: Quantity | None
+    source: str | None
     pos: Pos
 
 

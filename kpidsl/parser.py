@@ -420,7 +420,11 @@ class _ToAst(Transformer):
         return {"_KW_PRORATE": "prorate", "_KW_IGNORE": "ignore", "_KW_WHOLE": "whole"}[c[0].type]
 
     def veto(self, meta, c):
-        return ast.Veto(c[0], quantity(c[1]) if len(c) > 1 else None, _pos(meta))
+        cap = next((quantity(x) for x in c[1:] if isinstance(x, Token)), None)
+        source = next((x[1] for x in c[1:] if isinstance(x, tuple)), None)
+        return ast.Veto(c[0], cap, source, _pos(meta))
+
+    total_veto = veto
 
     # -- money
     def award(self, meta, c):

@@ -154,3 +154,33 @@ def test_bundled_awards_add_up(bundled):
     assert awards.city_total == paid + sum(d.amount for d in awards.departments if d.amount is not None)
     first = awards.payments[results.units[0].unit]
     assert next(p for p in first if p.award == "绩效考核补助").amount in (Decimal(50000), Decimal(0))
+
+
+def test_changzhou_factor_scores_grades_and_veto(bundled):
+    loaded, results, awards = bundled["changzhou-platform.kpi"]
+    sections = [u.sections[0].score for u in results.units]
+    # every item's weight is shared out except item 15, which no unit did (0.4)
+    assert abs(sum(sections) - Decimal("99.6")) < Decimal("0.001")
+    grade = {u: next(p for p in awards.payments[u] if p.award == "基础达标考核") for u in awards.payments}
+    assert grade["新北甲街道（示例）"].amount == 12000 and grade["新北乙街道（示例）"].amount == 10000
+    assert grade["钟楼丙街道（示例）"].amount == 0  # not 标准化下沉: B
+    fraud = "天宁丙街道（示例）"
+    assert awards.unit_total(fraud) == 0 and next(u for u in results.units if u.unit == fraud).total == 0
+    workload = next(t for t in awards.totals if t.award == "工作量绩效考核补贴")
+    assert workload.paid + workload.kept_back == Decimal("1200000")
+    winners = [u.unit for u in results.units
+               if any(p.award == "综合绩效优胜单位" and "第" in p.lines[-1].arithmetic and "不符合" not in p.lines[0].arithmetic
+                      for p in awards.payments[u.unit])]
+    assert len(winners) >= 6 and "钟楼丙街道（示例）" not in winners
+
+
+def test_awards_command_json(tmp_path):
+    import json
+
+    from test_cli import kpi
+
+    done = kpi("awards", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert document["city_total"] and len(document["units"]) == 14
+    assert {p["award"] for p in document["units"][0]["payments"]} >= {"绩效考核补助", "职工养老保险参保人数补助"}

@@ -116,7 +116,7 @@ def squeeze(text: str) -> str:
 
 def scheme_texts(scheme) -> list[str]:
     texts = [scheme.total_source or ""]
-    texts += [r.text for r in scheme.requirements]
+    texts += [r.text for r in scheme.requirements] + [v.source or "" for v in scheme.vetoes]
 
     def visit(node):
         texts.append(node.source or "")

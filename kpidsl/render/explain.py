@@ -100,7 +100,7 @@ def _losses(unit: UnitResult, scheme_file: str) -> list:
                       section, changed)
     for line in unit.total_lines:
         details = _Details()
-        details.add_line(line, scheme_file)
+        details.add_line(line, scheme_file)  # the veto's 原文 is in the scheme at that line
         blocks.extend([Text(f"总分  −{plain(line.lost)}", style="bold"), details.grid, Text("")])
     return blocks
 
