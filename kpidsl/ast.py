@@ -46,6 +46,12 @@ class BoolLiteral:
 
 
 @dataclass(frozen=True)
+class TextLiteral:
+    value: str
+    pos: Pos
+
+
+@dataclass(frozen=True)
 class DateLiteral:
     value: date
     text: str
@@ -93,12 +99,13 @@ class Not:
     pos: Pos
 
 
-Expr = Union[Literal, DateLiteral, BoolLiteral, Ref, Binary, Compare, Logical, Not]
+Expr = Union[Literal, TextLiteral, DateLiteral, BoolLiteral, Ref, Binary, Compare, Logical, Not]
 
 # Fields with a meaning of their own: a node's score (X.得分), an award's amount (X.金额), and
 # the unit's total (总分). Readable only when paying awards, after scoring.
 SCORE = "得分"
 AMOUNT = "金额"
+GRADE = "等次"  # the grade an award's 评等 gave
 TOTAL = "总分"
 
 
@@ -472,6 +479,8 @@ def show_expr(expr: Expr) -> str:
             return "是" if v else "否"
         case DateLiteral(text=text):
             return text
+        case TextLiteral(value=v):
+            return f'"{v}"'
         case Ref():
             return str(expr)
         case Binary(op=op, left=l, right=r) | Compare(op=op, left=l, right=r):

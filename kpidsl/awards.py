@@ -9,6 +9,7 @@ shares it out; the totals say how much.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -87,6 +88,7 @@ class _MoneyEvaluator(Evaluator):
         self.unit_results = {u.unit: u for u in results.units}
         self.nodes = {u.unit: {n.path[-1]: n for n in _nodes(u)} for u in results.units}
         self.amounts: dict[tuple[str, str], Decimal] = {}
+        self.grades: dict[tuple[str, str], str] = {}
 
     def _ref(self, scope: _Scope, ref: ast.Ref, inputs: _Inputs):
         match self.index.resolve(scope.node, ref):
@@ -98,6 +100,11 @@ class _MoneyEvaluator(Evaluator):
                 if (scope.unit.name, award) not in self.amounts:
                     raise self._eval_error(scope, f"{ref} 须在本奖励之前计算（奖励按方案中的先后计算）")
                 value = self.amounts[(scope.unit.name, award)]
+            case ("grade", award):
+                if (scope.unit.name, award) not in self.grades:
+                    raise self._eval_error(scope, f"{ref}：{award} 须是在本奖励之前计算的评等")
+                inputs.add(str(ref), self.grades[(scope.unit.name, award)])
+                return self.grades[(scope.unit.name, award)]
             case _:
                 return super()._ref(scope, ref, inputs)
         inputs.add(str(ref), plain(value))
@@ -157,8 +164,7 @@ def _pay_award(money: _MoneyEvaluator, award: ast.Award, payments) -> tuple[Deci
         raise DataError(problems)
     for part in award.parts:  # what a factor pool did not share out stays in the fund
         if isinstance(part, ast.Factor):
-            kept += part.pool.value - sum((round_to(s[0], rounding) for s in shares[id(part)].values()),
-                                          Decimal(0))
+            kept += part.pool.value - sum((to_money(s[0]) for s in shares[id(part)].values()), Decimal(0))
     return paid, kept
 
 
@@ -229,6 +235,7 @@ def _part(money, award, part, unit: Unit, shares):
         case ast.Grades():
             for grade in part.grades:
                 if grade.condition is None or money._truth(scope, grade.condition, scope.inputs):
+                    money.grades[(unit.name, award.name)] = grade.label
                     value = Fraction(grade.amount.value)
                     why = f"评为 {grade.label} 类" + (f"（{show_expr(grade.condition)}）" if grade.condition else "")
                     return value, MoneyLine("grade", "评等", scope.inputs.as_tuple(), f"{why} → {grade.amount}",
@@ -302,8 +309,9 @@ def _rank(money, award: ast.Award, units, eligible) -> dict[str, tuple[Fraction,
 
 
 def _factor_shares(money, award: ast.Award, factor: ast.Factor, units, eligible):
-    """pool × (unit's key / all eligible units' key): the shares sum to the pool, unless no
-    unit has any key, when nothing is paid and the pool is kept back."""
+    """pool × (unit's key / all eligible units' key), to the 分: the shares add up to the pool
+    exactly, the cents left by rounding down going one each to the largest remainders (ties by
+    unit name). If every key is 0 nothing is paid and the pool is kept back."""
     keys = {}
     for unit in units:
         if eligible[unit.name][0]:
@@ -312,13 +320,25 @@ def _factor_shares(money, award: ast.Award, factor: ast.Factor, units, eligible)
                                scope.inputs.as_tuple())
     total = sum((k for k, _ in keys.values()), Fraction(0))
     pool = Fraction(factor.pool.value)
+    cent = Fraction(1, 10 ** money.scheme.amount_rounding.places)
+    exact = {n: pool * k / total if total else Fraction(0) for n, (k, _) in keys.items()}
+    floors = {n: math.floor(v / cent) * cent for n, v in exact.items()}
+    left = round((pool - sum(floors.values(), Fraction(0))) / cent) if total else 0
+    extra = set(sorted(exact, key=lambda n: (-(exact[n] - floors[n]), n))[:left])
     shares = {}
     for unit in units:
         if unit.name not in keys:
             shares[unit.name] = (Fraction(0), "不符合条件", ())
             continue
         key, inputs = keys[unit.name]
-        value = pool * key / total if total else Fraction(0)
-        shares[unit.name] = (value, f"{show(pool)} × {show(key)} / {show(total)} = {show(value)}元" if total
-                             else "全体单位均为 0，资金留存", inputs + ((f"全体 {show_expr(factor.key)} 合计", show(total)),))
+        value = floors[unit.name] + (cent if unit.name in extra else 0)
+        arithmetic = (f"{show(pool)} × {show(key)} / {show(total)} = {show(exact[unit.name])}，"
+                      f"取至分 {plain(to_money(floors[unit.name]))}" +
+                      (f"，尾差按最大余数法 +{plain(to_money(cent))}" if unit.name in extra else "") +
+                      f" = {plain(to_money(value))}元") if total else "全体单位均为 0，资金留存"
+        shares[unit.name] = (value, arithmetic, inputs + ((f"全体 {show_expr(factor.key)} 合计", show(total)),))
     return shares
+
+
+def to_money(x: Fraction) -> Decimal:
+    return round_to(x, ast.Rounding(2, "half_up"))

@@ -552,7 +552,7 @@ class Evaluator:
                 else:
                     a, b = self._number(scope, l, inputs), self._number(scope, r, inputs)
                 return {">=": a >= b, "<=": a <= b, ">": a > b, "<": a < b}[op]
-            case ast.DateLiteral(value=v):
+            case ast.DateLiteral(value=v) | ast.TextLiteral(value=v):
                 return v
             case ast.Binary(op=op, left=l, right=r):
                 a, b = self._number(scope, l, inputs), self._number(scope, r, inputs)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from . import ast
-from .ast import AMOUNT, RATE, SCORE, TOTAL
+from .ast import AMOUNT, GRADE, RATE, SCORE, TOTAL
 from .data import normalise
 
 # Bare names at the top level of a scheme (a total veto) read fields of this pseudo-item.
@@ -105,6 +105,8 @@ class SchemeIndex:
             return ("score", ref.item)
         if ref.field == AMOUNT and ref.item in self.awards:
             return ("amount", ref.item)
+        if ref.field == GRADE and ref.item in self.awards:
+            return ("grade", ref.item)
         if ref.item is None:
             let = self.local_let(node_name, ref.field)
             if let is not None:

@@ -506,6 +506,9 @@ class _ToAst(Transformer):
             raise _BodyError(f"日期 {c[0]} 不存在" if self.lang == "zh" else f"no such date: {c[0]}",
                              _pos(meta)) from None
 
+    def text_literal(self, meta, c):
+        return ast.TextLiteral(_string(c[0]), _pos(meta))
+
     def total_ref(self, meta, c):
         return ast.Ref(None, ast.TOTAL, _pos(meta))
 

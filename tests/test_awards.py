@@ -120,7 +120,7 @@ def test_factor_method_shares_points_by_volume_and_the_pool_by_score(tmp_path):
 def test_complaints_take_five_percent_each_and_fraud_takes_all(tmp_path):
     values = factor_values(complaints=("1", "0", "3", "0", "25"), fraud=("否", "是", "否", "否", "否"))
     _, awards = pay(tmp_path, FACTOR, values)
-    assert amounts(awards, "工作量补助") == ["20055.56", "0", "11333.33", "17777.78", "0"]
+    assert amounts(awards, "工作量补助") == ["20055.55", "0", "11333.33", "17777.78", "0"]  # 95% of 21111.11
     assert "veto" in {l.kind for l in awards.payments["乙镇"][0].lines}
     assert awards.totals[0].paid + awards.totals[0].kept_back == Decimal("100000.00")
 
@@ -183,4 +183,6 @@ def test_awards_command_json(tmp_path):
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
     assert document["city_total"] and len(document["units"]) == 14
-    assert {p["award"] for p in document["units"][0]["payments"]} >= {"绩效考核补助", "职工养老保险参保人数补助"}
+    first = document["units"][0]
+    assert {a["rule"] for a in first["awards"]} >= {"绩效考核补助", "职工养老保险参保人数补助"}
+    assert all(isinstance(a["amount"], str) and a["reasons"] for a in first["awards"])

@@ -47,8 +47,9 @@ def render(results: Results, units: list[UnitResult] | None = None, awards=None)
     chosen = results.units if units is None else units
     document = {"scheme": results.scheme, "units": [unit_dict(u, scheme_file) for u in chosen]}
     if awards is not None:
-        from .money import payments_dict
+        from .money import payments_list
 
         for entry, unit in zip(document["units"], chosen):
-            entry["awards"] = payments_dict(awards, unit.unit, scheme_file)
+            entry["awards_total"] = plain(awards.unit_total(unit.unit))
+            entry["awards"] = payments_list(awards, unit.unit, scheme_file)
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

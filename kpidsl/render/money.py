@@ -67,23 +67,22 @@ def explain(unit: UnitResult, awards: Awards, scheme_path: str, console: Console
         console.print(grid)
 
 
-def payments_dict(awards: Awards, unit: str, scheme_file: str) -> dict:
-    return {
-        "total": plain(awards.unit_total(unit)),
-        "payments": [{"award": p.award, "amount": plain(p.amount), "line": f"{scheme_file}:{p.line}",
-                      "steps": [{"kind": l.kind, "text": l.text, "inputs": dict(l.inputs),
-                                 "arithmetic": l.arithmetic, "amount": plain(l.amount),
-                                 "line": f"{scheme_file}:{l.line}"} for l in p.lines]}
-                     for p in awards.payments.get(unit, ())],
-    }
+def payments_list(awards: Awards, unit: str, scheme_file: str) -> list[dict]:
+    """A unit's awards: each with its rule (the award's name), amount and reasons."""
+    return [{"rule": p.award, "amount": plain(p.amount), "line": f"{scheme_file}:{p.line}",
+             "reasons": [{"kind": l.kind, "text": l.text, "inputs": dict(l.inputs),
+                          "arithmetic": l.arithmetic, "amount": plain(l.amount),
+                          "line": f"{scheme_file}:{l.line}"} for l in p.lines]}
+            for p in awards.payments.get(unit, ())]
 
 
 def to_json(results: Results, awards: Awards) -> str:
     scheme_file = Path(results.path).name
     document = {
         "scheme": results.scheme,
-        "units": [{"unit": u.unit, "group": u.group, "rank": u.rank, **payments_dict(awards, u.unit, scheme_file)}
-                  for u in results.units],
+        "units": [{"unit": u.unit, "group": u.group, "rank": u.rank,
+                   "awards_total": plain(awards.unit_total(u.unit)),
+                   "awards": payments_list(awards, u.unit, scheme_file)} for u in results.units],
         "awards": [{"award": t.award, "paid": plain(t.paid), "kept_back": plain(t.kept_back)} for t in awards.totals],
         "departments": [{"name": d.name, "amount": plain(d.amount) if d.amount is not None else None}
                         for d in awards.departments],
