@@ -40,12 +40,21 @@ def test_explanation_text(bundled, unit):
     check_golden(f"rugao-2021.{unit}.txt", out.getvalue())
 
 
-def test_explanation_text_2018(bundled_results):
-    results = bundled_results["rugao-2018.kpi"]
+@pytest.mark.parametrize("scheme,unit", [("rugao-2018", "丁堰镇"), ("changzhou-platform", "天宁乙街道（示例）")])
+def test_explanation_text_of_the_other_schemes(bundled, scheme, unit):
+    _, results, awards = bundled[f"{scheme}.kpi"]
     out = io.StringIO()
     console = Console(file=out, width=110, color_system=None, force_terminal=False)
-    explain.render(find(results, "丁堰镇"), results.scheme, results.path, console)
-    check_golden("rugao-2018.丁堰镇.txt", out.getvalue())
+    explain.render(find(results, unit), results.scheme, results.path, console)
+    if awards is not None:
+        money.explain(find(results, unit), awards, results.path, console)
+    check_golden(f"{scheme}.{unit}.txt", out.getvalue())
+
+
+@pytest.mark.parametrize("scheme,unit", [("rugao-2018", "丁堰镇"), ("changzhou-platform", "天宁乙街道（示例）")])
+def test_explanation_json_of_the_other_schemes(bundled, scheme, unit):
+    _, results, awards = bundled[f"{scheme}.kpi"]
+    check_golden(f"{scheme}.{unit}.json", json_render.render(results, [find(results, unit)], awards))
 
 
 @pytest.mark.parametrize("unit", UNITS)
