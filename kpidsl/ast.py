@@ -357,7 +357,9 @@ class PerPerson:
 
 @dataclass(frozen=True)
 class LumpFixed:
+    """得 10000元, or 得 200000元 × 进度 (a share of it)."""
     amount: Quantity
+    factor: Expr | None
     pos: Pos
 
 

@@ -251,7 +251,11 @@ def _part(money, award, part, unit: Unit, shares):
 
 def _lump(money, lump, scope) -> tuple[Fraction, str]:
     if isinstance(lump, ast.LumpFixed):
-        return Fraction(lump.amount.value), f"{lump.amount}"
+        if lump.factor is None:
+            return Fraction(lump.amount.value), f"{lump.amount}"
+        factor = max(money._number(scope, lump.factor, scope.inputs), Fraction(0))
+        value = Fraction(lump.amount.value) * factor
+        return value, f"{lump.amount} × {show_percent(factor)} = {show(value)}元"
     holds = money._truth(scope, lump.condition, scope.inputs)
     value, why = _lump(money, lump.then if holds else lump.otherwise, scope)
     return value, f"{show_expr(lump.condition)}（{'成立' if holds else '不成立'}）→ {why}"

@@ -472,7 +472,7 @@ class _ToAst(Transformer):
                              _pos(meta))
 
     def lump_fixed(self, meta, c):
-        return ast.LumpFixed(quantity(c[0]), _pos(meta))
+        return ast.LumpFixed(quantity(c[0]), c[2] if len(c) == 3 else None, _pos(meta))
 
     def lump_if(self, meta, c):
         return ast.LumpIf(c[0], c[1], c[2], _pos(meta))

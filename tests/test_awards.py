@@ -186,3 +186,10 @@ def test_awards_command_json(tmp_path):
     first = document["units"][0]
     assert {a["rule"] for a in first["awards"]} >= {"绩效考核补助", "职工养老保险参保人数补助"}
     assert all(isinstance(a["amount"], str) and a["reasons"] for a in first["awards"])
+
+
+def test_changzhou_hardware_subsidy_is_reduced_in_proportion_and_within_30_percent(bundled):
+    _, results, awards = bundled["changzhou-hardware.kpi"]
+    got = {u: awards.unit_total(u) for u in awards.payments}
+    assert got == {"新北区": Decimal("200000"), "天宁区": Decimal("150000.00"), "钟楼区": Decimal("200000")}
+    assert sum(got.values()) <= Decimal("0.30") * Decimal("2000000")
