@@ -149,7 +149,7 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
             if args.out:
                 from .render.workbook import write_results
 
-                write_results(results, Path(args.out), progress)
+                write_results(results, Path(args.out), progress, awards)
             if args.format == "json":
                 from .render.json import render as to_json
 

@@ -168,3 +168,12 @@ def test_progress_bar_only_for_many_units_on_a_terminal():
     out = io.StringIO()
     shown = list(_progress(Console(file=out, force_terminal=True))(items, len(items), "计分"))
     assert shown == items and "计分" in out.getvalue()
+
+
+def test_results_workbook_carries_the_awards_ledger(bundled, tmp_path):
+    _, results, awards = bundled["rugao-2021.kpi"]
+    write_results(results, tmp_path / "r.xlsx", awards=awards)
+    sheet = load_workbook(tmp_path / "r.xlsx")["奖励"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("名次", "单位", "绩效考核补助")
+    assert rows[-1][1] == "全市合计" and rows[-1][2] == pytest.approx(float(awards.city_total))

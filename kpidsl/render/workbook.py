@@ -37,13 +37,16 @@ def sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
-def write_results(results: Results, path: Path, progress=_identity) -> None:
-    """A ranking sheet, then one sheet per unit with every item, its loss and reasons, and the
-    ledger. Numbers are numbers in the cells."""
+def write_results(results: Results, path: Path, progress=_identity, awards=None) -> None:
+    """A ranking sheet, the awards ledger where the scheme pays money, then one sheet per unit
+    with every item, its loss and reasons, and the ledger. Numbers are numbers in the cells."""
     book = Workbook()
     ranking = book.active
     ranking.title = "排名"
     taken = {"排名"}
+    if awards is not None:
+        _awards_sheet(book.create_sheet("奖励"), results, awards)
+        taken.add("奖励")
     first = results.units[0] if results.units else None
     sections = [s.path[-1] + ("（加分）" if s.bonus else "") for s in first.sections] if first else []
     ranking.append(["名次", "单位", "分组", "组内名次", *sections, "总分"])
@@ -78,6 +81,23 @@ def write_results(results: Results, path: Path, progress=_identity) -> None:
                 cell.alignment = WRAP
         _header(sheet, row=2, widths={"A": 40, "F": 60, "G": 60})
     book.save(path)
+
+
+def _awards_sheet(sheet, results: Results, awards) -> None:
+    """Units by rank, one column per award, each unit's total; then the awards' totals,
+    the departments and the city total."""
+    names = [t.award for t in awards.totals]
+    sheet.append(["名次", "单位", *names, "合计"])
+    for unit in results.units:
+        paid = {p.award: p.amount for p in awards.payments[unit.unit]}
+        sheet.append([unit.rank, unit.unit, *(paid[n] for n in names), awards.unit_total(unit.unit)])
+    sheet.append([None, "发放合计", *(t.paid for t in awards.totals), sum(t.paid for t in awards.totals)])
+    sheet.append([None, "扣减或留存", *(t.kept_back for t in awards.totals)])
+    sheet.append([])
+    for department in awards.departments:
+        sheet.append([None, department.name, department.amount if department.amount is not None else "原文未定金额"])
+    sheet.append([None, "全市合计", awards.city_total])
+    _header(sheet, widths={"B": 28})
 
 
 def _walk(section: SectionResult):
