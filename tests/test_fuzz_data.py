@@ -3,7 +3,6 @@ corrupted; files in the wrong shape. Each gives the right result or a named erro
 from __future__ import annotations
 
 import csv
-import random
 import re
 import shutil
 from pathlib import Path
