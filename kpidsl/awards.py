@@ -18,7 +18,7 @@ from . import ast
 from .ast import show_expr
 from .data import Dataset, Unit
 from .errors import DataError, Diagnostic
-from .evaluator import Evaluator, _Inputs, _Scope
+from .evaluator import Evaluator, Inputs, Scope
 from .index import SchemeIndex
 from .numbers import plain, round_to, show, show_percent
 from .result import NodeResult, Results, UnitResult
@@ -90,7 +90,7 @@ class _MoneyEvaluator(Evaluator):
         self.amounts: dict[tuple[str, str], Decimal] = {}
         self.grades: dict[tuple[str, str], str] = {}
 
-    def _ref(self, scope: _Scope, ref: ast.Ref, inputs: _Inputs):
+    def _ref(self, scope: Scope, ref: ast.Ref, inputs: Inputs):
         match self.index.resolve(scope.node, ref):
             case ("total",):
                 value = self.unit_results[scope.unit.name].total
@@ -171,8 +171,8 @@ def _pay_award(money: _MoneyEvaluator, award: ast.Award, payments) -> tuple[Deci
 def _eligible(money, award: ast.Award, unit: Unit) -> tuple[bool, tuple]:
     if award.eligible is None:
         return True, ()
-    inputs = _Inputs()
-    return money._truth(_Scope(unit, award.name, inputs), award.eligible, inputs), inputs.as_tuple()
+    inputs = Inputs()
+    return money._truth(Scope(unit, award.name, inputs), award.eligible, inputs), inputs.as_tuple()
 
 
 def _unit_amount(money, award: ast.Award, unit: Unit, eligible, ranks, shares):
@@ -199,8 +199,8 @@ def _unit_amount(money, award: ast.Award, unit: Unit, eligible, ranks, shares):
         amount -= cut
         lines.append(MoneyLine("deduct", line.text, line.inputs, line.arithmetic, -_exact(cut), line.line))
     for veto in award.vetoes:
-        inputs = _Inputs()
-        if amount and money._truth(_Scope(unit, award.name, inputs), veto.condition, inputs):
+        inputs = Inputs()
+        if amount and money._truth(Scope(unit, award.name, inputs), veto.condition, inputs):
             lines.append(MoneyLine("veto", f"一票否决：{show_expr(veto.condition)}", inputs.as_tuple(),
                                    f"{show(amount)} → 0", -_exact(amount), veto.pos.line))
             amount = Fraction(0)
@@ -212,7 +212,7 @@ def _exact(x: Fraction) -> Decimal:
 
 
 def _part(money, award, part, unit: Unit, shares):
-    scope = _Scope(unit, award.name, _Inputs())
+    scope = Scope(unit, award.name, Inputs())
     match part:
         case ast.PerPerson():
             count = max(money._number(scope, part.count, scope.inputs), Fraction(0))
@@ -263,7 +263,7 @@ def _lump(money, lump, scope) -> tuple[Fraction, str]:
 
 def _deduction(money, award, deduction: ast.Deduction, unit: Unit, base: Fraction):
     """In 元 as for points; in % (每 1次 有理投诉 扣 5%), a share of the award's amount."""
-    scope = _Scope(unit, award.name, _Inputs())
+    scope = Scope(unit, award.name, Inputs())
     amount, line = money._deduction(scope, deduction)
     if deduction.points.unit != "%":
         return Fraction(amount), line
@@ -281,7 +281,7 @@ def _rank(money, award: ast.Award, units, eligible) -> dict[str, tuple[Fraction,
     keys = {}
     for unit in units:
         if eligible[unit.name][0]:
-            scope = _Scope(unit, award.name, _Inputs())
+            scope = Scope(unit, award.name, Inputs())
             keys[unit.name] = (money._number(scope, rule.key, scope.inputs), scope.inputs.as_tuple())
     result = {}
 
@@ -319,7 +319,7 @@ def _factor_shares(money, award: ast.Award, factor: ast.Factor, units, eligible)
     keys = {}
     for unit in units:
         if eligible[unit.name][0]:
-            scope = _Scope(unit, award.name, _Inputs())
+            scope = Scope(unit, award.name, Inputs())
             keys[unit.name] = (max(money._number(scope, factor.key, scope.inputs), Fraction(0)),
                                scope.inputs.as_tuple())
     total = sum((k for k, _ in keys.values()), Fraction(0))

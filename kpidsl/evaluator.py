@@ -25,7 +25,7 @@ MAX_DIAGNOSTICS = 200
 _PARTIAL_WORDS = {"prorate": "按比例计", "ignore": "不计", "whole": "按一档计"}
 
 
-class _Inputs:
+class Inputs:
     """Collects the values an expression read, for the explanation."""
 
     def __init__(self):
@@ -38,16 +38,16 @@ class _Inputs:
         return tuple(self.seen.items())
 
 
-class _Scope:
+class Scope:
     """Where an expression is evaluated: for which unit, inside which item or section (whose
     fields bare names read); `scored` is the item or section being scored, for messages."""
 
-    def __init__(self, unit: Unit, node: str | None, inputs: _Inputs, scored: str | None = None):
+    def __init__(self, unit: Unit, node: str | None, inputs: Inputs, scored: str | None = None):
         self.unit, self.node, self.inputs = unit, node, inputs
         self.scored = scored or node
 
-    def at(self, node: str | None) -> _Scope:
-        return _Scope(self.unit, node, self.inputs, self.scored)
+    def at(self, node: str | None) -> Scope:
+        return Scope(self.unit, node, self.inputs, self.scored)
 
 
 class _Pool:
@@ -161,7 +161,7 @@ class Evaluator:
         elif parts_max != maximum:
             lines.append(Line("points_mismatch", "分值与各项合计不符", facts, section.points_note or "",
                               maximum - parts_max, section.pos.line))
-        scope = _Scope(unit, section.name, _Inputs())
+        scope = Scope(unit, section.name, Inputs())
         score, more = self._adjust(scope, section, value, maximum + bonus_max)
         return SectionResult(info.path, section.title, maximum, score, weight, section.bonus,
                              tuple(lines + more), section.source, section.interpretation,
@@ -170,7 +170,7 @@ class Evaluator:
     def _item(self, unit: Unit, item: ast.Item, weight: Decimal) -> ItemResult:
         info = self.index.nodes[item.name]
         maximum = item.points.value
-        scope = _Scope(unit, item.name, _Inputs())
+        scope = Scope(unit, item.name, Inputs())
         lines = []
         if item.rule is None:
             value = maximum
@@ -184,7 +184,7 @@ class Evaluator:
         return ItemResult(info.path, item.title, maximum, score, weight, info.bonus,
                           tuple(lines + more), item.source, item.interpretation, item.pos.line, item.kind)
 
-    def _adjust(self, scope: _Scope, node, value: Decimal, maximum: Decimal):
+    def _adjust(self, scope: Scope, node, value: Decimal, maximum: Decimal):
         """Deductions, then the floor (扣完为止) and the cap, then vetoes: shared by items and
         sections. Returns the final score and the lines that explain each change."""
         lines = []
@@ -202,7 +202,7 @@ class Evaluator:
                               value - ceiling, node.pos.line))
             value = ceiling
         for veto in node.vetoes:
-            inputs = _Inputs()
+            inputs = Inputs()
             if value and self._truth(scope.at(node.name), veto.condition, inputs):
                 lines.append(Line("veto", f"一票否决：{show_expr(veto.condition)}", inputs.as_tuple(),
                                   f"{plain(value)} → 0", value, veto.pos.line))
@@ -210,8 +210,8 @@ class Evaluator:
         return value, lines
 
     def _total_veto(self, unit: Unit, veto: ast.Veto, total: Decimal):
-        inputs = _Inputs()
-        if not self._truth(_Scope(unit, None, inputs), veto.condition, inputs):
+        inputs = Inputs()
+        if not self._truth(Scope(unit, None, inputs), veto.condition, inputs):
             return None, total
         limit = veto.total_at_most.value if veto.total_at_most else Decimal(0)
         if total <= limit:
@@ -248,7 +248,7 @@ class Evaluator:
         return self._named_units[name]
 
     # ---- rules ---------------------------------------------------------------------
-    def _rule(self, scope: _Scope, rule: ast.Rule, maximum: Decimal) -> tuple[Fraction, Line]:
+    def _rule(self, scope: Scope, rule: ast.Rule, maximum: Decimal) -> tuple[Fraction, Line]:
         """Points earned (exact) and the line explaining them (its `lost` set by the caller)."""
         top = Fraction(maximum)
         line_no = rule.pos.line
@@ -288,8 +288,8 @@ class Evaluator:
         """因素分析法: the item's points shared by volume; an item nobody did gives no one points."""
         key = (scope.node, rule.volume_field)
         if key not in self._volumes:
-            self._volumes[key] = sum((max(self._number(_Scope(u, scope.node, _Inputs()),
-                                                       ast.Ref(None, rule.volume_field, rule.pos), _Inputs()),
+            self._volumes[key] = sum((max(self._number(Scope(u, scope.node, Inputs()),
+                                                       ast.Ref(None, rule.volume_field, rule.pos), Inputs()),
                                           Fraction(0)) for u in self.data.units), Fraction(0))
         total = self._volumes[key]
         mine = max(self._number(scope, ast.Ref(None, rule.volume_field, rule.pos), scope.inputs), Fraction(0))
@@ -360,7 +360,7 @@ class Evaluator:
             for other in self.data.units:
                 if rule.within_group and other.group != unit.group:
                     continue
-                scope = _Scope(other, node, _Inputs())  # its inputs: the key and eligibility
+                scope = Scope(other, node, Inputs())  # its inputs: the key and eligibility
                 try:
                     key = self._number(scope, rule.key, scope.inputs)
                 except DataError:
@@ -477,7 +477,7 @@ class Evaluator:
                            f"评定 {cell.raw}分", Decimal(0), rule.pos.line)
 
     def _deduction(self, scope, rule: ast.Deduction) -> tuple[Decimal, Line]:
-        inputs = _Inputs()
+        inputs = Inputs()
         if rule.condition is not None:
             holds = self._truth(scope, rule.condition, inputs)
             amount = rule.points.value if holds else Decimal(0)
@@ -501,19 +501,19 @@ class Evaluator:
         return amount, Line("deduct", text, inputs.as_tuple(), arithmetic, amount, rule.pos.line)
 
     # ---- expressions ---------------------------------------------------------------
-    def _number(self, scope: _Scope, expr: ast.Expr, inputs: _Inputs) -> Fraction:
+    def _number(self, scope: Scope, expr: ast.Expr, inputs: Inputs) -> Fraction:
         value = self._value(scope, expr, inputs)
         if isinstance(value, bool) or not isinstance(value, Fraction):
             raise self._kind_error(scope, expr, value, Decimal, "数值")
         return value
 
-    def _truth(self, scope: _Scope, expr: ast.Expr, inputs: _Inputs) -> bool:
+    def _truth(self, scope: Scope, expr: ast.Expr, inputs: Inputs) -> bool:
         value = self._value(scope, expr, inputs)
         if not isinstance(value, bool):
             raise self._kind_error(scope, expr, value, bool, "是/否")
         return value
 
-    def _kind_error(self, scope: _Scope, expr: ast.Expr, value, kind: type, word: str) -> DataError:
+    def _kind_error(self, scope: Scope, expr: ast.Expr, value, kind: type, word: str) -> DataError:
         """A value of the wrong kind: the data cell it came from (file and row), if it did."""
         if isinstance(expr, ast.Ref):
             resolved = self.index.resolve(scope.node, expr)
@@ -527,7 +527,7 @@ class Evaluator:
                         return e
         return self._eval_error(scope, f"{show_expr(expr)} 应为{word}，实为 {value!r}")
 
-    def _value(self, scope: _Scope, expr: ast.Expr, inputs: _Inputs):
+    def _value(self, scope: Scope, expr: ast.Expr, inputs: Inputs):
         match expr:
             case ast.Literal(quantity=q):
                 return Fraction(q.value)
@@ -564,12 +564,12 @@ class Evaluator:
                 return {"+": a + b, "-": a - b, "*": a * b}[op]
         raise TypeError(expr)
 
-    def _ref(self, scope: _Scope, ref: ast.Ref, inputs: _Inputs):
+    def _ref(self, scope: Scope, ref: ast.Ref, inputs: Inputs):
         label = str(ref)
         match self.index.resolve(scope.node, ref):
             case ("rate", node):
-                target = self._number(scope.at(node), ast.Ref(None, TARGET, ref.pos), _Inputs())
-                actual = self._number(scope.at(node), ast.Ref(None, ACTUAL, ref.pos), _Inputs())
+                target = self._number(scope.at(node), ast.Ref(None, TARGET, ref.pos), Inputs())
+                actual = self._number(scope.at(node), ast.Ref(None, ACTUAL, ref.pos), Inputs())
                 if target == 0:
                     raise DataError([diagnostic("E307", self.lang, unit=scope.unit.name, item=node,
                                                 what=TARGET)])
@@ -595,11 +595,11 @@ class Evaluator:
             case (kind, *_):  # 得分, 金额, 总分: results, readable only when paying awards
                 raise self._eval_error(scope, f"{label} 只能在 奖励 中使用（计分时尚无{kind}）")
 
-    def _let_value(self, scope: _Scope, let: ast.Let, inputs: _Inputs):
+    def _let_value(self, scope: Scope, let: ast.Let, inputs: Inputs):
         """A computed measure, once per unit: measures built on measures stay linear work."""
         key = (scope.unit.name, scope.node, let.name)
         if key not in self._let_values:
-            seen = _Inputs()
+            seen = Inputs()
             self._let_values[key] = (self._value(scope, let.expr, seen), seen.as_tuple())
         value, seen = self._let_values[key]
         for label, shown in seen:
@@ -618,7 +618,7 @@ class Evaluator:
                                         files=files, hint=did_you_mean(field, fields, self.lang))])
         return cell
 
-    def _eval_error(self, scope: _Scope, what: str) -> DataError:
+    def _eval_error(self, scope: Scope, what: str) -> DataError:
         return DataError([diagnostic("E311", self.lang, unit=scope.unit.name, item=scope.scored or SCHEME_NODE,
                                      what=what)])
 
