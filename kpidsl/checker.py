@@ -251,8 +251,9 @@ class _Checker:
 NUMBER, FLAG, SCORE, BAND = "数值", "是/否", "评分", "档位"  # the kinds of value a field holds
 
 
-def required_fields(index: SchemeIndex) -> dict[tuple[str, str], str]:
-    """(item or section, field) -> the kind of value, for every data field a rule may read."""
+def required_fields(index: SchemeIndex, only: str | None = None) -> dict[tuple[str, str], str]:
+    """(item or section, field) -> the kind of value, for every data field a rule may read
+    (only those of the node `only`, if given)."""
     needed: dict[tuple[str, str], str] = {}
     visited_lets: set[tuple[str | None, str]] = set()
 
@@ -309,6 +310,8 @@ def required_fields(index: SchemeIndex) -> dict[tuple[str, str], str]:
                     needed[(node, "档位")] = BAND
 
     for name, info in index.nodes.items():
+        if only is not None and name != only:
+            continue
         if isinstance(info.node, ast.Item) and info.node.rule is not None:
             rule(name, info.node.rule)
         for d in info.node.deductions:
@@ -320,7 +323,7 @@ def required_fields(index: SchemeIndex) -> dict[tuple[str, str], str]:
                 expr(name, d.count, NUMBER)
         for v in info.node.vetoes:
             expr(name, v.condition, FLAG)
-    for v in index.scheme.vetoes:
+    for v in index.scheme.vetoes if only is None else ():
         expr(None, v.condition, FLAG)
     return needed
 

@@ -41,7 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("scheme", nargs="?", help=SCHEME_HELP)
     score.add_argument("--format", choices=["table", "json"], default="table")
     score.add_argument("--out", metavar="XLSX", help="also write a results workbook (ranking and each unit's explanation)")
+    score.add_argument("--set", action="append", metavar="UNIT.ITEM.FIELD=VALUE", default=[],
+                       help="what if: score with this figure changed (repeatable) and show what moves")
     _data_options(score)
+
+    gap = commands.add_parser("gap", help="what it would take a unit to regain the points it lost")
+    gap.add_argument("args", nargs="+", metavar="[SCHEME] UNIT", help=f"{SCHEME_HELP}, and a unit name")
+    gap.add_argument("--format", choices=["table", "json"], default="table")
+    _data_options(gap)
 
     awards = commands.add_parser("awards", help="every unit's money under the scheme's awards, and the city total")
     awards.add_argument("scheme", nargs="?", help=SCHEME_HELP)
@@ -95,7 +102,7 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
     from .pipeline import load_all
 
     out, err = Console(), Console(stderr=True, highlight=False)
-    if args.command == "explain":
+    if args.command in ("explain", "gap"):
         # `kpi explain 丁 堰 镇` arrives as three words: a unit name may be split by spaces.
         first, *rest = args.args
         scheme_path, words = (first, rest) if first.endswith(".kpi") else (None, args.args)
@@ -128,6 +135,10 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
             err.print(f"已写入 {args.out}", markup=False)
             return EXIT_OK
         results = loaded.evaluate(progress)
+        if getattr(args, "set", None):
+            return _what_if(loaded, results, args, out)
+        if args.command == "gap":
+            return _gap(loaded, results, unit_name, args, out)
         awards = loaded.pay(results)
         if args.command == "awards":
             from .render import money
@@ -177,6 +188,51 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
     except KpiError as e:
         err.print(e.render(), markup=False, soft_wrap=True)
         return EXIT_USER_ERROR
+
+
+def _gap(loaded, results, unit_name: str, args, out) -> int:
+    from .gap import GapFinder
+    from .render import gap as render
+
+    unit = loaded.data.find_unit(unit_name, loaded.scheme.language)
+    result = next(u for u in results.units if u.unit == unit.name)
+    options, blocked = GapFinder(loaded.scheme, loaded.data, loaded.index).find(result)
+    if args.format == "json":
+        sys.stdout.write(render.to_json(result, options, blocked))
+    else:
+        render.table(result, options, blocked, out)
+    return EXIT_OK
+
+
+def _what_if(loaded, before, args, out) -> int:
+    """`kpi score --set …`: the changed scores, and the units whose total or rank moved."""
+    from dataclasses import replace
+
+    from .render.table import render as table, what_if
+    from .whatif import apply, compare, parse_setting
+
+    lang = loaded.scheme.language
+    settings = [parse_setting(s, loaded.data, loaded.index.data_names(), lang) for s in args.set]
+    changed = replace(loaded, data=apply(loaded.data, settings, lang))
+    after = changed.evaluate()
+    changes = compare(before, after)
+    if args.format == "json":
+        import json
+
+        from .numbers import plain
+        from .render.json import render as to_json
+
+        document = json.loads(to_json(after))
+        document["what_if"] = {
+            "set": [{"unit": s.unit, "item": s.item, "field": s.field, "value": s.raw} for s in settings],
+            "changes": [{"unit": c.unit, "before": plain(c.before), "after": plain(c.after),
+                         "difference": plain(c.difference), "rank_before": c.rank_before,
+                         "rank_after": c.rank_after} for c in changes]}
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    else:
+        table(after, out)
+        what_if(settings, changes, out)
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -1,0 +1,66 @@
+"""Gap analysis and what-if: the least change that regains points, confirmed by re-scoring."""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from decimal import Decimal
+
+from kpidsl.gap import GapFinder
+from kpidsl.pipeline import load_all
+from kpidsl.whatif import apply, compare, parse_setting
+from conftest import UNITS, build
+from test_cli import kpi
+
+
+def gaps(loaded, unit: str):
+    results = loaded.evaluate()
+    result = next(u for u in results.units if u.unit == unit)
+    return GapFinder(loaded.scheme, loaded.data, loaded.index).find(result)
+
+
+def test_bundled_gap_for_dingyan_is_confirmed_by_what_if(bundled):
+    loaded, results, _ = bundled["rugao-2021.kpi"]
+    options, blocked = gaps(loaded, "丁堰镇")
+    jobs = {o.path[-1]: o for o in options if o.field == "实际"}
+    assert jobs["城镇新增就业"].needed == "305" and jobs["城镇新增就业"].change == 61
+    assert jobs["城镇新增就业"].regained == Decimal("1.2")  # 3 points × 40%
+    for option in options[:5]:  # each figure checked independently by scoring again
+        setting = parse_setting(f"丁堰镇.{option.node}.{option.field}={option.needed}", loaded.data,
+                                loaded.index.data_names(), "zh")
+        after = replace(loaded, data=apply(loaded.data, [setting])).evaluate()
+        change = {c.unit: c for c in compare(results, after)}.get("丁堰镇")
+        assert (change.difference if change else 0) == option.regained, option.note
+    reasons = {b.path[-1]: b.why for b in blocked}
+    assert "评定分由考核组给定" in reasons["创新创优项目"]
+
+
+def test_least_change_and_one_place_up(tmp_path):
+    body = ("板块 总 10分 {\n 指标 量 5分 { 按比例 未达 70% 不得分 }\n"
+            " 指标 名 5分 { 排名 降序 按 值 全体 依次递减 1分 }\n}\n")
+    values = {}
+    for (u, _), (actual, key) in zip(UNITS, [("60", "3"), ("100", "9"), ("100", "7"), ("100", "5"), ("100", "1")]):
+        values.update({(u, "量", "任务"): "100", (u, "量", "实际"): actual, (u, "名", "值"): key})
+    loaded = load_all(build(tmp_path, body, values))
+    options, _ = gaps(loaded, "甲镇")
+    by_item = {o.path[-1]: o for o in options}
+    assert by_item["量"].needed == "100" and by_item["量"].item_regained == 5
+    assert by_item["名"].needed == "5" and by_item["名"].item_regained == 1  # 4th → 3rd: tie with 5 (1-2-3-3)
+
+
+def test_a_veto_cannot_be_regained(tmp_path):
+    body = "板块 总 3分 { 指标 测 3分 { 满分 一票否决 冒领 } }\n"
+    loaded = load_all(build(tmp_path, body, {(u, "测", "冒领"): "是" for u, _ in UNITS}))
+    options, blocked = gaps(loaded, "甲镇")
+    assert not options and "一票否决已生效" in blocked[0].why
+
+
+def test_gap_and_what_if_commands():
+    done = kpi("gap", "丁堰镇", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert document["unit"] == "丁堰镇" and document["options"] and document["blocked"]
+    done = kpi("score", "--set", "丁堰镇.城镇新增就业.实际=305", "--format", "json")
+    changes = json.loads(done.stdout)["what_if"]["changes"]
+    assert changes[0]["unit"] == "丁堰镇" and changes[0]["difference"] == "1.2"
+    bad = kpi("score", "--set", "丁堰镇.城镇新增就来.实际=305")
+    assert bad.returncode == 1 and "是否指：城镇新增就业" in bad.stderr
