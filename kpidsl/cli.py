@@ -45,6 +45,14 @@ def _parser() -> argparse.ArgumentParser:
                        help="what if: score with this figure changed (repeatable) and show what moves")
     _data_options(score)
 
+    diff = commands.add_parser("diff", help="what changed between two schemes, and with data, for each unit")
+    diff.add_argument("old", help="the older scheme")
+    diff.add_argument("new", help="the newer scheme")
+    diff.add_argument("--scores", action="store_true",
+                      help="also score both, each on the data it names (or both on the files given)")
+    diff.add_argument("--format", choices=["table", "json"], default="table")
+    _data_options(diff)
+
     gap = commands.add_parser("gap", help="what it would take a unit to regain the points it lost")
     gap.add_argument("args", nargs="+", metavar="[SCHEME] UNIT", help=f"{SCHEME_HELP}, and a unit name")
     gap.add_argument("--format", choices=["table", "json"], default="table")
@@ -110,8 +118,10 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
             parser.error("explain needs a unit name after the scheme")
         unit_name = " ".join(words)
     else:
-        scheme_path, unit_name = args.scheme, None
+        scheme_path, unit_name = getattr(args, "scheme", None), None
     try:
+        if args.command == "diff":
+            return _diff(args, out)
         progress = _progress(err)
         loaded = load_all(scheme_path, units=args.units, values=args.values, records=args.records,
                           targets=args.targets, actuals=args.actuals,
@@ -188,6 +198,25 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
     except KpiError as e:
         err.print(e.render(), markup=False, soft_wrap=True)
         return EXIT_USER_ERROR
+
+
+def _diff(args, out) -> int:
+    from .diff import scheme_changes, unit_changes
+    from .pipeline import load_all, read_scheme
+    from .render import diff as render
+
+    given = dict(units=args.units, values=args.values, records=args.records, targets=args.targets,
+                 actuals=args.actuals, allow_outside=args.allow_outside_data)
+    old, new = (read_scheme(Path(p))[0] for p in (args.old, args.new))
+    changes = scheme_changes(old, new)
+    units = None
+    if args.scores or any(given[k] for k in ("units", "values", "records", "targets", "actuals")):
+        units = unit_changes(load_all(args.old, **given).evaluate(), load_all(args.new, **given).evaluate())
+    if args.format == "json":
+        sys.stdout.write(render.to_json(changes, units))
+    else:
+        render.table(changes, units, out)
+    return EXIT_OK
 
 
 def _gap(loaded, results, unit_name: str, args, out) -> int:

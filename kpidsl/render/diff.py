@@ -1,0 +1,52 @@
+"""Diff renderers: the scheme's changes, and each unit's change attributed to its items."""
+from __future__ import annotations
+
+import json
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from ..numbers import plain
+
+KINDS = {"added": "新增", "removed": "删除", "moved": "移动", "points": "分值", "rule": "规则种类",
+         "changed": "修改", "weight": "权重"}
+
+
+def _signed(x) -> str:
+    return f"+{plain(x)}" if x > 0 else plain(x)
+
+
+def table(changes, units, console: Console) -> None:
+    grid = Table(title="方案变化", box=box.SIMPLE_HEAD)
+    for column in ("类别", "板块 / 指标", "项目", "原", "新"):
+        grid.add_column(column, overflow="fold")
+    for c in changes:
+        grid.add_row(KINDS[c.kind], "/".join(c.path) or "总分", c.what, c.old, c.new)
+    if not changes:
+        grid.add_row("（无变化）", "", "", "", "")
+    console.print(grid)
+    if units is None:
+        return
+    scores = Table(title="各单位得分变化（按变化大小；原因按指标分解，合计等于变化）", box=box.SIMPLE_HEAD)
+    for column in ("单位", "原总分", "新总分", "变化", "名次", "主要原因"):
+        scores.add_column(column, overflow="fold", justify="right" if column in ("原总分", "新总分", "变化") else "left")
+    for u in units:
+        causes = sorted(u.by_part.items(), key=lambda kv: -abs(kv[1]))
+        shown = "；".join(f"{k} {_signed(v)}" for k, v in causes[:4]) + ("；…" if len(causes) > 4 else "")
+        scores.add_row(u.unit, plain(u.old.total) if u.old else "—", plain(u.new.total) if u.new else "—",
+                       _signed(u.difference), f"{u.old.rank if u.old else '—'} → {u.new.rank if u.new else '—'}",
+                       shown)
+    console.print(scores)
+
+
+def to_json(changes, units) -> str:
+    document = {"changes": [{"kind": c.kind, "path": list(c.path), "what": c.what, "old": c.old, "new": c.new}
+                            for c in changes]}
+    if units is not None:
+        document["units"] = [{
+            "unit": u.unit, "old": plain(u.old.total) if u.old else None, "new": plain(u.new.total) if u.new else None,
+            "change": plain(u.difference), "rank_old": u.old.rank if u.old else None,
+            "rank_new": u.new.rank if u.new else None, "by_item": {k: plain(v) for k, v in u.by_part.items()},
+        } for u in units]
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

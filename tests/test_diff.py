@@ -1,0 +1,45 @@
+"""kpi diff: what changed between two schemes, and each unit's change attributed to its items."""
+from __future__ import annotations
+
+import json
+import shutil
+from decimal import Decimal
+
+from kpidsl.diff import contributions, scheme_changes, unit_changes
+from kpidsl.parser import parse
+from kpidsl.pipeline import load_all
+from test_cli import kpi
+
+
+def test_contributions_add_up_to_every_total(bundled_results):
+    for results in bundled_results.values():
+        for unit in results.units:
+            assert sum(contributions(unit).values(), Decimal(0)) == unit.total, unit.unit
+
+
+def test_structural_changes_item_by_item():
+    old = parse('总分 = 甲 × 60% + 乙 × 40%\n板块 甲 10分 { 指标 a 6分 { 按比例 未达 70% 不得分 } 指标 b 4分 { 达标 } }\n'
+                '板块 乙 10分 { 指标 c 10分 { 每少 10人 扣 1分 不足一档 不计 } }')
+    new = parse('总分 = 甲 × 50% + 乙 × 50%\n板块 甲 10分 { 指标 a 7分 { 按比例 未达 80% 不得分 } 指标 d 3分 { 达标 } }\n'
+                '板块 乙 10分 { 指标 c 10分 { 每少 10人 扣 1分 不足一档 按比例计 } }')
+    found = {(c.kind, c.path[-1] if c.path else "", c.what): (c.old, c.new) for c in scheme_changes(old, new)}
+    assert found[("points", "a", "分值")] == ("6分", "7分")
+    assert "70%" in found[("changed", "a", "计分规则")][0] and "80%" in found[("changed", "a", "计分规则")][1]
+    assert ("removed", "b", "删除") in found and ("added", "d", "新增") in found
+    assert "ignore" in found[("changed", "c", "扣分")][0]
+    assert found[("weight", "", "总分权重")] == ("甲 60%；乙 40%", "甲 50%；乙 50%")
+
+
+def test_unit_changes_are_attributed_exactly(schemes_dir, tmp_path):
+    shutil.copytree(schemes_dir / "rugao-2021", tmp_path / "rugao-2021")
+    text = (schemes_dir / "rugao-2021.kpi").read_text(encoding="utf-8")
+    (tmp_path / "new.kpi").write_text(text.replace("未达 70% 不得分", "未达 80% 不得分")
+                                      .replace("每少 10人 扣 1分 不足一档 不计", "每少 10人 扣 1分 不足一档 按比例计"),
+                                      encoding="utf-8")
+    changes = unit_changes(load_all(schemes_dir / "rugao-2021.kpi").evaluate(), load_all(tmp_path / "new.kpi").evaluate())
+    assert changes and all(sum(c.by_part.values(), Decimal(0)) == c.difference for c in changes)
+    dingyan = next(c for c in changes if c.unit == "丁堰镇")
+    assert dingyan.by_part == {"劳动力外引": Decimal("-0.2")}  # 15 short: 1.5 steps now, × 40%
+    done = kpi("diff", str(schemes_dir / "rugao-2021.kpi"), str(tmp_path / "new.kpi"), "--scores", "--format", "json")
+    document = json.loads(done.stdout)
+    assert len(document["changes"]) == 3 and document["units"][0]["change"].startswith("-")
