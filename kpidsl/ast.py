@@ -472,29 +472,45 @@ class Scheme:
     language: str  # "zh" or "en": the language of its keywords, for messages
 
 
-def show_expr(expr: Expr) -> str:
-    """An expression as a policy writer would write it, for messages and explanations."""
+# Words expressions are written with, by language: explanations use Chinese; the formatter
+# may write either.
+WORDS = {
+    "zh": {"and": "且", "or": "或", "not": "非", True: "是", False: "否",
+           TARGET: TARGET, ACTUAL: ACTUAL, RATE: RATE, TOTAL: TOTAL},
+    "en": {"and": "and", "or": "or", "not": "not", True: "yes", False: "no",
+           TARGET: "target", ACTUAL: "actual", RATE: "rate", TOTAL: "total"},
+}
+
+
+def show_expr(expr: Expr, lang: str = "zh") -> str:
+    """An expression as a policy writer would write it (and as it parses back)."""
+    words = WORDS[lang]
     match expr:
         case Literal(quantity=q):
             return q.text
         case BoolLiteral(value=v):
-            return "是" if v else "否"
+            return words[v]
         case DateLiteral(text=text):
             return text
         case TextLiteral(value=v):
-            return f'"{v}"'
-        case Ref():
-            return str(expr)
+            return quote(v)
+        case Ref(item=item, field=field):
+            field = words.get(field, field) if field in (TARGET, ACTUAL, RATE, TOTAL) else field
+            return f"{item}.{field}" if item else field
         case Binary(op=op, left=l, right=r) | Compare(op=op, left=l, right=r):
             symbol = {"*": "×"}.get(op, op)
-            return f"{operand_text(l)} {symbol} {operand_text(r)}"
+            return f"{operand_text(l, lang)} {symbol} {operand_text(r, lang)}"
         case Logical(op=op, operands=ops):
-            return f" {'且' if op == 'and' else '或'} ".join(operand_text(o) for o in ops)
+            return f" {words[op]} ".join(operand_text(o, lang) for o in ops)
         case Not(operand=o):
-            return f"非 {operand_text(o)}"
+            return f"{words['not']} {operand_text(o, lang)}"
     raise TypeError(expr)
 
 
-def operand_text(expr: Expr) -> str:
-    text = show_expr(expr)
+def operand_text(expr: Expr, lang: str = "zh") -> str:
+    text = show_expr(expr, lang)
     return f"({text})" if isinstance(expr, (Binary, Compare, Logical)) else text
+
+
+def quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -45,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="what if: score with this figure changed (repeatable) and show what moves")
     _data_options(score)
 
+    fmt = commands.add_parser("fmt", help="rewrite schemes in canonical layout (keeps comments and 原文)")
+    fmt.add_argument("files", nargs="+", metavar="FILE")
+    fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not formatted")
+    fmt.add_argument("--lang", choices=["zh", "en"], help="write the keywords in Chinese or English")
+
     diff = commands.add_parser("diff", help="what changed between two schemes, and with data, for each unit")
     diff.add_argument("old", help="the older scheme")
     diff.add_argument("new", help="the newer scheme")
@@ -122,6 +127,8 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
     try:
         if args.command == "diff":
             return _diff(args, out)
+        if args.command == "fmt":
+            return _fmt(args, err)
         progress = _progress(err)
         loaded = load_all(scheme_path, units=args.units, values=args.values, records=args.records,
                           targets=args.targets, actuals=args.actuals,
@@ -198,6 +205,23 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
     except KpiError as e:
         err.print(e.render(), markup=False, soft_wrap=True)
         return EXIT_USER_ERROR
+
+
+def _fmt(args, err) -> int:
+    from .fmt import format_scheme
+    from .pipeline import read_scheme
+
+    unformatted = []
+    for name in args.files:
+        scheme, source = read_scheme(Path(name))
+        formatted = format_scheme(scheme, source, args.lang)
+        if formatted != source:
+            unformatted.append(name)
+            if not args.check:
+                Path(name).write_text(formatted, encoding="utf-8")
+    for name in unformatted:
+        err.print(f"{'未格式化' if args.check else '已格式化'}：{name}", markup=False)
+    return EXIT_USER_ERROR if args.check and unformatted else EXIT_OK
 
 
 def _diff(args, out) -> int:

@@ -1,0 +1,323 @@
+"""Formatter: a scheme's AST written back in canonical layout, in Chinese or English keywords,
+with its comments kept (each before the statement it stood before, or beside).
+
+parse(format(x)) equals parse(x) but for positions; formatting is idempotent.
+"""
+from __future__ import annotations
+
+import re
+
+from . import ast
+from .ast import operand_text, quote, show_expr
+from .parser import keyword_spellings
+
+INDENT = "  "
+_NAME = re.compile(r"[^\W\d]\w*")
+
+
+class _Writer:
+    def __init__(self, lang: str, comments: list[tuple[int, str]]):
+        self.lang, self.lines = lang, []
+        self.comments = sorted(comments)  # (line, text) still to place
+
+    def kw(self, name: str) -> str:
+        zh, en = keyword_spellings()[name][:2]
+        return zh if self.lang == "zh" else en
+
+    def expr(self, e: ast.Expr) -> str:
+        return show_expr(e, self.lang)
+
+    def operand(self, e: ast.Expr) -> str:
+        """An expression where a single atom is expected (after 每 Q, after ×)."""
+        return operand_text(e, self.lang)
+
+    def label(self, text: str) -> str:
+        """A label as a name where it can be one, else quoted."""
+        bare = _NAME.fullmatch(text) and not any(text in spellings for spellings in keyword_spellings().values())
+        return text if bare else quote(text)
+
+    def emit(self, depth: int, text: str, line: int | None = None) -> None:
+        if line is not None:  # comments written before this statement's line go first
+            while self.comments and self.comments[0][0] <= line:
+                self.lines.append(INDENT * depth + self.comments.pop(0)[1])
+        self.lines.append(INDENT * depth + text)
+
+    def blank(self) -> None:
+        if self.lines and self.lines[-1] != "":
+            self.lines.append("")
+
+
+def comments_of(text: str) -> list[tuple[int, str]]:
+    """(line, "# …") for every comment, outside strings."""
+    found = []
+    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
+        inside = False
+        for i, ch in enumerate(line):
+            if ch == '"' and (i == 0 or line[i - 1] != "\\"):
+                inside = not inside
+            elif ch == "#" and not inside:
+                found.append((number, line[i:].rstrip()))
+                break
+    return found
+
+
+def format_scheme(scheme: ast.Scheme, source: str, lang: str | None = None) -> str:
+    w = _Writer(lang or scheme.language, comments_of(source))
+    kw = w.kw
+    if scheme.title:
+        w.emit(0, f"{kw('KW_SCHEME')} {quote(scheme.title)}", 1)
+    if scheme.groups:
+        w.emit(0, f"{kw('KW_GROUPS')} {', '.join(scheme.groups)}")
+    data = [(kw("KW_UNITS"), scheme.data.units), (kw("KW_VALUES"), scheme.data.values),
+            (kw("KW_RECORDS"), scheme.data.records), (kw("KW_TARGET"), scheme.data.targets),
+            (kw("KW_ACTUAL"), scheme.data.actuals)]
+    if any(files for _, files in data):
+        w.blank()
+        w.emit(0, f"{kw('KW_DATA')} {{")
+        for word, files in data:
+            if files:
+                w.emit(1, f"{word} {', '.join(quote(f) for f in files)}")
+        w.emit(0, "}")
+    roundings = [("KW_ITEM", scheme.item_rounding), ("KW_TOTAL", scheme.total_rounding),
+                 ("KW_AMOUNT", scheme.amount_rounding)]
+    modes = {"half_up": "KW_HALF_UP", "down": "KW_DOWN", "half_even": "KW_HALF_EVEN"}
+    if any(r != ast.Rounding(2, "half_up") for _, r in roundings) or _declares_rounding(source):
+        w.blank()
+        for scope, r in roundings:
+            w.emit(0, f"{kw('KW_ROUNDING')} {kw(scope)} {r.places}{'位' if w.lang == 'zh' else ''} {kw(modes[r.mode])}")
+    # the rest in the order written, so that comments stay beside what they are about
+    statements = []
+    if scheme.total:
+        statements.append((scheme.total[0].pos.line, lambda: _total(w, scheme)))
+    for veto in scheme.vetoes:
+        statements.append((veto.pos.line, lambda v=veto: _top_veto(w, v)))
+    for const in scheme.consts:
+        values = ", ".join(f"{g} {q}" for g, q in const.values)
+        statements.append((const.pos.line, lambda c=const, v=values: w.emit(
+            0, f"{kw('KW_CONST')} {c.name} = {v}", c.pos.line)))
+    for let in scheme.lets:
+        statements.append((let.pos.line, lambda l=let: w.emit(
+            0, f"{kw('KW_LET')} {l.name} = {w.expr(l.expr)}", l.pos.line)))
+    for default in scheme.defaults:
+        statements.append((default.pos.line, lambda d=default: w.emit(0, _default(w, d), d.pos.line)))
+    for requirement in scheme.requirements:
+        statements.append((requirement.pos.line, lambda r=requirement: w.emit(0, _requirement(w, r), r.pos.line)))
+    for section in scheme.sections:
+        statements.append((section.pos.line, lambda n=section: (w.blank(), _node(w, n, 0))))
+    for award in scheme.awards:
+        statements.append((award.pos.line, lambda a=award: (w.blank(), _award(w, a))))
+    for department in scheme.department_awards:
+        statements.append((department.pos.line, lambda d=department: _department(w, d)))
+    for _, write in sorted(statements, key=lambda s: s[0]):
+        write()
+    w.lines.extend(text for _, text in w.comments)  # comments after the last statement
+    return "\n".join(w.lines).strip("\n") + "\n"
+
+
+def _total(w: _Writer, scheme: ast.Scheme) -> None:
+    w.blank()
+    terms = " + ".join(t.section + (f" × {t.weight}" if t.weight else "") for t in scheme.total)
+    w.emit(0, f"{w.kw('KW_TOTAL')} = {terms}", scheme.total[0].pos.line)
+    _texts(w, 1, "KW_SOURCE", scheme.total_source)
+
+
+def _top_veto(w: _Writer, veto: ast.Veto) -> None:
+    w.emit(0, _veto(w, veto), veto.pos.line)
+    _texts(w, 1, "KW_SOURCE", veto.source)
+
+
+def _department(w: _Writer, department: ast.DepartmentAward) -> None:
+    head = f"{w.kw('KW_DEPARTMENT_AWARD')} {department.name}" + (f" {department.amount}" if department.amount else "")
+    if department.source is not None or department.interpretation is not None:
+        w.emit(0, head + " {", department.pos.line)
+        _texts(w, 1, "KW_SOURCE", department.source)
+        _texts(w, 1, "KW_INTERPRETATION", department.interpretation)
+        w.emit(0, "}")
+    else:
+        w.emit(0, head, department.pos.line)
+
+
+def _declares_rounding(source: str) -> bool:
+    return bool(re.search(r"(^|\s)(舍入|rounding)\s", source))
+
+
+def _texts(w: _Writer, depth: int, keyword: str, text: str | None) -> None:
+    for part in (text.split("\n") if text is not None else ()):
+        w.emit(depth, f"{w.kw(keyword)} {quote(part)}")
+
+
+def _requirement(w: _Writer, r: ast.Requirement) -> str:
+    applies = f" {w.kw('KW_FOR')} {', '.join(r.applies_to)}" if r.applies_to else ""
+    return f"{w.kw('KW_REQUIREMENT')}{applies} {quote(r.text)}"
+
+
+def _default(w: _Writer, d: ast.Default) -> str:
+    return f"{w.kw('KW_DEFAULT')} {d.field} = {d.text}"
+
+
+def _veto(w: _Writer, v: ast.Veto) -> str:
+    cap = f" {w.kw('KW_TOTAL_AT_MOST')} {v.total_at_most}" if v.total_at_most else ""
+    return f"{w.kw('KW_VETO')} {w.expr(v.condition)}{cap}"
+
+
+def _deduction(w: _Writer, d: ast.Deduction) -> str:
+    if d.condition is not None:
+        return f"{w.kw('KW_IF')} {w.expr(d.condition)} {w.kw('KW_DEDUCT')} {d.points}"
+    if d.count is None:
+        head = f"{w.kw('KW_PER_SHORT')} {d.step}"
+    else:
+        head = f"{w.kw('KW_PER')} {d.step} {w.operand(d.count)}"
+    partial = {"prorate": "KW_PRORATE", "ignore": "KW_IGNORE", "whole": "KW_WHOLE"}
+    tail = f" {w.kw('KW_PARTIAL')} {w.kw(partial[d.partial])}" if d.partial else ""
+    return f"{head} {w.kw('KW_DEDUCT')} {d.points}{tail}"
+
+
+def _node(w: _Writer, node, depth: int) -> None:
+    kw = w.kw
+    word = kw("KW_ITEM") if isinstance(node, ast.Item) else kw("KW_BONUS" if node.bonus else "KW_SECTION")
+    title = f" {quote(node.title)}" if node.title is not None else ""
+    w.emit(depth, f"{word} {node.name}{title} {node.points} {{", node.pos.line)
+    inner = depth + 1
+    if isinstance(node, ast.Section) and node.points_note is not None:
+        scaled = f" {kw('KW_SCALE')}" if node.points_scaled else ""
+        w.emit(inner, f"{kw('KW_POINTS_NOTE')}{scaled} {quote(node.points_note)}")
+    if isinstance(node, ast.Item) and node.rule is not None:
+        w.emit(inner, _rule(w, node.rule, inner), node.rule.pos.line)
+    if isinstance(node, ast.Item) and node.kind:
+        w.emit(inner, f"{kw('KW_KIND')} {node.kind}")
+    for d in node.deductions:
+        w.emit(inner, _deduction(w, d), d.pos.line)
+    for v in node.vetoes:
+        w.emit(inner, _veto(w, v), v.pos.line)
+    if node.cap:
+        w.emit(inner, f"{kw('KW_CAP')} {node.cap}")
+    if node.allow_negative:
+        w.emit(inner, kw("KW_ALLOW_NEGATIVE"))
+    for let in node.lets:
+        w.emit(inner, f"{kw('KW_LET')} {let.name} = {w.expr(let.expr)}", let.pos.line)
+    for default in node.defaults:
+        w.emit(inner, _default(w, default), default.pos.line)
+    if node.aliases:
+        w.emit(inner, f"{kw('KW_ALIAS')} {', '.join(quote(a) for a in node.aliases)}")
+    if node.sub_aliases:
+        w.emit(inner, f"{kw('KW_ALIAS')} {kw('KW_SUB')} {', '.join(quote(a) for a in node.sub_aliases)}")
+    _texts(w, inner, "KW_SOURCE", node.source)
+    _texts(w, inner, "KW_INTERPRETATION", node.interpretation)
+    for requirement in node.requirements:
+        w.emit(inner, _requirement(w, requirement), requirement.pos.line)
+    for child in getattr(node, "children", ()):
+        _node(w, child, inner)
+    w.emit(depth, "}")
+
+
+def _rule(w: _Writer, rule, depth: int) -> str:
+    kw = w.kw
+    match rule:
+        case ast.Meet(condition=c):
+            return kw("KW_MEET") + (f" {w.expr(c)}" if c is not None else "")
+        case ast.Proportional(ratio=r, threshold=t):
+            return kw("KW_PROPORTIONAL") + (f" {w.expr(r)}" if r is not None else "") + \
+                (f" {kw('KW_BELOW')} {t} {kw('KW_ZERO')}" if t else "")
+        case ast.Full():
+            return kw("KW_FULL")
+        case ast.Zero():
+            return kw("KW_ZERO")
+        case ast.Fixed(points=p):
+            return f"{kw('KW_GET')} {p}"
+        case ast.Share(volume_field=f):
+            return f"{kw('KW_SHARE')} {f}"
+        case ast.Conditional():
+            return (f"{kw('KW_IF')} {w.expr(rule.condition)} {kw('KW_THEN')} {_rule(w, rule.then, depth)} "
+                    f"{kw('KW_ELSE')} {_rule(w, rule.otherwise, depth)}")
+        case ast.Rank():
+            parts = [kw("KW_RANK"), kw("KW_DESC" if rule.descending else "KW_ASC"), kw("KW_BY"), w.expr(rule.key),
+                     kw("KW_WITHIN_GROUP" if rule.within_group else "KW_OVERALL")]
+            if rule.eligible is not None:
+                parts += [kw("KW_ONLY_IF"), w.expr(rule.eligible)]
+            if rule.steps:
+                parts += [kw("KW_STEP"), ", ".join((f"{s.group} " if s.group else "") + str(s.points)
+                                                   for s in rule.steps)]
+            if rule.ties == "dense":
+                parts += [kw("KW_TIES"), kw("KW_TIES_DENSE")]
+            if rule.ineligible_points:
+                parts += [kw("KW_INELIGIBLE"), str(rule.ineligible_points)]
+            if rule.no_data_points:
+                parts += [kw("KW_NO_DATA"), str(rule.no_data_points)]
+            return " ".join(parts)
+        case ast.Tiers():
+            bands = [_band(w, b) for b in rule.bands]
+            if rule.otherwise:
+                bands.append(f"{kw('KW_ELSE')}: {rule.otherwise}")
+            return f"{kw('KW_TIERS')} {w.expr(rule.measure)} {{ " + "  ".join(bands) + " }"
+        case ast.Levels():
+            entries = "  ".join(f"{w.label(e.label)}: {e.points}" for e in rule.entries)
+            combine = kw("KW_MAX" if rule.combine == "max" else "KW_SUM")
+            return f"{kw('KW_LEVELS')} {{ {entries} }} {combine}"
+        case ast.Projects():
+            rows = "\n".join(INDENT * (depth + 1) + ", ".join(w.label(l) for l in c.labels) +
+                             f": {kw('KW_EACH')} {c.each}" + (f" {kw('KW_UP_TO')} {c.up_to}" if c.up_to else "")
+                             for c in rule.classes)
+            return f"{kw('KW_PROJECTS')} {{\n{rows}\n{INDENT * depth}}}"
+        case ast.Assessed():
+            if not rule.bands:
+                return kw("KW_ASSESSED")
+            bands = "  ".join(f"{w.label(b.label)}: {b.low} {kw('KW_TO')} {b.high}" for b in rule.bands)
+            return f"{kw('KW_ASSESSED')} {{ {bands} }}"
+    raise TypeError(rule)
+
+
+def _band(w: _Writer, band: ast.Band) -> str:
+    ranged = re.fullmatch(r"\[(.+), (.+)\)", band.text)  # "[40%, 50%)" is written "40% 至 50%"
+    edge = f"{ranged.group(1)} {w.kw('KW_TO')} {ranged.group(2)}" if ranged else band.text
+    return f"{edge}: {band.points}"
+
+
+def _award(w: _Writer, award: ast.Award) -> None:
+    kw = w.kw
+    title = f" {quote(award.title)}" if award.title is not None else ""
+    w.emit(0, f"{kw('KW_AWARD')} {award.name}{title} {{", award.pos.line)
+    if award.eligible is not None:
+        w.emit(1, f"{kw('KW_ONLY_IF')} {w.expr(award.eligible)}")
+    if award.rank:
+        r = award.rank
+        w.emit(1, f"{kw('KW_RANK')} {kw('KW_DESC' if r.descending else 'KW_ASC')} {kw('KW_BY')} {w.expr(r.key)}"
+               + (f" {kw('KW_WITHIN_GROUP')}" if r.within_group else ""))
+    if award.bands:
+        w.emit(1, "  ".join(f"{kw('KW_PLACE')} {b.first}" + (f" {kw('KW_TO')} {b.last}" if b.last != b.first else "")
+                            + f": {b.amount}" for b in award.bands))
+    if award.straddle != "average" or award.bands:
+        straddle = {"average": "KW_AVERAGE", "higher": "KW_HIGHER", "lower": "KW_LOWER"}[award.straddle]
+        w.emit(1, f"{kw('KW_STRADDLE')} {kw(straddle)}")
+    for part in award.parts:
+        w.emit(1, _part(w, part), part.pos.line)
+    for d in award.deductions:
+        w.emit(1, _deduction(w, d), d.pos.line)
+    for v in award.vetoes:
+        w.emit(1, _veto(w, v), v.pos.line)
+    _texts(w, 1, "KW_SOURCE", award.source)
+    _texts(w, 1, "KW_INTERPRETATION", award.interpretation)
+    for requirement in award.requirements:
+        w.emit(1, _requirement(w, requirement), requirement.pos.line)
+    w.emit(0, "}")
+
+
+def _part(w: _Writer, part) -> str:
+    kw = w.kw
+    match part:
+        case ast.PerPerson():
+            text = f"{kw('KW_PER_PERSON')} {part.rate} {kw('KW_BY')} {w.expr(part.count)}"
+            if part.beyond is not None:
+                text += f" {kw('KW_BEYOND')} {w.expr(part.beyond)} {kw('KW_PER_PERSON')} {part.beyond_rate}"
+            return text
+        case ast.LumpFixed():
+            return f"{kw('KW_GET')} {part.amount}" + (f" × {w.operand(part.factor)}" if part.factor is not None else "")
+        case ast.LumpIf():
+            return (f"{kw('KW_IF')} {w.expr(part.condition)} {kw('KW_THEN')} {_part(w, part.then)} "
+                    f"{kw('KW_ELSE')} {_part(w, part.otherwise)}")
+        case ast.Grades():
+            grades = "  ".join(f"{w.label(g.label)}" + (f" {kw('KW_IF')} {w.expr(g.condition)}" if g.condition else "")
+                               + f" {kw('KW_GET')} {g.amount}" for g in part.grades)
+            return f"{kw('KW_GRADES')} {{ {grades} }}"
+        case ast.Factor():
+            return f"{kw('KW_FACTOR')} {part.pool} {kw('KW_BY')} {w.expr(part.key)}"
+    raise TypeError(part)

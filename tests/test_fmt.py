@@ -1,0 +1,65 @@
+"""kpi fmt: canonical layout that parses to the same scheme, idempotent, and zh → en → zh exact."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+
+from kpidsl.errors import KpiError
+from kpidsl.fmt import comments_of, format_scheme
+from kpidsl.parser import parse
+from kpidsl.pipeline import bundled_schemes
+from test_cli import kpi
+from test_fuzz_parser import grammar_strategy
+from test_parser import without_positions
+
+SCHEMES = sorted(bundled_schemes().glob("*.kpi"))
+
+
+def same(a, b) -> bool:
+    return dataclasses.replace(without_positions(a), path="") == dataclasses.replace(without_positions(b), path="")
+
+
+@pytest.mark.parametrize("path", SCHEMES, ids=lambda p: p.name)
+def test_formatting_keeps_the_scheme_and_its_comments(path):
+    source = path.read_text(encoding="utf-8")
+    formatted = format_scheme(parse(source), source)
+    assert same(parse(formatted), parse(source))
+    assert format_scheme(parse(formatted), formatted) == formatted  # idempotent
+    assert sorted(t for _, t in comments_of(formatted)) == sorted(t for _, t in comments_of(source))
+
+
+@pytest.mark.parametrize("path", SCHEMES, ids=lambda p: p.name)
+def test_chinese_to_english_to_chinese_is_the_identity(path):
+    source = path.read_text(encoding="utf-8")
+    chinese = format_scheme(parse(source), source, "zh")
+    english = format_scheme(parse(chinese), chinese, "en")
+    assert "section " in english and "板块 " not in english.split("#")[0]
+    assert same(parse(english), parse(chinese))
+    assert format_scheme(parse(english), english, "zh") == chinese
+
+
+@settings(max_examples=max(20, settings().max_examples // 2))
+@given(grammar_strategy())
+def test_generated_schemes_format_to_themselves(text):
+    try:
+        scheme = parse(text)
+    except KpiError:
+        return
+    for lang in ("zh", "en"):
+        formatted = format_scheme(scheme, text, lang)
+        assert same(parse(formatted), scheme), formatted
+        assert format_scheme(parse(formatted), formatted, lang) == formatted
+
+
+def test_fmt_command_check_and_rewrite(tmp_path: Path):
+    messy = tmp_path / "s.kpi"
+    messy.write_text('方案 "x"\n# 说明\n板块   甲 1分 {指标 乙 1分 {达标}}\n', encoding="utf-8")
+    assert kpi("fmt", "--check", str(messy)).returncode == 1
+    assert kpi("fmt", str(messy)).returncode == 0
+    assert messy.read_text(encoding="utf-8") == '方案 "x"\n\n# 说明\n板块 甲 1分 {\n  指标 乙 1分 {\n    达标\n  }\n}\n'
+    assert kpi("fmt", "--check", str(messy)).returncode == 0
+    assert kpi("fmt", "--lang", "en", str(messy)).returncode == 0
+    assert messy.read_text(encoding="utf-8").startswith('scheme "x"\n\n# 说明\nsection 甲 1分 {')
