@@ -429,6 +429,33 @@ class DepartmentAward:
 
 
 @dataclass(frozen=True)
+class ExampleValue:
+    unit: str
+    node: str
+    field: str
+    text: str  # as a data cell would hold it
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Expectation:
+    unit: str
+    node: str | None  # None: the unit's total
+    points: Quantity
+
+
+@dataclass(frozen=True)
+class Example:
+    """示例: a worked example — a few units and figures, and the scores they must give."""
+    name: str
+    units: tuple[tuple[str, str], ...]  # (unit, group)
+    values: tuple[ExampleValue, ...]
+    records: tuple[tuple[str, str, str, str], ...]  # (unit, item, project, level)
+    expectations: tuple[Expectation, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True)
 class TotalTerm:
     section: str
     weight: Quantity | None  # None: 100%
@@ -468,6 +495,7 @@ class Scheme:
     defaults: tuple[Default, ...]
     awards: tuple[Award, ...]
     department_awards: tuple[DepartmentAward, ...]
+    examples: tuple[Example, ...]
     path: str  # where it was read from, for citing lines
     language: str  # "zh" or "en": the language of its keywords, for messages
 

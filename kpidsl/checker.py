@@ -12,7 +12,7 @@ from . import ast
 from .ast import ACTUAL, RATE, TARGET
 from .data import Dataset
 from .errors import DataError, Diagnostic, KpiError, SchemeCheckError, diagnostic, did_you_mean
-from .index import SchemeIndex
+from .index import SCHEME_NODE, SchemeIndex
 from .numbers import plain
 
 _BUILTINS = {TARGET, ACTUAL, RATE}
@@ -46,6 +46,8 @@ class _Checker:
         for veto in self.scheme.vetoes:
             self.check_expr(veto.condition)
         self.check_cycles()
+        for example in self.scheme.examples:
+            self.check_example(example)
         groups = set(self.scheme.groups)
         for const in self.scheme.consts:
             for group, _ in const.values:
@@ -155,6 +157,20 @@ class _Checker:
                         self.report("E207", rule.pos, what=f"{item.name}：分档 {band.text} 得 {band.points}，超过指标分值 {item.points}")
             case ast.Fixed(points=p):
                 self.check_points(p, rule.pos)
+
+    def check_example(self, example: ast.Example) -> None:
+        units = {name for name, _ in example.units}
+        known = set(self.index.nodes) | set(self.index.awards) | {SCHEME_NODE}
+        for name, group in example.units:
+            if self.scheme.groups:
+                self.check_group(group, example.pos)
+        mentioned = [(v.unit, v.node) for v in example.values] + [(r[0], r[1]) for r in example.records] + \
+            [(e.unit, e.node) for e in example.expectations]
+        for unit, node in mentioned:
+            if unit not in units:
+                self.report("E207", example.pos, what=f"示例「{example.name}」未列出单位 {unit}（写 单位 {unit} 分组）")
+            if node is not None and node not in known:
+                self.report("E201", example.pos, name=node, hint=did_you_mean(node, known, self.lang))
 
     def check_group(self, name: str, pos: ast.Pos) -> None:
         if name not in self.scheme.groups:

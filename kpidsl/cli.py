@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="what if: score with this figure changed (repeatable) and show what moves")
     _data_options(score)
 
+    test = commands.add_parser("test", help="run the worked examples (示例) of schemes")
+    test.add_argument("paths", nargs="*", metavar="PATH", help="schemes or folders (default: the bundled schemes)")
+
     fmt = commands.add_parser("fmt", help="rewrite schemes in canonical layout (keeps comments and 原文)")
     fmt.add_argument("files", nargs="+", metavar="FILE")
     fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not formatted")
@@ -129,6 +132,8 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
             return _diff(args, out)
         if args.command == "fmt":
             return _fmt(args, err)
+        if args.command == "test":
+            return _test(args, out)
         progress = _progress(err)
         loaded = load_all(scheme_path, units=args.units, values=args.values, records=args.records,
                           targets=args.targets, actuals=args.actuals,
@@ -205,6 +210,30 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
     except KpiError as e:
         err.print(e.render(), markup=False, soft_wrap=True)
         return EXIT_USER_ERROR
+
+
+def _test(args, out) -> int:
+    from .checker import check
+    from .examples import run
+    from .pipeline import bundled_schemes, read_scheme
+    from .render.examples import report
+
+    paths = [Path(p) for p in args.paths] or [bundled_schemes()]
+    files = sorted(f for p in paths for f in ([p] if p.is_file() else p.glob("*.kpi")))
+    if not files:
+        from .errors import KpiError, diagnostic
+
+        raise KpiError([diagnostic("E301", "zh", path=" ".join(map(str, paths)), reason="没有 .kpi 文件")])
+    passed = failed = 0
+    for path in files:
+        scheme, source = read_scheme(path)
+        check(scheme, None, source)
+        outcomes = run(scheme)
+        report(path, outcomes, out)
+        passed += sum(o.passed for o in outcomes)
+        failed += sum(not o.passed for o in outcomes)
+    out.print(f"{passed} passed, {failed} failed", markup=False)
+    return EXIT_USER_ERROR if failed else EXIT_OK
 
 
 def _fmt(args, err) -> int:

@@ -108,6 +108,8 @@ def format_scheme(scheme: ast.Scheme, source: str, lang: str | None = None) -> s
         statements.append((award.pos.line, lambda a=award: (w.blank(), _award(w, a))))
     for department in scheme.department_awards:
         statements.append((department.pos.line, lambda d=department: _department(w, d)))
+    for example in scheme.examples:
+        statements.append((example.pos.line, lambda e=example: (w.blank(), _example(w, e))))
     for _, write in sorted(statements, key=lambda s: s[0]):
         write()
     w.lines.extend(text for _, text in w.comments)  # comments after the last statement
@@ -321,3 +323,31 @@ def _part(w: _Writer, part) -> str:
         case ast.Factor():
             return f"{kw('KW_FACTOR')} {part.pool} {kw('KW_BY')} {w.expr(part.key)}"
     raise TypeError(part)
+
+
+_LITERAL = re.compile(r"\d+([.．]\d+)?([%％]|万元|万人|万|分|人|个|家|次|例|起|项|户|月|名|位|元)?"
+                      r"|\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日")
+
+
+def _example(w: _Writer, example: ast.Example) -> None:
+    kw = w.kw
+    builtins = {ast.TARGET: "KW_TARGET", ast.ACTUAL: "KW_ACTUAL", ast.RATE: "KW_RATE"}
+
+    def value(text: str) -> str:
+        if text in ("是", "否"):
+            return kw("KW_TRUE" if text == "是" else "KW_FALSE")
+        return text if _LITERAL.fullmatch(text) else quote(text)
+
+    w.emit(0, f"{kw('KW_EXAMPLE')} {quote(example.name)} {{", example.pos.line)
+    for unit, group in example.units:
+        w.emit(1, f"{kw('KW_UNITS')} {w.label(unit)} {group}")
+    for v in example.values:
+        field = kw(builtins[v.field]) if v.field in builtins else v.field
+        note = f" {quote(v.note)}" if v.note is not None else ""
+        w.emit(1, f"{kw('KW_VALUES')} {w.label(v.unit)}.{v.node}.{field} = {value(v.text)}{note}")
+    for unit, item, project, level in example.records:
+        w.emit(1, f"{kw('KW_RECORDS')} {w.label(unit)}.{item} = {w.label(project)} {w.label(level)}")
+    for e in example.expectations:
+        target = w.label(e.unit) + (f".{e.node}" if e.node else "")
+        w.emit(1, f"{kw('KW_EXPECT')} {target} = {e.points}")
+    w.emit(0, "}")

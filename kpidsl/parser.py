@@ -143,7 +143,7 @@ class _ToAst(Transformer):
         title, groups, data, totals, total_source = "", (), ast.DataFiles((), (), (), (), ()), (), None
         rounding = {kind: ast.Rounding(2, "half_up") for kind in ("item", "total", "amount")}
         sections, consts, lets, requirements, vetoes, defaults = [], [], [], [], [], []
-        awards, department_awards = [], []
+        awards, department_awards, examples = [], [], []
         for part in parts:
             match part:
                 case ("title", t):
@@ -172,10 +172,12 @@ class _ToAst(Transformer):
                     awards.append(part)
                 case ast.DepartmentAward():
                     department_awards.append(part)
+                case ast.Example():
+                    examples.append(part)
         return ast.Scheme(title, groups, data, rounding["item"], rounding["total"], rounding["amount"],
                           totals, total_source, tuple(sections), tuple(consts), tuple(lets),
                           tuple(requirements), tuple(vetoes), tuple(defaults), tuple(awards),
-                          tuple(department_awards), self.path, self.lang)
+                          tuple(department_awards), tuple(examples), self.path, self.lang)
 
     def scheme_title(self, meta, c):
         return ("title", _string(c[0]))
@@ -498,6 +500,35 @@ class _ToAst(Transformer):
         return ast.DepartmentAward(str(c[0]), amount, texts.get("source"), texts.get("interpretation"),
                                    _pos(meta))
 
+    # -- examples
+    def example(self, meta, c):
+        parts = c[1:]
+        pick = lambda tag: tuple(p[1] for p in parts if p[0] == tag)  # noqa: E731
+        return ast.Example(_string(c[0]), pick("unit"), pick("value"), pick("record"), pick("expect"), _pos(meta))
+
+    def example_unit(self, meta, c):
+        return ("unit", (c[0], str(c[1])))
+
+    def example_value(self, meta, c):
+        c = _without_equals(c)
+        note = _string(c[4]) if len(c) > 4 else None
+        return ("value", ast.ExampleValue(c[0], str(c[1]), str(c[2]), c[3], note))
+
+    def example_literal(self, meta, c):
+        token = c[0]
+        if token.type == "STRING":
+            return _string(token)
+        return {"_KW_TRUE": "是", "_KW_FALSE": "否"}.get(token.type, str(token))
+
+    def example_record(self, meta, c):
+        c = _without_equals(c)
+        return ("record", (c[0], str(c[1]), c[2], c[3]))
+
+    def example_expect(self, meta, c):
+        c = _without_equals(c)
+        node = str(c[1]) if len(c) == 3 else None
+        return ("expect", ast.Expectation(c[0], node, quantity(c[-1])))
+
     # -- expressions
     def date_literal(self, meta, c):
         try:
@@ -554,6 +585,10 @@ class _ToAst(Transformer):
             symbol = {"×": "*", "÷": "/"}.get(symbol, symbol)
             result = ast.Binary(symbol, result, right, _pos(meta))
         return result
+
+
+def _without_equals(children):
+    return [x for x in children if not (isinstance(x, Token) and x.type == "EQUAL")]
 
 
 def _cmp(token) -> str:
