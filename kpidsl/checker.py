@@ -6,6 +6,7 @@ found by evaluating (kpidsl.evaluator), which reports every one of them.
 """
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from . import ast
@@ -248,10 +249,20 @@ class _Checker:
         """Every field any rule may read, in any branch, is in the data for every unit (or has a
         declared 缺省): found here at once rather than one evaluation at a time."""
         files = "、".join(data.value_files) or "（未指定）"
-        needed = sorted(required_fields(self.index))
+        fields_needed = required_fields(self.index)
+        needed = sorted(fields_needed)
         for unit in data.units:
             for node, field in needed:
-                if (unit.name, node, field) not in data.values and self.index.default(node, field) is None:
+                cell = data.values.get((unit.name, node, field))
+                if cell is not None:  # of the kind the rule reads, even where a branch does not
+                    kind = fields_needed[(node, field)]
+                    wanted = {NUMBER: (Decimal, date), FLAG: (bool,)}.get(kind)
+                    if wanted and (not isinstance(cell.value, wanted) or
+                                   (kind == NUMBER and isinstance(cell.value, bool))):
+                        self.found.append(diagnostic("E306", self.lang, place=cell.place, unit=unit.name,
+                                                     item=node, field=field, value=cell.raw, expected=kind))
+                    continue
+                if self.index.default(node, field) is None:
                     fields = {f for (u, n, f) in data.values if u == unit.name and n == node}
                     self.found.append(diagnostic("E305", self.lang, unit=unit.name, item=node, field=field,
                                                  files=files, hint=did_you_mean(field, fields, self.lang)))
