@@ -85,13 +85,17 @@ class _MoneyEvaluator(Evaluator):
 
     def __init__(self, scheme, data, index, results: Results):
         super().__init__(scheme, data, index)
-        self.unit_results = {u.unit: u for u in results.units}
-        self.nodes = {u.unit: {n.path[-1]: n for n in _nodes(u)} for u in results.units}
+        units = results.units if results is not None else ()  # None: awards that read no score
+        self.unit_results = {u.unit: u for u in units}
+        self.nodes = {u.unit: {n.path[-1]: n for n in _nodes(u)} for u in units}
         self.amounts: dict[tuple[str, str], Decimal] = {}
         self.grades: dict[tuple[str, str], str] = {}
 
     def _ref(self, scope: Scope, ref: ast.Ref, inputs: Inputs):
-        match self.index.resolve(scope.node, ref):
+        resolved = self.index.resolve(scope.node, ref)
+        if resolved[0] in ("total", "score") and scope.unit.name not in self.unit_results:
+            raise self._eval_error(scope, f"{ref}：此处未计分（示例只算不读得分的奖励）")
+        match resolved:
             case ("total",):
                 value = self.unit_results[scope.unit.name].total
             case ("score", node):
@@ -121,11 +125,16 @@ def _nodes(unit: UnitResult):
         yield from visit(section)
 
 
-def pay(scheme: ast.Scheme, data: Dataset, index: SchemeIndex, results: Results) -> Awards:
+def pay(scheme: ast.Scheme, data: Dataset, index: SchemeIndex, results: Results | None,
+        only: set[str] | None = None) -> Awards:
+    """Every award (or those named in `only`) for every unit. Without results, only awards that
+    read no score can be paid."""
     money = _MoneyEvaluator(scheme, data, index, results)
     payments: dict[str, list[Payment]] = {u.name: [] for u in data.units}
     totals, problems = [], []
     for award in scheme.awards:
+        if only is not None and award.name not in only:
+            continue
         try:
             paid, kept = _pay_award(money, award, payments)
         except DataError as e:

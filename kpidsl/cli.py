@@ -254,7 +254,7 @@ def _fmt(args, err) -> int:
 
 
 def _diff(args, out) -> int:
-    from .diff import scheme_changes, unit_changes
+    from .diff import money_changes, scheme_changes, unit_changes
     from .pipeline import load_all, read_scheme
     from .render import diff as render
 
@@ -262,13 +262,16 @@ def _diff(args, out) -> int:
                  actuals=args.actuals, allow_outside=args.allow_outside_data)
     old, new = (read_scheme(Path(p))[0] for p in (args.old, args.new))
     changes = scheme_changes(old, new)
-    units = None
+    units = money = None
     if args.scores or any(given[k] for k in ("units", "values", "records", "targets", "actuals")):
-        units = unit_changes(load_all(args.old, **given).evaluate(), load_all(args.new, **given).evaluate())
+        loaded = [load_all(p, **given) for p in (args.old, args.new)]
+        results = [x.evaluate() for x in loaded]
+        units = unit_changes(*results)
+        money = money_changes(*(x.pay(r) for x, r in zip(loaded, results)))
     if args.format == "json":
-        sys.stdout.write(render.to_json(changes, units))
+        sys.stdout.write(render.to_json(changes, units, money))
     else:
-        render.table(changes, units, out)
+        render.table(changes, units, out, money)
     return EXIT_OK
 
 

@@ -128,3 +128,31 @@ def unit_changes(old: Results, new: Results) -> list[UnitChange]:
             changes.append(change)
     return sorted(changes, key=lambda c: (-abs(c.difference), c.unit))
 
+
+
+@dataclass(frozen=True)
+class MoneyChange:
+    unit: str
+    old: Decimal
+    new: Decimal
+    by_award: dict[str, Decimal]  # only the awards whose amount changed
+
+    @property
+    def difference(self) -> Decimal:
+        return self.new - self.old
+
+
+def money_changes(old, new) -> list[MoneyChange]:
+    """Each unit's money under both schemes (kpidsl.awards.Awards, or None), by award."""
+    def amounts(awards, unit):
+        return {p.award: p.amount for p in awards.payments.get(unit, ())} if awards else {}
+
+    units = sorted(set(old.payments if old else ()) | set(new.payments if new else ()))
+    changes = []
+    for unit in units:
+        a, b = amounts(old, unit), amounts(new, unit)
+        moved = {k: b.get(k, Decimal(0)) - a.get(k, Decimal(0)) for k in sorted(set(a) | set(b))}
+        moved = {k: v for k, v in moved.items() if v}
+        if moved:
+            changes.append(MoneyChange(unit, sum(a.values(), Decimal(0)), sum(b.values(), Decimal(0)), moved))
+    return sorted(changes, key=lambda c: (-abs(c.difference), c.unit))

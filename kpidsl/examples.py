@@ -69,6 +69,12 @@ def run(scheme: ast.Scheme, index: SchemeIndex | None = None) -> list[Outcome]:
 def _score(evaluator: Evaluator, index: SchemeIndex, unit: Unit, node_name: str | None):
     if node_name is None:
         return evaluator.unit(unit).total, None
+    if node_name in index.awards:  # an amount: the award alone, on what the example gives
+        from .awards import pay
+
+        awards = pay(index.scheme, evaluator.data, index, None, only={node_name})
+        payment = next(p for p in awards.payments[unit.name] if p.award == node_name)
+        return payment.amount, payment
     info = index.nodes[node_name]  # the checker has made sure it exists
     if isinstance(info.node, ast.Item):
         result = evaluator._item(unit, info.node, info.weight)

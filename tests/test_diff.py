@@ -43,3 +43,5 @@ def test_unit_changes_are_attributed_exactly(schemes_dir, tmp_path):
     done = kpi("diff", str(schemes_dir / "rugao-2021.kpi"), str(tmp_path / "new.kpi"), "--scores", "--format", "json")
     document = json.loads(done.stdout)
     assert len(document["changes"]) == 3 and document["units"][0]["change"].startswith("-")
+    money = {m["unit"]: m for m in document["money"]}
+    assert all(sum(Decimal(v) for v in m["by_award"].values()) == Decimal(m["change"]) for m in money.values())

@@ -34,7 +34,7 @@ def test_bundled_examples_pass_and_cover_every_rule_kind(path):
     covered = set()
     for example in scheme.examples:
         for expected in example.expectations:
-            if expected.node:
+            if expected.node in index.nodes:  # (an award is money, not a rule kind)
                 node = index.nodes[expected.node].node
                 covered |= kinds(node) | {k for child in getattr(node, "children", ()) for k in kinds(child)}
     assert used <= covered, used - covered
@@ -68,3 +68,14 @@ def test_examples_are_checked_against_the_scheme():
         check(parse(BODY + '示例 "x" { 单位 甲 镇 数值 乙.测.任务 = 1 期望 甲.侧 = 1分 }'))
     message = e.value.render()
     assert "未列出单位 乙" in message and "E201 未知名称 侧" in message
+
+
+def test_an_award_example_needs_no_scores_when_the_award_reads_none(tmp_path):
+    path = tmp_path / "s.kpi"
+    path.write_text(BODY + "奖励 补 { 每人 20元 按 测.实际 超出 测.任务 每人 30元 }\n"
+                    "奖励 名 { 排名 降序 按 总分 名次 1: 100元 }\n"
+                    '示例 "补" { 单位 甲 镇 数值 甲.测.任务 = 10 数值 甲.测.实际 = 12 期望 甲.补 = 260元 }\n'
+                    '示例 "名" { 单位 甲 镇 数值 甲.测.任务 = 10 数值 甲.测.实际 = 12 期望 甲.名 = 100元 }\n',
+                    encoding="utf-8")
+    done = kpi("test", str(path))
+    assert "✓ 补" in done.stdout and "✗ 名" in done.stdout and "未计分" in done.stdout

@@ -17,7 +17,7 @@ def _signed(x) -> str:
     return f"+{plain(x)}" if x > 0 else plain(x)
 
 
-def table(changes, units, console: Console) -> None:
+def table(changes, units, console: Console, money=None) -> None:
     grid = Table(title="方案变化", box=box.SIMPLE_HEAD)
     for column in ("类别", "板块 / 指标", "项目", "原", "新"):
         grid.add_column(column, overflow="fold")
@@ -38,9 +38,17 @@ def table(changes, units, console: Console) -> None:
                        _signed(u.difference), f"{u.old.rank if u.old else '—'} → {u.new.rank if u.new else '—'}",
                        shown)
     console.print(scores)
+    if money:
+        paid = Table(title="各单位奖励变化（元，按奖励分解）", box=box.SIMPLE_HEAD)
+        for column in ("单位", "原合计", "新合计", "变化", "按奖励"):
+            paid.add_column(column, overflow="fold")
+        for m in money:
+            paid.add_row(m.unit, plain(m.old), plain(m.new), _signed(m.difference),
+                         "；".join(f"{k} {_signed(v)}" for k, v in m.by_award.items()))
+        console.print(paid)
 
 
-def to_json(changes, units) -> str:
+def to_json(changes, units, money=None) -> str:
     document = {"changes": [{"kind": c.kind, "path": list(c.path), "what": c.what, "old": c.old, "new": c.new}
                             for c in changes]}
     if units is not None:
@@ -49,4 +57,7 @@ def to_json(changes, units) -> str:
             "change": plain(u.difference), "rank_old": u.old.rank if u.old else None,
             "rank_new": u.new.rank if u.new else None, "by_item": {k: plain(v) for k, v in u.by_part.items()},
         } for u in units]
+    if money is not None:
+        document["money"] = [{"unit": m.unit, "old": plain(m.old), "new": plain(m.new), "change": plain(m.difference),
+                              "by_award": {k: plain(v) for k, v in m.by_award.items()}} for m in money]
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

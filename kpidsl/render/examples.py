@@ -21,6 +21,7 @@ def report(path: Path, outcomes, console: Console) -> None:
             if failure.message:
                 console.print(Text(f"      {target}：无法计分\n      {failure.message}"))
                 continue
-            console.print(Text(f"      {target}：期望 {e.points}，实得 {plain(failure.got)}分"))
+            unit = e.points.unit or "分"
+            console.print(Text(f"      {target}：期望 {e.points}，实得 {plain(failure.got)}{unit}"))
             for line in failure.node.lines if failure.node else ():
                 console.print(Text(f"        {line.text}：{line.arithmetic}", style="dim"))
