@@ -61,19 +61,26 @@ def comments_of(text: str) -> list[tuple[int, str]]:
     return found
 
 
+def _line_of(source: str, keyword: str) -> int | None:
+    """The line a header statement starts on (the AST keeps no position for it)."""
+    spellings = "|".join(keyword_spellings()[keyword])
+    match = re.search(rf"^[ \t]*({spellings})(?![^\W\d])", source, re.M)
+    return source.count("\n", 0, match.start()) + 1 if match else None
+
+
 def format_scheme(scheme: ast.Scheme, source: str, lang: str | None = None) -> str:
     w = _Writer(lang or scheme.language, comments_of(source))
     kw = w.kw
     if scheme.title:
-        w.emit(0, f"{kw('KW_SCHEME')} {quote(scheme.title)}", 1)
+        w.emit(0, f"{kw('KW_SCHEME')} {quote(scheme.title)}", _line_of(source, "KW_SCHEME"))
     if scheme.groups:
-        w.emit(0, f"{kw('KW_GROUPS')} {', '.join(scheme.groups)}")
+        w.emit(0, f"{kw('KW_GROUPS')} {', '.join(scheme.groups)}", _line_of(source, "KW_GROUPS"))
     data = [(kw("KW_UNITS"), scheme.data.units), (kw("KW_VALUES"), scheme.data.values),
             (kw("KW_RECORDS"), scheme.data.records), (kw("KW_TARGET"), scheme.data.targets),
             (kw("KW_ACTUAL"), scheme.data.actuals)]
     if any(files for _, files in data):
         w.blank()
-        w.emit(0, f"{kw('KW_DATA')} {{")
+        w.emit(0, f"{kw('KW_DATA')} {{", _line_of(source, "KW_DATA"))
         for word, files in data:
             if files:
                 w.emit(1, f"{word} {', '.join(quote(f) for f in files)}")
@@ -81,10 +88,11 @@ def format_scheme(scheme: ast.Scheme, source: str, lang: str | None = None) -> s
     roundings = [("KW_ITEM", scheme.item_rounding), ("KW_TOTAL", scheme.total_rounding),
                  ("KW_AMOUNT", scheme.amount_rounding)]
     modes = {"half_up": "KW_HALF_UP", "down": "KW_DOWN", "half_even": "KW_HALF_EVEN"}
-    if any(r != ast.Rounding(2, "half_up") for _, r in roundings) or _declares_rounding(source):
+    if any(r != ast.Rounding(2, "half_up") for _, r in roundings) or _line_of(source, "KW_ROUNDING"):
         w.blank()
         for scope, r in roundings:
-            w.emit(0, f"{kw('KW_ROUNDING')} {kw(scope)} {r.places}{'位' if w.lang == 'zh' else ''} {kw(modes[r.mode])}")
+            w.emit(0, f"{kw('KW_ROUNDING')} {kw(scope)} {r.places}{'位' if w.lang == 'zh' else ''} {kw(modes[r.mode])}",
+                   _line_of(source, "KW_ROUNDING"))
     # the rest in the order written, so that comments stay beside what they are about
     statements = []
     if scheme.total:
@@ -97,7 +105,7 @@ def format_scheme(scheme: ast.Scheme, source: str, lang: str | None = None) -> s
             0, f"{kw('KW_CONST')} {c.name} = {v}", c.pos.line)))
     for let in scheme.lets:
         statements.append((let.pos.line, lambda l=let: w.emit(
-            0, f"{kw('KW_LET')} {l.name} = {w.expr(l.expr)}", l.pos.line)))
+            0, f"{kw('KW_LET')} {l.name} = {_long(w, l.expr, 0)}", l.pos.line)))
     for default in scheme.defaults:
         statements.append((default.pos.line, lambda d=default: w.emit(0, _default(w, d), d.pos.line)))
     for requirement in scheme.requirements:
@@ -114,6 +122,14 @@ def format_scheme(scheme: ast.Scheme, source: str, lang: str | None = None) -> s
         write()
     w.lines.extend(text for _, text in w.comments)  # comments after the last statement
     return "\n".join(w.lines).strip("\n") + "\n"
+
+
+def _long(w: _Writer, expr: ast.Expr, depth: int) -> str:
+    """A long 且/或 chain one condition a line, as policy lists read."""
+    if isinstance(expr, ast.Logical) and len(expr.operands) > 3:
+        joint = "\n" + INDENT * (depth + 1) + ast.WORDS[w.lang][expr.op] + " "
+        return joint.join(w.operand(o) for o in expr.operands).lstrip()
+    return w.expr(expr)
 
 
 def _total(w: _Writer, scheme: ast.Scheme) -> None:
@@ -137,10 +153,6 @@ def _department(w: _Writer, department: ast.DepartmentAward) -> None:
         w.emit(0, "}")
     else:
         w.emit(0, head, department.pos.line)
-
-
-def _declares_rounding(source: str) -> bool:
-    return bool(re.search(r"(^|\s)(舍入|rounding)\s", source))
 
 
 def _texts(w: _Writer, depth: int, keyword: str, text: str | None) -> None:
@@ -175,6 +187,8 @@ def _deduction(w: _Writer, d: ast.Deduction) -> str:
 
 
 def _node(w: _Writer, node, depth: int) -> None:
+    """An item: its rule, deductions, vetoes, then its texts. A section: its texts, its parts,
+    then its own deductions and vetoes (as policies list them after the items)."""
     kw = w.kw
     word = kw("KW_ITEM") if isinstance(node, ast.Item) else kw("KW_BONUS" if node.bonus else "KW_SECTION")
     title = f" {quote(node.title)}" if node.title is not None else ""
@@ -183,20 +197,14 @@ def _node(w: _Writer, node, depth: int) -> None:
     if isinstance(node, ast.Section) and node.points_note is not None:
         scaled = f" {kw('KW_SCALE')}" if node.points_scaled else ""
         w.emit(inner, f"{kw('KW_POINTS_NOTE')}{scaled} {quote(node.points_note)}")
-    if isinstance(node, ast.Item) and node.rule is not None:
-        w.emit(inner, _rule(w, node.rule, inner), node.rule.pos.line)
-    if isinstance(node, ast.Item) and node.kind:
-        w.emit(inner, f"{kw('KW_KIND')} {node.kind}")
-    for d in node.deductions:
-        w.emit(inner, _deduction(w, d), d.pos.line)
-    for v in node.vetoes:
-        w.emit(inner, _veto(w, v), v.pos.line)
-    if node.cap:
-        w.emit(inner, f"{kw('KW_CAP')} {node.cap}")
-    if node.allow_negative:
-        w.emit(inner, kw("KW_ALLOW_NEGATIVE"))
+    if isinstance(node, ast.Item):
+        if node.rule is not None:
+            w.emit(inner, _rule(w, node.rule, inner), node.rule.pos.line)
+        if node.kind:
+            w.emit(inner, f"{kw('KW_KIND')} {node.kind}")
+        _adjustments(w, node, inner)
     for let in node.lets:
-        w.emit(inner, f"{kw('KW_LET')} {let.name} = {w.expr(let.expr)}", let.pos.line)
+        w.emit(inner, f"{kw('KW_LET')} {let.name} = {_long(w, let.expr, inner)}", let.pos.line)
     for default in node.defaults:
         w.emit(inner, _default(w, default), default.pos.line)
     if node.aliases:
@@ -208,8 +216,23 @@ def _node(w: _Writer, node, depth: int) -> None:
     for requirement in node.requirements:
         w.emit(inner, _requirement(w, requirement), requirement.pos.line)
     for child in getattr(node, "children", ()):
+        if isinstance(child, ast.Section):
+            w.blank()
         _node(w, child, inner)
+    if isinstance(node, ast.Section):
+        _adjustments(w, node, inner)
     w.emit(depth, "}")
+
+
+def _adjustments(w: _Writer, node, depth: int) -> None:
+    for d in node.deductions:
+        w.emit(depth, _deduction(w, d), d.pos.line)
+    for v in node.vetoes:
+        w.emit(depth, _veto(w, v), v.pos.line)
+    if node.cap:
+        w.emit(depth, f"{w.kw('KW_CAP')} {node.cap}")
+    if node.allow_negative:
+        w.emit(depth, w.kw("KW_ALLOW_NEGATIVE"))
 
 
 def _rule(w: _Writer, rule, depth: int) -> str:
@@ -232,20 +255,21 @@ def _rule(w: _Writer, rule, depth: int) -> str:
             return (f"{kw('KW_IF')} {w.expr(rule.condition)} {kw('KW_THEN')} {_rule(w, rule.then, depth)} "
                     f"{kw('KW_ELSE')} {_rule(w, rule.otherwise, depth)}")
         case ast.Rank():
-            parts = [kw("KW_RANK"), kw("KW_DESC" if rule.descending else "KW_ASC"), kw("KW_BY"), w.expr(rule.key),
-                     kw("KW_WITHIN_GROUP" if rule.within_group else "KW_OVERALL")]
+            clauses = [" ".join([kw("KW_RANK"), kw("KW_DESC" if rule.descending else "KW_ASC"), kw("KW_BY"),
+                                 w.expr(rule.key), kw("KW_WITHIN_GROUP" if rule.within_group else "KW_OVERALL")])]
             if rule.eligible is not None:
-                parts += [kw("KW_ONLY_IF"), w.expr(rule.eligible)]
+                clauses.append(f"{kw('KW_ONLY_IF')} {w.expr(rule.eligible)}")
             if rule.steps:
-                parts += [kw("KW_STEP"), ", ".join((f"{s.group} " if s.group else "") + str(s.points)
-                                                   for s in rule.steps)]
+                clauses.append(f"{kw('KW_STEP')} " + ", ".join((f"{s.group} " if s.group else "") + str(s.points)
+                                                               for s in rule.steps))
             if rule.ties == "dense":
-                parts += [kw("KW_TIES"), kw("KW_TIES_DENSE")]
+                clauses.append(f"{kw('KW_TIES')} {kw('KW_TIES_DENSE')}")
             if rule.ineligible_points:
-                parts += [kw("KW_INELIGIBLE"), str(rule.ineligible_points)]
+                clauses.append(f"{kw('KW_INELIGIBLE')} {rule.ineligible_points}")
             if rule.no_data_points:
-                parts += [kw("KW_NO_DATA"), str(rule.no_data_points)]
-            return " ".join(parts)
+                clauses.append(f"{kw('KW_NO_DATA')} {rule.no_data_points}")
+            one_line = " ".join(clauses)  # long rankings: one clause a line, as the policy lists them
+            return one_line if len(one_line) <= 60 else ("\n" + INDENT * (depth + 1)).join(clauses)
         case ast.Tiers():
             bands = [_band(w, b) for b in rule.bands]
             if rule.otherwise:

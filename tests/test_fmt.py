@@ -63,3 +63,8 @@ def test_fmt_command_check_and_rewrite(tmp_path: Path):
     assert kpi("fmt", "--check", str(messy)).returncode == 0
     assert kpi("fmt", "--lang", "en", str(messy)).returncode == 0
     assert messy.read_text(encoding="utf-8").startswith('scheme "x"\n\n# 说明\nsection 甲 1分 {')
+
+
+def test_bundled_schemes_are_in_canonical_layout():
+    done = kpi("fmt", "--check", *map(str, SCHEMES))
+    assert done.returncode == 0, done.stderr
