@@ -1,12 +1,15 @@
 """Parse stage: .kpi text -> typed AST (kpidsl.ast), or a SchemeSyntaxError with file:line:col."""
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import unicodedata
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from importlib.resources import files
+from pathlib import Path
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
@@ -29,8 +32,16 @@ def grammar_text() -> str:
 
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
-    return Lark(grammar_text(), parser="lalr", propagate_positions=True,
-                maybe_placeholders=False)
+    """The parser, its LALR tables cached in the user's cache folder between runs (keyed by
+    the grammar, so a changed grammar builds afresh); built in memory where that cannot be."""
+    options = dict(parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kpidsl"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256(grammar_text().encode("utf-8")).hexdigest()[:16]
+        return Lark(grammar_text(), cache=str(folder / f"grammar-{digest}.lark-cache"), **options)
+    except OSError:
+        return Lark(grammar_text(), **options)
 
 
 @lru_cache(maxsize=1)
