@@ -118,23 +118,18 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
     from .pipeline import load_all
 
     out, err = Console(), Console(stderr=True, highlight=False)
+    args.unit = None
+    scheme_path = getattr(args, "scheme", None)
     if args.command in ("explain", "gap"):
         # `kpi explain 丁 堰 镇` arrives as three words: a unit name may be split by spaces.
         first, *rest = args.args
         scheme_path, words = (first, rest) if first.endswith(".kpi") else (None, args.args)
         if not words:
-            parser.error("explain needs a unit name after the scheme")
-        unit_name = " ".join(words)
-    else:
-        scheme_path, unit_name = getattr(args, "scheme", None), None
+            parser.error(f"{args.command} needs a unit name after the scheme")
+        args.unit = " ".join(words)
     try:
-        if args.command == "diff":
-            return _diff(args, out)
-        if args.command == "fmt":
-            return _fmt(args, err)
-        if args.command == "test":
-            return _test(args, out)
-        progress = _progress(err)
+        if args.command in SCHEMELESS:
+            return SCHEMELESS[args.command](args, out, err)
         loaded = load_all(scheme_path, units=args.units, values=args.values, records=args.records,
                           targets=args.targets, actuals=args.actuals,
                           with_data=not getattr(args, "no_data", False),
@@ -142,77 +137,93 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
                           allow_outside=args.allow_outside_data)
         for warning in loaded.warnings:
             err.print(warning.render(), markup=False, soft_wrap=True)
-        if args.command == "check":
-            from .render.outline import render as outline
-
-            outline(loaded.scheme, out)
-            if loaded.data is not None:
-                loaded.evaluate()  # surfaces every missing or malformed value
-                out.print(f"数据完整：{len(loaded.data.units)} 个单位，每条规则所需数据齐全。")
-            return EXIT_OK
-        if args.command == "template":
-            from .render.workbook import write_template
-
-            write_template(loaded.index, loaded.data, Path(args.out), progress)
-            err.print(f"已写入 {args.out}", markup=False)
-            return EXIT_OK
-        results = loaded.evaluate(progress)
-        if getattr(args, "set", None):
-            return _what_if(loaded, results, args, out)
-        if args.command == "gap":
-            return _gap(loaded, results, unit_name, args, out)
-        awards = loaded.pay(results)
-        if args.command == "awards":
-            from .render import money
-
-            if awards is None:
-                err.print("此方案没有奖励规定 / this scheme has no awards", markup=False)
-            elif args.format == "json":
-                sys.stdout.write(money.to_json(results, awards))
-            else:
-                money.table(results, awards, out)
-            return EXIT_OK
-        if args.command == "report":
-            from .render.html import render as to_html
-
-            Path(args.out).write_text(to_html(results), encoding="utf-8")
-            err.print(f"已写入 {args.out}", markup=False)
-            return EXIT_OK
-        if args.command == "score":
-            if args.out:
-                from .render.workbook import write_results
-
-                write_results(results, Path(args.out), progress, awards)
-            if args.format == "json":
-                from .render.json import render as to_json
-
-                sys.stdout.write(to_json(results, awards=awards))
-            else:
-                from .render.table import render as table
-
-                table(results, out)
-            return EXIT_OK
-        unit = loaded.data.find_unit(unit_name, loaded.scheme.language)
-        result = next(u for u in results.units if u.unit == unit.name)
-        if args.format == "json":
-            from .render.json import render as to_json
-
-            sys.stdout.write(to_json(results, [result], awards))
-        else:
-            from .render.explain import render as explain
-
-            explain(result, results.scheme, results.path, out)
-            if awards is not None:
-                from .render import money
-
-                money.explain(result, awards, results.path, out)
-        return EXIT_OK
+        return ON_SCHEME[args.command](loaded, args, out, err, _progress(err))
     except KpiError as e:
         err.print(e.render(), markup=False, soft_wrap=True)
         return EXIT_USER_ERROR
 
 
-def _test(args, out) -> int:
+def _check(loaded, args, out, err, progress) -> int:
+    from .render.outline import render as outline
+
+    outline(loaded.scheme, out)
+    if loaded.data is not None:
+        loaded.evaluate()  # surfaces every missing or malformed value
+        out.print(f"数据完整：{len(loaded.data.units)} 个单位，每条规则所需数据齐全。")
+    return EXIT_OK
+
+
+def _template(loaded, args, out, err, progress) -> int:
+    from .render.workbook import write_template
+
+    write_template(loaded.index, loaded.data, Path(args.out), progress)
+    err.print(f"已写入 {args.out}", markup=False)
+    return EXIT_OK
+
+
+def _score(loaded, args, out, err, progress) -> int:
+    results = loaded.evaluate(progress)
+    if args.set:
+        return _what_if(loaded, results, args, out)
+    awards = loaded.pay(results)
+    if args.out:
+        from .render.workbook import write_results
+
+        write_results(results, Path(args.out), progress, awards)
+    if args.format == "json":
+        from .render.json import render as to_json
+
+        sys.stdout.write(to_json(results, awards=awards))
+    else:
+        from .render.table import render as table
+
+        table(results, out)
+    return EXIT_OK
+
+
+def _awards(loaded, args, out, err, progress) -> int:
+    from .render import money
+
+    results = loaded.evaluate(progress)
+    awards = loaded.pay(results)
+    if awards is None:
+        err.print("此方案没有奖励规定 / this scheme has no awards", markup=False)
+    elif args.format == "json":
+        sys.stdout.write(money.to_json(results, awards))
+    else:
+        money.table(results, awards, out)
+    return EXIT_OK
+
+
+def _report(loaded, args, out, err, progress) -> int:
+    from .render.html import render as to_html
+
+    Path(args.out).write_text(to_html(loaded.evaluate(progress)), encoding="utf-8")
+    err.print(f"已写入 {args.out}", markup=False)
+    return EXIT_OK
+
+
+def _explain(loaded, args, out, err, progress) -> int:
+    results = loaded.evaluate(progress)
+    awards = loaded.pay(results)
+    unit = loaded.data.find_unit(args.unit, loaded.scheme.language)
+    result = next(u for u in results.units if u.unit == unit.name)
+    if args.format == "json":
+        from .render.json import render as to_json
+
+        sys.stdout.write(to_json(results, [result], awards))
+        return EXIT_OK
+    from .render.explain import render as explain
+
+    explain(result, results.scheme, results.path, out)
+    if awards is not None:
+        from .render import money
+
+        money.explain(result, awards, results.path, out)
+    return EXIT_OK
+
+
+def _test(args, out, err) -> int:
     from .checker import check
     from .examples import run
     from .pipeline import bundled_schemes, read_scheme
@@ -236,7 +247,7 @@ def _test(args, out) -> int:
     return EXIT_USER_ERROR if failed else EXIT_OK
 
 
-def _fmt(args, err) -> int:
+def _fmt(args, out, err) -> int:
     from .fmt import format_scheme
     from .pipeline import read_scheme
 
@@ -253,7 +264,7 @@ def _fmt(args, err) -> int:
     return EXIT_USER_ERROR if args.check and unformatted else EXIT_OK
 
 
-def _diff(args, out) -> int:
+def _diff(args, out, err) -> int:
     from .diff import money_changes, scheme_changes, unit_changes
     from .pipeline import load_all, read_scheme
     from .render import diff as render
@@ -275,11 +286,12 @@ def _diff(args, out) -> int:
     return EXIT_OK
 
 
-def _gap(loaded, results, unit_name: str, args, out) -> int:
+def _gap(loaded, args, out, err, progress) -> int:
     from .gap import GapFinder
     from .render import gap as render
 
-    unit = loaded.data.find_unit(unit_name, loaded.scheme.language)
+    results = loaded.evaluate(progress)
+    unit = loaded.data.find_unit(args.unit, loaded.scheme.language)
     result = next(u for u in results.units if u.unit == unit.name)
     options, blocked = GapFinder(loaded.scheme, loaded.data, loaded.index).find(result)
     if args.format == "json":
@@ -318,6 +330,12 @@ def _what_if(loaded, before, args, out) -> int:
         table(after, out)
         what_if(settings, changes, out)
     return EXIT_OK
+
+
+# Commands that read one scheme with its data, and those that do not.
+ON_SCHEME = {"check": _check, "template": _template, "score": _score, "awards": _awards,
+             "report": _report, "explain": _explain, "gap": _gap}
+SCHEMELESS = {"diff": _diff, "fmt": _fmt, "test": _test}
 
 
 if __name__ == "__main__":
