@@ -52,33 +52,40 @@ def timed(fn):
     return value, time.perf_counter() - start
 
 
+def stages(path: Path) -> dict:
+    """Seconds per stage, from building the grammar to writing the JSON."""
+    _lark.cache_clear()
+    grammar_text.cache_clear()
+    _, t_grammar = timed(_lark)
+    (scheme, source), t_parse = timed(lambda: read_scheme(path))
+    index = SchemeIndex(scheme)
+    _, t_check = timed(lambda: check(scheme, None, source, index))
+    folder = path.parent
+
+    def load_data():
+        return load([(folder / p, p) for p in scheme.data.units],
+                    [(folder / p, p) for p in scheme.data.values],
+                    [(folder / p, p) for p in scheme.data.records], index.data_names())
+
+    data, t_load = timed(load_data)
+    results, t_eval = timed(lambda: evaluate(scheme, data, index))
+    console = Console(file=io.StringIO(), width=110, color_system=None)
+    _, t_explain = timed(lambda: explain.render(results.units[0], results.scheme, results.path, console))
+    _, t_json = timed(lambda: json_render.render(results))
+    return {"units": len(results.units), "grammar": t_grammar, "parse": t_parse, "check": t_check,
+            "load": t_load, "evaluate": t_eval, "explain 1": t_explain, "json": t_json}
+
+
 def measure(n: int) -> dict:
+    """Timings from one run, peak memory from another (tracing memory slows Python down)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = scaled_copy(Path(tmp), n) if n != 14 else default_scheme()
+        figures = stages(path)
         tracemalloc.start()
-        _lark.cache_clear()
-        grammar_text.cache_clear()
-        _, t_grammar = timed(_lark)
-        (scheme, source), t_parse = timed(lambda: read_scheme(path))
-        index = SchemeIndex(scheme)
-        _, t_check = timed(lambda: check(scheme, None, source, index))
-        folder = path.parent
-
-        def load_data():
-            return load([(folder / p, p) for p in scheme.data.units],
-                        [(folder / p, p) for p in scheme.data.values],
-                        [(folder / p, p) for p in scheme.data.records], index.data_names())
-
-        data, t_load = timed(load_data)
-        results, t_eval = timed(lambda: evaluate(scheme, data, index))
-        console = Console(file=io.StringIO(), width=110, color_system=None)
-        _, t_explain = timed(lambda: explain.render(results.units[0], results.scheme, results.path, console))
-        _, t_json = timed(lambda: json_render.render(results))
-        _, peak = tracemalloc.get_traced_memory()
+        stages(path)
+        figures["peak MiB"] = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
-    return {"units": len(results.units), "grammar": t_grammar, "parse": t_parse, "check": t_check,
-            "load": t_load, "evaluate": t_eval, "explain 1": t_explain, "json": t_json,
-            "peak MiB": peak / 2**20}
+    return figures
 
 
 def cold_start() -> float:
