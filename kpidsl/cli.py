@@ -32,10 +32,13 @@ def _parser() -> argparse.ArgumentParser:
         prog="kpi", description="kpidsl: check, score and explain assessment schemes (考核办法).")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    explain = commands.add_parser("explain", help="explain one unit's score, every point lost")
-    explain.add_argument("args", nargs="+", metavar="[SCHEME] UNIT", help=f"{SCHEME_HELP}, and a unit name")
-    explain.add_argument("--format", choices=["text", "json"], default="text")
-    _data_options(explain)
+    def unit_command(name: str, help: str, formats: list[str]) -> None:
+        command = commands.add_parser(name, help=help)
+        command.add_argument("args", nargs="+", metavar="[SCHEME] UNIT", help=f"{SCHEME_HELP}, and a unit name")
+        command.add_argument("--format", choices=formats, default=formats[0])
+        _data_options(command)
+
+    unit_command("explain", "explain one unit's score, every point lost", ["text", "json"])
 
     score = commands.add_parser("score", help="every unit's total and ranks")
     score.add_argument("scheme", nargs="?", help=SCHEME_HELP)
@@ -61,10 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", choices=["table", "json"], default="table")
     _data_options(diff)
 
-    gap = commands.add_parser("gap", help="what it would take a unit to regain the points it lost")
-    gap.add_argument("args", nargs="+", metavar="[SCHEME] UNIT", help=f"{SCHEME_HELP}, and a unit name")
-    gap.add_argument("--format", choices=["table", "json"], default="table")
-    _data_options(gap)
+    unit_command("gap", "what it would take a unit to regain the points it lost", ["table", "json"])
 
     awards = commands.add_parser("awards", help="every unit's money under the scheme's awards, and the city total")
     awards.add_argument("scheme", nargs="?", help=SCHEME_HELP)

@@ -6,10 +6,11 @@ parse(format(x)) equals parse(x) but for positions; formatting is idempotent.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import ast
 from .ast import operand_text, quote, show_expr
-from .parser import keyword_spellings
+from .parser import _lark, keyword_spellings
 
 INDENT = "  "
 _NAME = re.compile(r"[^\W\d]\w*")
@@ -349,8 +350,11 @@ def _part(w: _Writer, part) -> str:
     raise TypeError(part)
 
 
-_LITERAL = re.compile(r"\d+([.．]\d+)?([%％]|万元|万人|万|分|人|个|家|次|例|起|项|户|月|名|位|元)?"
-                      r"|\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日")
+@lru_cache(maxsize=1)
+def _literal() -> re.Pattern:
+    """What an example's value may be written as bare: a number or a date, as the grammar lexes them."""
+    terminals = [_lark().get_terminal(name).pattern.to_regexp() for name in ("QUANTITY", "DATE")]
+    return re.compile("|".join(f"(?:{t})" for t in terminals))
 
 
 def _example(w: _Writer, example: ast.Example) -> None:
@@ -360,7 +364,7 @@ def _example(w: _Writer, example: ast.Example) -> None:
     def value(text: str) -> str:
         if text in ("是", "否"):
             return kw("KW_TRUE" if text == "是" else "KW_FALSE")
-        return text if _LITERAL.fullmatch(text) else quote(text)
+        return text if _literal().fullmatch(text) else quote(text)
 
     w.emit(0, f"{kw('KW_EXAMPLE')} {quote(example.name)} {{", example.pos.line)
     for unit, group in example.units:
