@@ -370,13 +370,15 @@ def _refs(expr: ast.Expr):
 
 
 def check(scheme: ast.Scheme, data: Dataset | None = None, source: str | None = None,
-          index: SchemeIndex | None = None) -> list[Diagnostic]:
-    """All warnings; raises SchemeCheckError if there is any error (with the warnings too)."""
+          index: SchemeIndex | None = None, values: bool = True) -> list[Diagnostic]:
+    """All warnings; raises SchemeCheckError if there is any error (with the warnings too).
+    `values=False`: the data's values are not in `data` (the fast path reads them as columns)."""
     checker = _Checker(scheme, index or SchemeIndex(scheme), source)
     checker.run()
     if data is not None:
         checker.check_with_data(data)
-        checker.check_fields_present(data)
+        if values:
+            checker.check_fields_present(data)
     errors = [d for d in checker.found if not d.is_warning]
     if errors:  # missing data (E3xx) is the data's fault, not the scheme's
         raise (DataError if all(d.code.startswith("E3") for d in errors) else SchemeCheckError)(checker.found)

@@ -42,8 +42,14 @@ def _parser() -> argparse.ArgumentParser:
 
     score = commands.add_parser("score", help="every unit's total and ranks")
     score.add_argument("scheme", nargs="?", help=SCHEME_HELP)
-    score.add_argument("--format", choices=["table", "json"], default="table")
-    score.add_argument("--out", metavar="XLSX", help="also write a results workbook (ranking and each unit's explanation)")
+    score.add_argument("--format", choices=["table", "json", "csv"], default="table",
+                       help="csv: one row per unit (total, ranks, every score and amount), scored "
+                            "by the fast vectorised path where the scheme and data allow")
+    score.add_argument("--out", metavar="XLSX|CSV",
+                       help="also write a results workbook (ranking and each unit's explanation); "
+                            "with --format csv, the file to write the CSV to")
+    score.add_argument("--exact", action="store_true",
+                       help="with --format csv: score with the exact evaluator, unit by unit")
     score.add_argument("--set", action="append", metavar="UNIT.ITEM.FIELD=VALUE", default=[],
                        help="what if: score with this figure changed (repeatable) and show what moves")
     _data_options(score)
@@ -130,6 +136,10 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
     try:
         if args.command in SCHEMELESS:
             return SCHEMELESS[args.command](args, out, err)
+        if args.command == "score" and args.format == "csv":
+            if args.set:
+                parser.error("--set cannot be combined with --format csv")
+            return _score_csv(scheme_path, args, err)
         loaded = load_all(scheme_path, units=args.units, values=args.values, records=args.records,
                           targets=args.targets, actuals=args.actuals,
                           with_data=not getattr(args, "no_data", False),
@@ -178,6 +188,26 @@ def _score(loaded, args, out, err, progress) -> int:
         from .render.table import render as table
 
         table(results, out)
+    return EXIT_OK
+
+
+def _score_csv(scheme_path, args, err) -> int:
+    """Every unit's scores as CSV, without explanations: fast at any number of units."""
+    from .pipeline import score_table
+    from .render.scores_csv import write
+
+    table, language, warnings, why = score_table(
+        scheme_path, units=args.units, values=args.values, records=args.records, targets=args.targets,
+        actuals=args.actuals, allow_outside=args.allow_outside_data, fast=not args.exact)
+    for warning in warnings:
+        err.print(warning.render(), markup=False, soft_wrap=True)
+    if why and not args.exact:
+        err.print(f"注：未用快速计分（{why}），已逐单位精确计分 / scored by the exact evaluator", markup=False)
+    if args.out:
+        with open(args.out, "wb") as f:
+            write(table, language, f)
+    else:
+        write(table, language, sys.stdout.buffer)
     return EXIT_OK
 
 

@@ -87,6 +87,24 @@ def load_all(scheme_path: Path | None = None, *, units: list[str] | None = None,
     index = SchemeIndex(scheme)
     if not with_data:
         return Loaded(scheme, source, index, None, check(scheme, None, source, index))
+    files = _data_files(scheme, path, units, values, records, targets, actuals, allow_outside)
+    data = load(files.units, files.values, files.records, index.data_names(), scheme.language,
+                wide=files.wide, sub_names=index.sub_names())
+    warnings = check(scheme, data if check_data else None, source, index)
+    return Loaded(scheme, source, index, data, warnings)
+
+
+@dataclass
+class DataPaths:
+    """The data files to read, each as (path, the name to show)."""
+    units: list
+    values: list  # long layout
+    wide: list  # (path, name, the field its values fill)
+    records: list
+
+
+def _data_files(scheme: ast.Scheme, path: Path, units, values, records, targets, actuals,
+                allow_outside: bool) -> DataPaths:
     folder = path.parent
 
     def declared(names: tuple[str, ...]):
@@ -102,8 +120,50 @@ def load_all(scheme_path: Path | None = None, *, units: list[str] | None = None,
     else:
         long, wide = declared(scheme.data.values), [(p, d, TARGET) for p, d in declared(scheme.data.targets)] + \
             [(p, d, ACTUAL) for p, d in declared(scheme.data.actuals)]
-    data = load(given(units) or declared(scheme.data.units), long,
-                given(records) or declared(scheme.data.records), index.data_names(), scheme.language,
-                wide=wide, sub_names=index.sub_names())
-    warnings = check(scheme, data if check_data else None, source, index)
-    return Loaded(scheme, source, index, data, warnings)
+    return DataPaths(given(units) or declared(scheme.data.units), long, wide,
+                     given(records) or declared(scheme.data.records))
+
+
+def score_table(scheme_path: Path | None = None, *, units=None, values=None, records=None,
+                targets=None, actuals=None, allow_outside: bool = False, fast: bool = True):
+    """Every unit's scores and amounts as a ScoreTable, by the vectorised path where it applies,
+    else by the exact evaluator. Returns (table, language, warnings, why the exact path was
+    taken or None)."""
+    from .render.scores_csv import from_results
+
+    path = Path(scheme_path) if scheme_path else default_scheme()
+    why = "--exact" if not fast else None
+    if fast:
+        from .columns import Unsupported
+
+        try:
+            return (*_fast_table(path, units, values, records, targets, actuals, allow_outside), None)
+        except Unsupported as e:
+            why = str(e)
+    loaded = load_all(path, units=units, values=values, records=records, targets=targets,
+                      actuals=actuals, allow_outside=allow_outside)
+    results = loaded.evaluate()
+    table = from_results(loaded.scheme, loaded.index, results, loaded.pay(results))
+    return table, loaded.scheme.language, loaded.warnings, why
+
+
+def _fast_table(path: Path, units, values, records, targets, actuals, allow_outside):
+    from .columns import Unsupported, read_values
+    from .render.scores_csv import ScoreTable, columns_of
+    from .vector import VectorScorer, places_and_integers
+
+    scheme, source = read_scheme(path)
+    index = SchemeIndex(scheme)
+    files = _data_files(scheme, path, units, values, records, targets, actuals, allow_outside)
+    if files.wide:
+        raise Unsupported("wide-layout tables (任务分解表)")
+    data = load(files.units, [], files.records, index.data_names(), scheme.language)
+    warnings = check(scheme, data, source, index, values=False)
+    columns = read_values(files.values, data, index.data_names())
+    scores = VectorScorer(scheme, index, data, columns).run()
+    nodes, awards = columns_of(scheme, index)
+    table = ScoreTable([u.name for u in data.units], [u.group for u in data.units], scores.rank,
+                       scores.group_rank, places_and_integers(scores.total),
+                       {n: places_and_integers(scores.nodes[n]) for n in nodes},
+                       {a: places_and_integers(scores.amounts[a]) for a in awards})
+    return table, scheme.language, warnings

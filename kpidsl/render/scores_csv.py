@@ -1,0 +1,92 @@
+"""`kpi score --format csv`: one row per unit — total, ranks, every section's and item's score,
+every award's amount. Whichever path scored the units (the exact evaluator or the vectorised
+one), the table is written here, so the two give the same bytes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import BinaryIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from ..ast import Scheme
+from ..index import SchemeIndex
+
+_HEAD = {"zh": ("单位", "分组", "总分", "名次", "组内名次", "奖励合计"),
+         "en": ("unit", "group", "total", "rank", "group rank", "awards total")}
+
+
+@dataclass
+class ScoreTable:
+    units: list[str]
+    groups: list[str]
+    rank: np.ndarray
+    group_rank: np.ndarray
+    total: tuple[np.ndarray, int]  # integers and their decimal places
+    nodes: dict[str, tuple[np.ndarray, int]]  # section or item -> scores
+    amounts: dict[str, tuple[np.ndarray, int]]  # award -> amounts
+
+
+def columns_of(scheme: Scheme, index: SchemeIndex) -> tuple[list[str], list[str]]:
+    """The nodes (in the scheme's order) and the awards the table has a column for."""
+    return list(index.nodes), [a.name for a in scheme.awards]
+
+
+def from_results(scheme: Scheme, index: SchemeIndex, results, awards) -> ScoreTable:
+    """The exact evaluator's Results (and Awards, or None) as a table."""
+    from ..awards import _nodes
+
+    units = results.units
+    scores = [{n.path[-1]: n.score for n in _nodes(u)} for u in units]
+    nodes, award_names = columns_of(scheme, index)
+    paid = [{p.award: p.amount for p in awards.payments[u.unit]} if awards else {} for u in units]
+    return ScoreTable([u.unit for u in units], [u.group for u in units],
+                      np.array([u.rank for u in units], np.int64),
+                      np.array([u.group_rank for u in units], np.int64),
+                      fixed([u.total for u in units]),
+                      {n: fixed([s[n] for s in scores]) for n in nodes},
+                      {a: fixed([p[a] for p in paid]) for a in award_names})
+
+
+def fixed(values: list[Decimal]) -> tuple[np.ndarray, int]:
+    """Decimals as integers at the places the longest one needs."""
+    places = max((-v.as_tuple().exponent for v in values), default=0)
+    places = max(places, 0)
+    return np.array([int(v.scaleb(places)) for v in values], dtype=np.int64), places
+
+
+def write(table: ScoreTable, language: str, out: BinaryIO) -> None:
+    head = _HEAD.get(language, _HEAD["zh"])
+    names = np.array(table.units, dtype=object)
+    order = np.lexsort((np.argsort(np.argsort(names, kind="stable")), table.rank))  # by rank, then name
+    columns = {head[0]: pa.array(names[order].tolist(), pa.string()),
+               head[1]: pa.array(np.array(table.groups, dtype=object)[order].tolist(), pa.string()),
+               head[2]: _plain(*table.total, order),
+               head[3]: pa.array(table.rank[order]),
+               head[4]: pa.array(table.group_rank[order])}
+    for name, value in table.nodes.items():
+        columns[name] = _plain(*value, order)
+    for name, value in table.amounts.items():
+        columns[name] = _plain(*value, order)
+    if table.amounts:
+        places = max(p for _, p in table.amounts.values())
+        total = sum((v * 10 ** (places - p) for v, p in table.amounts.values()), np.zeros(len(names), np.int64))
+        columns[head[5]] = _plain(total, places, order)
+    pacsv.write_csv(pa.table(columns), out, write_options=pacsv.WriteOptions(quoting_style="needed"))
+
+
+def _plain(integers: np.ndarray, places: int, order: np.ndarray) -> pa.Array:
+    """Numbers written as numbers.plain writes them: no exponent, no trailing zeros."""
+    values = integers[order]
+    magnitude = np.abs(values)
+    whole = pc.cast(pa.array(magnitude // 10 ** places), pa.string())
+    text = whole
+    if places:
+        fraction = pc.utf8_rtrim(pc.utf8_lpad(pc.cast(pa.array(magnitude % 10 ** places), pa.string()),
+                                              places, "0"), "0")
+        text = pc.if_else(pc.equal(fraction, ""), whole, pc.binary_join_element_wise(whole, fraction, "."))
+    return pc.if_else(pa.array(values < 0), pc.binary_join_element_wise("-", text, ""), text)
