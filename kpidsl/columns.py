@@ -25,12 +25,11 @@ from .data import _FIELD_ALIASES, _HEADERS, Dataset, _Reader, normalise, parse_v
 
 # kinds of a cell
 MISSING, NUMBER, FLAG, DAY, TEXT = 0, 1, 2, 3, 4
+_UNKNOWN, _BLANK = -1, -2  # unit codes of rows naming no known unit, and of rows naming none
+ASSESSED = "评分"  # the field of an assessed score, the one field whose note (reason) matters
 EPOCH = date(1970, 1, 1)
 _TRUE = ["是", "有", "true", "yes", "y"]
 _FALSE = ["否", "无", "false", "no", "n"]
-# at most 18 digits: the integer always fits in int64
-_PLAIN_NUMBER = r"^-?\d+(\.\d+)?%?$"
-_MAX_PLAIN_CHARS = 19
 
 
 class Unsupported(Exception):
@@ -39,13 +38,19 @@ class Unsupported(Exception):
 
 @dataclass
 class Columns:
-    """Cells by (item, field) for units 0..U-1 (in the units file's order)."""
+    """Cells by (item, field) for units 0..U-1 (in the units file's order). Stored unit by unit,
+    as files list them, so that filling the arrays writes memory in order."""
     slots: dict[tuple[str, str], int]
-    kind: np.ndarray  # int8 [slot, unit]
-    number: np.ndarray  # int64 [slot, unit]: numerator; a flag 0/1; a date in days since 1970
-    exponent: np.ndarray  # int8 [slot, unit]: a number is number / 10**exponent
-    noted: np.ndarray  # bool [slot, unit]: the cell has a note (说明)
+    kind: np.ndarray  # int8 [unit, slot]
+    number: np.ndarray  # int64 [unit, slot]: numerator; a flag 0/1; a date in days since 1970
+    exponent: np.ndarray  # int8 [unit, slot]: a number is number / 10**exponent
+    noted: np.ndarray  # bool [unit, slot]: the cell has a note (说明)
     texts: dict[tuple[int, int], str]  # (slot, unit) -> a text cell
+
+    def column(self, slot: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Kinds, integers and exponents of one (item, field) for every unit."""
+        return (np.ascontiguousarray(self.kind[:, slot]), np.ascontiguousarray(self.number[:, slot]),
+                self.exponent[:, slot].astype(np.int64))
 
 
 def read_values(paths: list[tuple[Path, str]], data: Dataset, item_names: dict[str, str]) -> Columns:
@@ -53,34 +58,48 @@ def read_values(paths: list[tuple[Path, str]], data: Dataset, item_names: dict[s
     unit_index = {}
     for i, unit in enumerate(data.units):
         for name in (unit.name, *unit.aliases):
-            unit_index[normalise(name)] = i
-    tables = [_read(path, display) for path, display in paths]
+            unit_index[name] = unit_index[normalise(name)] = i
+
+    def unit_of(text: str) -> int:
+        found = unit_index.get(text)  # names are mostly written as in the units file
+        return found if found is not None else unit_index.get(normalise(text), _UNKNOWN)
+
     slots: dict[tuple[str, str], int] = {}
     parts = []
-    for table in tables:
-        units = _codes(table["unit"], lambda s: unit_index.get(normalise(s), -1), "unit")
-        items = _dictionary(table["item"], lambda s: item_names.get(normalise(s)))
-        fields = _dictionary(table["field"], lambda s: _FIELD_ALIASES.get(s.strip().lower(), s.strip()))
-        item_codes, item_values = items
-        field_codes, field_values = fields
-        if any(v is None for v in item_values):
-            raise Unsupported("unknown item")
-        pair_slot = np.empty((len(item_values), len(field_values)), dtype=np.int64)
-        for i, item in enumerate(item_values):
-            for f, field in enumerate(field_values):
+    for path, display in paths:
+        table = _read(path, display)
+        (unit_codes, unit_words), (item_codes, item_words), (field_codes, field_words) = \
+            table["unit"], table["item"], table["field"]
+        units = np.array([unit_of(w) if w.strip() else _BLANK for w in unit_words] + [0], np.int64)[unit_codes]
+        items = [item_names.get(normalise(w)) for w in item_words]
+        fields = [_FIELD_ALIASES.get(w.strip().lower(), w.strip()) for w in field_words]
+        values = table["value"]
+        if np.any(units == _BLANK):  # rows left blank, as spreadsheets leave them, are skipped
+            blank = (units == _BLANK) & (pc.equal(values, "").to_numpy(zero_copy_only=False)) & \
+                np.array([not w.strip() for w in item_words] + [True])[item_codes] & \
+                np.array([not w for w in fields] + [True])[field_codes]
+            kept = ~blank
+            units, item_codes, field_codes = units[kept], item_codes[kept], field_codes[kept]
+            values, table["note"] = values.filter(pa.array(kept)), table["note"].filter(pa.array(kept))
+        if np.any(units < 0) or any(i is None for i in items):
+            raise Unsupported("unknown unit or item")
+        pair_slot = np.empty((len(items), len(fields)), dtype=np.int64)
+        for i, item in enumerate(items):
+            for f, field in enumerate(fields):
                 pair_slot[i, f] = slots.setdefault((item, field), len(slots))
-        parts.append((units, pair_slot[item_codes, field_codes], table["value"], table["note"]))
+        parts.append((units, pair_slot[item_codes, field_codes], values, table["note"]))
 
     count = len(data.units)
-    shape = (len(slots), count)
+    shape = (count, len(slots))
     kind = np.zeros(shape, dtype=np.int8)
     number = np.zeros(shape, dtype=np.int64)
     exponent = np.zeros(shape, dtype=np.int8)
     noted = np.zeros(shape, dtype=bool)
     texts = {}
-    flats = [slot_of_row * count + units for units, slot_of_row, _, _ in parts]
+    flats = [units * len(slots) + slot_of_row for units, slot_of_row, _, _ in parts]
     if flats and np.bincount(np.concatenate(flats), minlength=kind.size).max(initial=0) > 1:
         raise Unsupported("repeated cell")
+    assessed = np.array([field == ASSESSED for (_, field) in slots], bool)
     for flat, (units, slot_of_row, values, notes) in zip(flats, parts):
         cell_kind, cell_number, cell_exponent, others = _parse(values)
         for row, text in others:
@@ -90,10 +109,8 @@ def read_values(paths: list[tuple[Path, str]], data: Dataset, item_names: dict[s
             if isinstance(value, bool):
                 cell_kind[row], cell_number[row] = FLAG, int(value)
             elif isinstance(value, Decimal):
-                sign, digits, exp = value.as_tuple()
-                integer = int("".join(map(str, digits))) * (-1 if sign else 1)
                 cell_kind[row] = NUMBER
-                cell_number[row], cell_exponent[row] = (integer * 10 ** exp, 0) if exp > 0 else (integer, -exp)
+                cell_number[row], cell_exponent[row] = decimal_parts(value)
             elif isinstance(value, date):
                 cell_kind[row], cell_number[row] = DAY, (value - EPOCH).days
             else:
@@ -102,13 +119,23 @@ def read_values(paths: list[tuple[Path, str]], data: Dataset, item_names: dict[s
         kind.ravel()[flat] = cell_kind
         number.ravel()[flat] = cell_number
         exponent.ravel()[flat] = cell_exponent
-        noted.ravel()[flat] = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(notes)), 0) \
-            .to_numpy(zero_copy_only=False)
+        rows = np.flatnonzero(assessed[slot_of_row])  # only an assessed score needs its note
+        if len(rows):
+            has_note = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(notes.take(pa.array(rows)))), 0)
+            noted.ravel()[flat[rows]] = has_note.to_numpy(zero_copy_only=False)
     return Columns(slots, kind, number, exponent, noted, texts)
 
 
-def _read(path: Path, display: str) -> dict[str, pa.Array]:
-    """A long-layout file as string columns unit, item, field, value, note (blank rows dropped)."""
+def decimal_parts(value: Decimal) -> tuple[int, int]:
+    """A Decimal as an integer and a power of ten: 12.5 -> (125, 1), 3E+2 -> (300, 0)."""
+    sign, digits, exp = value.as_tuple()
+    integer = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
+    return (integer * 10 ** exp, 0) if exp > 0 else (integer, -exp)
+
+
+def _read(path: Path, display: str) -> dict:
+    """A long-layout file: unit, item and field as (row codes, distinct strings); value (trimmed)
+    and note as string arrays."""
     try:
         with path.open(encoding="utf-8-sig") as f:
             header_line = f.readline().rstrip("\r\n")
@@ -124,68 +151,74 @@ def _read(path: Path, display: str) -> dict[str, pa.Array]:
         if index is None and name != "note":
             raise Unsupported("header")
         columns[name] = index
+    coded = pa.dictionary(pa.int32(), pa.string())
+    types = {names[i]: (coded if name in ("unit", "item", "field") else pa.string())
+             for name, i in columns.items() if i is not None}
     try:
         table = pacsv.read_csv(
             path, read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
             parse_options=pacsv.ParseOptions(delimiter=delimiter),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                 strings_can_be_null=False,
-                                                 include_columns=[names[i] for i in columns.values()
-                                                                  if i is not None]))
+            convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False,
+                                                 include_columns=list(types)))
     except (pa.ArrowInvalid, OSError):
         raise Unsupported("CSV the fast reader cannot read") from None
-    empty = pa.array([""] * table.num_rows, pa.string())
-    result = {name: (pc.utf8_trim_whitespace(table[names[i]]).combine_chunks() if i is not None else empty)
-              for name, i in columns.items()}
-    blank = pc.and_(pc.and_(pc.equal(result["unit"], ""), pc.equal(result["item"], "")),
-                    pc.and_(pc.equal(result["field"], ""), pc.equal(result["value"], "")))
-    kept = pc.invert(blank)
-    return {name: column.filter(kept) for name, column in result.items()}
+    result = {}
+    for name in ("unit", "item", "field"):
+        column = table[names[columns[name]]].unify_dictionaries()
+        words = column.chunk(0).dictionary.to_pylist() if column.num_chunks else []
+        codes = [c.indices.to_numpy(zero_copy_only=False) for c in column.chunks]
+        # an empty table: the code len(words) points past the words, at a harmless default
+        result[name] = (np.concatenate(codes) if codes else np.zeros(0, np.int32), words)
+    result["value"] = pc.utf8_trim_whitespace(table[names[columns["value"]]])
+    note = columns["note"]
+    result["note"] = table[names[note]] if note is not None else \
+        pa.chunked_array([pa.array([""] * table.num_rows, pa.string())])
+    return result
 
 
-def _dictionary(column: pa.Array, meaning) -> tuple[np.ndarray, list]:
-    """Codes of each row into the distinct strings, and what each distinct string means."""
-    encoded = pc.dictionary_encode(column)
-    return (encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64),
-            [meaning(s) for s in encoded.dictionary.to_pylist()])
-
-
-def _codes(column: pa.Array, meaning, what: str) -> np.ndarray:
-    codes, values = _dictionary(column, meaning)
-    mapped = np.asarray(values, dtype=np.int64)[codes] if values else codes
-    if np.any(mapped < 0):
-        raise Unsupported(f"unknown {what}")
-    return mapped
-
-
-def _parse(values: pa.Array):
+def _parse(values: pa.ChunkedArray):
     """Kinds, integers and exponents of the cells the array kernels read; the rest as
-    (row, text) for `parse_value`."""
+    (row, text) for `parse_value`. Cheapest test first: most cells are plain numbers."""
     rows = len(values)
     kind = np.zeros(rows, dtype=np.int8)
     number = np.zeros(rows, dtype=np.int64)
     exponent = np.zeros(rows, dtype=np.int8)
-    plain = pc.and_(pc.match_substring_regex(values, _PLAIN_NUMBER),
-                    pc.less_equal(pc.utf8_length(values), _MAX_PLAIN_CHARS)).to_numpy(zero_copy_only=False)
-    if plain.any():
-        text = values.filter(pa.array(plain))
-        percent = pc.ends_with(text, "%").to_numpy(zero_copy_only=False)
-        digits = pc.cast(pc.replace_substring_regex(text, r"[.%]", ""), pa.int64()).to_numpy()
-        point = pc.find_substring(text, ".").to_numpy()
-        length = pc.utf8_length(text).to_numpy()
-        decimals = np.where(point >= 0, length - point - 1 - percent, 0) + 2 * percent
-        kind[plain], number[plain], exponent[plain] = NUMBER, digits, decimals
-    lower = pc.utf8_lower(values)
-    for words, flag in ((_TRUE, 1), (_FALSE, 0)):
-        hit = pc.is_in(lower, value_set=pa.array(words)).to_numpy(zero_copy_only=False)
-        kind[hit], number[hit] = FLAG, flag
-    iso = pc.match_substring_regex(values, r"^\d{4}-\d{2}-\d{2}$").to_numpy(zero_copy_only=False)
-    if iso.any():
-        days = pc.cast(pc.strptime(values.filter(pa.array(iso)), format="%Y-%m-%d", unit="s",
-                                   error_is_null=True), pa.date32())
-        good = pc.is_valid(days).to_numpy(zero_copy_only=False)
-        where = np.flatnonzero(iso)[good]
-        kind[where], number[where] = DAY, days.filter(pc.is_valid(days)).cast(pa.int32()).to_numpy()
-    rest = np.flatnonzero(kind == MISSING)
-    others = list(zip(rest.tolist(), values.take(pa.array(rest)).to_pylist()))
-    return kind, number, exponent, others
+    plain = _numbers(values, np.arange(rows), kind, number, exponent, percent=False)
+    rest = np.flatnonzero(~plain)
+    if len(rest):
+        text = values.take(pa.array(rest))
+        done = _numbers(text, rest, kind, number, exponent, percent=True)
+        for words, flag in ((_TRUE, 1), (_FALSE, 0)):
+            hit = pc.is_in(text, value_set=pa.array(words)).to_numpy(zero_copy_only=False)
+            kind[rest[hit]], number[rest[hit]] = FLAG, flag
+            done |= hit
+        iso = pc.match_substring_regex(text, r"^\d{4}-\d{2}-\d{2}$").to_numpy(zero_copy_only=False)
+        if iso.any():
+            days = pc.cast(pc.strptime(text.filter(pa.array(iso)), format="%Y-%m-%d", unit="s",
+                                       error_is_null=True), pa.date32())
+            valid = pc.is_valid(days)
+            where = rest[np.flatnonzero(iso)[valid.to_numpy(zero_copy_only=False)]]
+            kind[where], number[where] = DAY, days.filter(valid).cast(pa.int32()).to_numpy()
+    others = np.flatnonzero(kind == MISSING)
+    return kind, number, exponent, list(zip(others.tolist(), values.take(pa.array(others)).to_pylist()))
+
+
+def _numbers(text, rows: np.ndarray, kind, number, exponent, percent: bool) -> np.ndarray:
+    """Fill in the cells of `text` (rows `rows`) that are plain numbers (or percentages) of at
+    most 18 digits; returns which were."""
+    pattern = r"^-?\d+(\.\d+)?%$" if percent else r"^-?\d+(\.\d+)?$"
+    length = pc.utf8_length(text)
+    hit = pc.and_(pc.match_substring_regex(text, pattern), pc.less_equal(length, 19 + percent))
+    mask = hit.to_numpy(zero_copy_only=False)
+    if not mask.any():
+        return mask
+    chosen = text.filter(hit)
+    if percent:
+        chosen = pc.utf8_slice_codeunits(chosen, 0, -1)
+    digits = pc.cast(pc.replace_substring(chosen, ".", ""), pa.int64()).to_numpy()
+    point = pc.find_substring(chosen, ".").to_numpy()
+    size = pc.utf8_length(chosen).to_numpy()
+    where = rows[mask]
+    kind[where], number[where] = NUMBER, digits
+    exponent[where] = np.where(point >= 0, size - point - 1, 0) + (2 if percent else 0)
+    return mask

@@ -13,6 +13,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -39,6 +40,7 @@ NOTE_SUFFIX = "说明"  # in a wide table, the row "评分说明" carries the no
 Value = Decimal | bool | date | str
 
 
+@lru_cache(maxsize=1 << 18)  # a name recurs in every row of a long file
 def normalise(name: str) -> str:
     """The key names are matched by: full-width forms folded (NFKC), all white space removed
     (the seeds break names over lines: "丁 堰 镇")."""

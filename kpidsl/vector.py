@@ -21,7 +21,7 @@ import numpy as np
 
 from . import ast
 from .ast import ACTUAL, TARGET
-from .columns import DAY, EPOCH, FLAG, MISSING, NUMBER, TEXT, Columns, Unsupported
+from .columns import DAY, EPOCH, FLAG, MISSING, NUMBER, TEXT, Columns, Unsupported, decimal_parts
 from .data import Dataset
 from .evaluator import Evaluator
 from .index import SchemeIndex
@@ -64,7 +64,8 @@ def _guard(magnitude: np.ndarray) -> None:
 
 
 def _times(a: np.ndarray, b) -> np.ndarray:
-    _guard(np.abs(np.asarray(a, dtype=np.float64) * np.asarray(b, dtype=np.float64)))
+    if float(np.abs(a).max(initial=0)) * float(np.abs(b).max(initial=0)) >= _LIMIT:  # then look closer
+        _guard(np.abs(np.asarray(a, dtype=np.float64) * np.asarray(b, dtype=np.float64)))
     return a * b
 
 
@@ -86,7 +87,8 @@ def _constant(value: Decimal | Fraction | int, size: int) -> Num:
 
 def add(x: Num, y: Num) -> Num:
     if np.array_equal(x.d, y.d):
-        _guard(np.abs(x.n.astype(np.float64)) + np.abs(y.n.astype(np.float64)))
+        if float(np.abs(x.n).max(initial=0)) + float(np.abs(y.n).max(initial=0)) >= _LIMIT:
+            _guard(np.abs(x.n.astype(np.float64)) + np.abs(y.n.astype(np.float64)))
         return Num(x.n + y.n, x.d, x.bad | y.bad)
     return _reduced(_times(x.n, y.d) + _times(y.n, x.d), _times(x.d, y.d), x.bad | y.bad)
 
@@ -213,6 +215,7 @@ class VectorScorer:
         self.group_names = sorted({u.group for u in data.units})
         self.group = np.array([self.group_names.index(u.group) for u in data.units], dtype=np.int64) \
             if data.units else np.zeros(0, np.int64)
+        self.unit_at = {u.name: i for i, u in enumerate(data.units)}
         self.rounding = scheme.item_rounding
         self._lets: dict[tuple, object] = {}
         self._fields: dict[tuple[str, str], object] = {}
@@ -384,7 +387,8 @@ class VectorScorer:
                 before = np.cumsum(np.concatenate(([0], before[1:] != before[:-1]))) if len(before) else before
             position[ordered] = before + 1
         steps = np.array([Evaluator._rank_step(rule, g) for g in self.group_names], dtype=object)
-        step = Num(*_decimal_arrays(steps[self.group] if self.size else steps), np.zeros(self.size, bool))
+        step_n, step_d = _decimal_arrays(steps)
+        step = Num(step_n[self.group], step_d[self.group], np.zeros(self.size, bool))
         zero = self._const(0)
         earned = larger(sub(self._const(top), mul(Num(position - 1, np.ones(self.size, np.int64),
                                                             np.zeros(self.size, bool)), step)), zero)
@@ -415,19 +419,20 @@ class VectorScorer:
 
     def _from_records(self, node: str, rule) -> Num:
         """等级 and 按项目就高 from the records (few per unit: plain Python)."""
-        earned = np.full(self.size, Decimal(0), dtype=object)
-        for i, unit in enumerate(self.data.units):
-            records = self.data.records.get((unit.name, node))
-            if records:
-                earned[i] = _records_points(rule, records)
-        return Num(*_decimal_arrays(earned), np.zeros(self.size, bool))
+        n, d = np.zeros(self.size, np.int64), np.ones(self.size, np.int64)
+        for (unit, of), records in self.data.records.items():
+            if of == node and records:
+                i = self.unit_at[unit]
+                n[i], places = decimal_parts(_records_points(rule, records))
+                d[i] = 10 ** places
+        return Num(n, d, np.zeros(self.size, bool))
 
     def _assessed(self, node: str, rule: ast.Assessed, top: Fraction) -> Num:
         if rule.bands:
             raise Unsupported("评定 with bands")
         slot = self.columns.slots.get((node, "评分"))
         score = self._num(node, ast.Ref(None, "评分", rule.pos))
-        noted = self.columns.noted[slot] if slot is not None else np.zeros(self.size, bool)
+        noted = self.columns.noted[:, slot] if slot is not None else np.zeros(self.size, bool)
         outside = (compare(score, self._const(0)) < 0) | (compare(score, self._const(top)) > 0)
         return Num(score.n, score.d, score.bad | ~noted | outside)
 
@@ -468,11 +473,14 @@ class VectorScorer:
         pools = [np.arange(self.size)] if not rule.within_group else \
             [np.flatnonzero(self.group == g) for g in range(len(self.group_names))]
         longest = max((len(p) for p in pools), default=0)
-        band = np.array([next((b.amount.value for b in award.bands if b.first <= p <= b.last), Decimal(0))
-                         for p in range(1, longest + 1)], dtype=object)
-        band_n, band_d = _decimal_arrays(band) if longest else (np.zeros(0, np.int64), np.ones(0, np.int64))
-        scale = int(band_d.max()) if longest else 1
-        cents = np.concatenate(([0], np.cumsum(band_n * (scale // band_d))))
+        paid = min(max((b.last for b in award.bands), default=0), longest)  # places beyond get 0
+        band = [next((b.amount.value for b in award.bands if b.first <= p <= b.last), Decimal(0))
+                for p in range(1, paid + 1)]
+        band_n, band_d = _decimal_arrays(band + [Decimal(0)])
+        scale = int(band_d.max())
+        amounts = np.zeros(longest + 1, np.int64)
+        amounts[1:paid + 1] = band_n[:paid] * (scale // band_d[:paid])
+        cents = np.cumsum(amounts)  # cents[p]: the amounts of places 1..p, in 1/scale 元
         n, d = np.zeros(self.size, np.int64), np.ones(self.size, np.int64)
         for pool in pools:
             ordered, before, tied = runs(key, pool[ok[pool]], rule.descending)
@@ -635,8 +643,8 @@ class VectorScorer:
                 chosen = np.array([values[g].value if g in values else Decimal(0) for g in self.group_names]
                                   + [Decimal(0)], dtype=object)
                 group = self.group
-                n, d = _decimal_arrays(chosen[group]) if self.size else (np.zeros(0, np.int64),) * 2
-                return Num(n, d, ~known[group])
+                n, d = _decimal_arrays(chosen)
+                return Num(n[group], d[group], ~known[group])
             case ("field", item, field):
                 return self._field(item, field)
             case ("total",) if self.total is not None:
@@ -661,8 +669,7 @@ class VectorScorer:
             kind = np.zeros(size, np.int8)
             number = exponent = np.zeros(size, np.int64)
         else:
-            kind, number, exponent = (self.columns.kind[slot], self.columns.number[slot],
-                                      self.columns.exponent[slot].astype(np.int64))
+            kind, number, exponent = self.columns.column(slot)
         default = self.index.default(item, field)
         if default is not None and np.any(kind == MISSING):
             kind, number, exponent = kind.copy(), number.copy(), exponent.copy()
@@ -670,7 +677,7 @@ class VectorScorer:
             if isinstance(default.value, bool):
                 kind[missing], number[missing] = FLAG, int(default.value)
             else:
-                n, e = _decimal_parts(default.value)
+                n, e = decimal_parts(default.value)
                 kind[missing], number[missing], exponent[missing] = NUMBER, n, e
         present = kind[kind != MISSING]
         kinds = set(np.unique(present).tolist())
@@ -691,15 +698,9 @@ class VectorScorer:
         return Text(texts, bad)
 
 
-def _decimal_parts(value: Decimal) -> tuple[int, int]:
-    sign, digits, exp = value.as_tuple()
-    integer = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
-    return (integer * 10 ** exp, 0) if exp > 0 else (integer, -exp)
-
-
 def _decimal_arrays(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Decimals (an object array) as numerators and denominators."""
-    parts = [_decimal_parts(Decimal(v)) for v in values]
+    parts = [decimal_parts(Decimal(v)) for v in values]
     n = np.array([p[0] for p in parts], dtype=np.int64)
     d = np.array([10 ** p[1] for p in parts], dtype=np.int64)
     return n, d
