@@ -6,6 +6,7 @@ found by evaluating (kpidsl.evaluator), which reports every one of them.
 """
 from __future__ import annotations
 
+import math
 from datetime import date
 from decimal import Decimal
 
@@ -237,12 +238,12 @@ class _Checker:
                 step = next((s.points.value for s in rule.steps if s.group in (group, None)), None)
                 if step is None and rule.within_group:
                     step = next((s.points.value for s in rule.steps if s.group is None), Decimal(0))
-                if not step:
+                if not step or step < 0:
                     continue
-                below = [r for r in range(1, count + 1) if info.node.points.value - (r - 1) * step < 0]
-                if below:
+                first_below = math.floor(info.node.points.value / step) + 2  # points − (r − 1) × step < 0
+                if first_below <= count:
                     self.report("W203", rule.pos, name=info.node.name, group=group, count=count,
-                                ranks=f"{below[0]}–{below[-1]}" if len(below) > 1 else str(below[0]))
+                                ranks=f"{first_below}–{count}" if count > first_below else str(count))
 
 
     def check_fields_present(self, data: Dataset) -> None:

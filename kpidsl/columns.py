@@ -21,7 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .data import _FIELD_ALIASES, _HEADERS, Dataset, _Reader, normalise, parse_value
+from .data import (_FIELD_ALIASES, _HEADERS, Dataset, Record, Unit, _Reader, normalise, parse_value, place,
+                   split_aliases)
 
 # kinds of a cell
 MISSING, NUMBER, FLAG, DAY, TEXT = 0, 1, 2, 3, 4
@@ -53,12 +54,47 @@ class Columns:
                 self.exponent[:, slot].astype(np.int64))
 
 
+def read_dataset(units: list[tuple[Path, str]], records: list[tuple[Path, str]],
+                 item_names: dict[str, str], lang: str) -> Dataset:
+    """The units and records files as a Dataset (without values: see read_values). Places are
+    counted one row per line; the fast path never shows them (its errors go to the exact path)."""
+    data = Dataset()
+    for path, display in units:
+        table = _read(path, ("unit", "group"), ("aliases",))
+        names, groups = table["unit"].to_pylist(), table["group"].to_pylist()
+        aliases = table["aliases"].to_pylist() if "aliases" in table else [""] * len(names)
+        data.units.extend(Unit(n.strip(), g.strip(), split_aliases(a) if a else (), place(display, row, lang))
+                          for row, (n, g, a) in enumerate(zip(names, groups, aliases), start=2)
+                          if n.strip() or g.strip() or a.strip())
+    keys = pc.replace_substring_regex(pc.utf8_normalize(pa.array(
+        [n for u in data.units for n in (u.name, *u.aliases)], pa.string()), "NFKC"), r"\s+", "")
+    owners = [i for i, u in enumerate(data.units) for _ in range(1 + len(u.aliases))]
+    distinct = {}
+    for key, i in zip(keys.to_pylist(), owners):
+        if distinct.setdefault(key, i) != i:
+            raise Unsupported("units of the same name")
+    data.by_key = {key: data.units[i] for key, i in distinct.items()}
+    for path, display in records:
+        table = _read(path, ("unit", "item", "project", "level"), ())
+        rows = zip(table["unit"].to_pylist(), table["item"].to_pylist(),
+                   table["project"].to_pylist(), table["level"].to_pylist())
+        for row, (unit, item, project, level) in enumerate(rows, start=2):
+            found, node = data.by_key.get(normalise(unit)), item_names.get(normalise(item))
+            if found is None or node is None:
+                if unit.strip() or item.strip() or project.strip() or level.strip():
+                    raise Unsupported("a record of an unknown unit or item")
+                continue
+            data.records.setdefault((found.name, node), []).append(
+                Record(project.strip(), level.strip(), place(display, row, lang)))
+    return data
+
+
 def read_values(paths: list[tuple[Path, str]], data: Dataset, item_names: dict[str, str]) -> Columns:
     """The value files (long layout) for the units of `data`, as columns."""
-    unit_index = {}
+    position = {id(u): i for i, u in enumerate(data.units)}
+    unit_index = {key: position[id(u)] for key, u in data.by_key.items()}
     for i, unit in enumerate(data.units):
-        for name in (unit.name, *unit.aliases):
-            unit_index[name] = unit_index[normalise(name)] = i
+        unit_index[unit.name] = i
 
     def unit_of(text: str) -> int:
         found = unit_index.get(text)  # names are mostly written as in the units file
@@ -67,27 +103,30 @@ def read_values(paths: list[tuple[Path, str]], data: Dataset, item_names: dict[s
     slots: dict[tuple[str, str], int] = {}
     parts = []
     for path, display in paths:
-        table = _read(path, display)
+        table = _read(path, ("unit", "item", "field", "value"), ("note",), coded=("unit", "item", "field"))
         (unit_codes, unit_words), (item_codes, item_words), (field_codes, field_words) = \
             table["unit"], table["item"], table["field"]
+        values = pc.utf8_trim_whitespace(table["value"])
+        notes = table.get("note", pa.chunked_array([pa.array([""] * len(values), pa.string())]))
         units = np.array([unit_of(w) if w.strip() else _BLANK for w in unit_words] + [0], np.int64)[unit_codes]
         items = [item_names.get(normalise(w)) for w in item_words]
         fields = [_FIELD_ALIASES.get(w.strip().lower(), w.strip()) for w in field_words]
-        values = table["value"]
         if np.any(units == _BLANK):  # rows left blank, as spreadsheets leave them, are skipped
             blank = (units == _BLANK) & (pc.equal(values, "").to_numpy(zero_copy_only=False)) & \
                 np.array([not w.strip() for w in item_words] + [True])[item_codes] & \
                 np.array([not w for w in fields] + [True])[field_codes]
             kept = ~blank
             units, item_codes, field_codes = units[kept], item_codes[kept], field_codes[kept]
-            values, table["note"] = values.filter(pa.array(kept)), table["note"].filter(pa.array(kept))
-        if np.any(units < 0) or any(i is None for i in items):
-            raise Unsupported("unknown unit or item")
-        pair_slot = np.empty((len(items), len(fields)), dtype=np.int64)
-        for i, item in enumerate(items):
-            for f, field in enumerate(fields):
-                pair_slot[i, f] = slots.setdefault((item, field), len(slots))
-        parts.append((units, pair_slot[item_codes, field_codes], values, table["note"]))
+            values, notes = values.filter(pa.array(kept)), notes.filter(pa.array(kept))
+        if np.any(units < 0):
+            raise Unsupported("unknown unit")
+        pair = item_codes.astype(np.int64) * len(fields) + field_codes
+        pair_slot = np.zeros(len(items) * len(fields), dtype=np.int64)
+        for p in np.flatnonzero(np.bincount(pair, minlength=len(pair_slot))):  # the pairs that occur
+            if items[p // len(fields)] is None:
+                raise Unsupported("unknown item")
+            pair_slot[p] = slots.setdefault((items[p // len(fields)], fields[p % len(fields)]), len(slots))
+        parts.append((units, pair_slot[pair], values, notes))
 
     count = len(data.units)
     shape = (count, len(slots))
@@ -133,27 +172,27 @@ def decimal_parts(value: Decimal) -> tuple[int, int]:
     return (integer * 10 ** exp, 0) if exp > 0 else (integer, -exp)
 
 
-def _read(path: Path, display: str) -> dict:
-    """A long-layout file: unit, item and field as (row codes, distinct strings); value (trimmed)
-    and note as string arrays."""
+def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...], coded: tuple[str, ...] = ()) -> dict:
+    """The columns of a CSV file found by their headers (Chinese or English), as string arrays,
+    or for the `coded` ones as (row codes, distinct strings)."""
     try:
         with path.open(encoding="utf-8-sig") as f:
             header_line = f.readline().rstrip("\r\n")
     except (OSError, UnicodeDecodeError):
         raise Unsupported("unreadable file") from None
-    wanted = ("unit", "item", "field", "value", "note")
+    wanted = required + optional
     delimiter = _Reader._delimiter(header_line, wanted)
     header = [h.strip().lstrip("\ufeff") for h in header_line.split(delimiter)]
     names = [f"c{i}" for i in range(len(header))]
     columns = {}
     for name in wanted:
         index = next((i for i, h in enumerate(header) if h in _HEADERS[name]), None)
-        if index is None and name != "note":
+        if index is None and name in required:
             raise Unsupported("header")
-        columns[name] = index
-    coded = pa.dictionary(pa.int32(), pa.string())
-    types = {names[i]: (coded if name in ("unit", "item", "field") else pa.string())
-             for name, i in columns.items() if i is not None}
+        if index is not None:
+            columns[name] = names[index]
+    types = {column: pa.dictionary(pa.int32(), pa.string()) if name in coded else pa.string()
+             for name, column in columns.items()}
     try:
         table = pacsv.read_csv(
             path, read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
@@ -163,16 +202,14 @@ def _read(path: Path, display: str) -> dict:
     except (pa.ArrowInvalid, OSError):
         raise Unsupported("CSV the fast reader cannot read") from None
     result = {}
-    for name in ("unit", "item", "field"):
-        column = table[names[columns[name]]].unify_dictionaries()
-        words = column.chunk(0).dictionary.to_pylist() if column.num_chunks else []
-        codes = [c.indices.to_numpy(zero_copy_only=False) for c in column.chunks]
-        # an empty table: the code len(words) points past the words, at a harmless default
+    for name, column in columns.items():
+        if name not in coded:
+            result[name] = table[column]
+            continue
+        chunks = table[column].unify_dictionaries().chunks
+        words = chunks[0].dictionary.to_pylist() if chunks else []
+        codes = [c.indices.to_numpy(zero_copy_only=False) for c in chunks]
         result[name] = (np.concatenate(codes) if codes else np.zeros(0, np.int32), words)
-    result["value"] = pc.utf8_trim_whitespace(table[names[columns["value"]]])
-    note = columns["note"]
-    result["note"] = table[names[note]] if note is not None else \
-        pa.chunked_array([pa.array([""] * table.num_rows, pa.string())])
     return result
 
 

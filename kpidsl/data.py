@@ -47,6 +47,11 @@ def normalise(name: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
 
 
+def split_aliases(text: str) -> tuple[str, ...]:
+    """A unit's aliases as a units file lists them: separated by ; or 、 (or |)."""
+    return tuple(a.strip() for a in re.split(r"[;；、|]", text) if a.strip())
+
+
 def parse_value(text: str) -> Value | None:
     """A cell as written: a number, a percentage (85% -> 0.85), yes/no, or a label; None for a
     blank (empty or a dash). Full-width digits and signs read as half-width."""
@@ -194,7 +199,7 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
         reader = _Reader(path, display, lang, ("unit", "group"), ("aliases",))
         for row_no, row in reader.rows:
             name, group = reader.cell(row, "unit"), reader.cell(row, "group")
-            aliases = tuple(a.strip() for a in re.split(r"[;；、|]", reader.cell(row, "aliases")) if a.strip())
+            aliases = split_aliases(reader.cell(row, "aliases"))
             unit = Unit(name, group, aliases, place(display, row_no, lang))
             for key in {normalise(n) for n in (name, *aliases)}:
                 if key in by_key:

@@ -148,7 +148,7 @@ def score_table(scheme_path: Path | None = None, *, units=None, values=None, rec
 
 
 def _fast_table(path: Path, units, values, records, targets, actuals, allow_outside):
-    from .columns import Unsupported, read_values
+    from .columns import Unsupported, read_dataset, read_values
     from .render.scores_csv import ScoreTable, columns_of
     from .vector import VectorScorer, places_and_integers
 
@@ -157,8 +157,11 @@ def _fast_table(path: Path, units, values, records, targets, actuals, allow_outs
     files = _data_files(scheme, path, units, values, records, targets, actuals, allow_outside)
     if files.wide:
         raise Unsupported("wide-layout tables (任务分解表)")
-    data = load(files.units, [], files.records, index.data_names(), scheme.language)
-    warnings = check(scheme, data, source, index, values=False)
+    data = read_dataset(files.units, files.records, index.data_names(), scheme.language)
+    try:
+        warnings = check(scheme, data, source, index, values=False)
+    except KpiError:
+        raise Unsupported("the scheme or its units have errors") from None  # reported by the exact path
     columns = read_values(files.values, data, index.data_names())
     scores = VectorScorer(scheme, index, data, columns).run()
     nodes, awards = columns_of(scheme, index)

@@ -60,33 +60,35 @@ def fixed(values: list[Decimal]) -> tuple[np.ndarray, int]:
 
 
 def write(table: ScoreTable, language: str, out: BinaryIO) -> None:
+    """Rows by rank, then name. Numbers are written to the places their column needs, the same
+    in every row (17.60 beside 17.64), unquoted; names are quoted."""
     head = _HEAD.get(language, _HEAD["zh"])
-    names = np.array(table.units, dtype=object)
-    order = np.lexsort((np.argsort(np.argsort(names, kind="stable")), table.rank))  # by rank, then name
-    columns = {head[0]: pa.array(names[order].tolist(), pa.string()),
-               head[1]: pa.array(np.array(table.groups, dtype=object)[order].tolist(), pa.string()),
-               head[2]: _plain(*table.total, order),
+    names = pa.array(table.units, pa.string())
+    # by rank, then name (UTF-8 byte order is code point order, as Python sorts)
+    order = pc.sort_indices(pa.table({"rank": table.rank, "name": names}),
+                            sort_keys=[("rank", "ascending"), ("name", "ascending")]).to_numpy()
+    columns = {head[0]: names.take(order),
+               head[1]: pa.array(table.groups, pa.string()).take(order),
+               head[2]: _decimal(*table.total, order),
                head[3]: pa.array(table.rank[order]),
                head[4]: pa.array(table.group_rank[order])}
     for name, value in table.nodes.items():
-        columns[name] = _plain(*value, order)
+        columns[name] = _decimal(*value, order)
     for name, value in table.amounts.items():
-        columns[name] = _plain(*value, order)
+        columns[name] = _decimal(*value, order)
     if table.amounts:
         places = max(p for _, p in table.amounts.values())
         total = sum((v * 10 ** (places - p) for v, p in table.amounts.values()), np.zeros(len(names), np.int64))
-        columns[head[5]] = _plain(total, places, order)
+        columns[head[5]] = _decimal(total, places, order)
     pacsv.write_csv(pa.table(columns), out, write_options=pacsv.WriteOptions(quoting_style="needed"))
 
 
-def _plain(integers: np.ndarray, places: int, order: np.ndarray) -> pa.Array:
-    """Numbers written as numbers.plain writes them: no exponent, no trailing zeros."""
-    values = integers[order]
-    magnitude = np.abs(values)
-    whole = pc.cast(pa.array(magnitude // 10 ** places), pa.string())
-    text = whole
-    if places:
-        fraction = pc.utf8_rtrim(pc.utf8_lpad(pc.cast(pa.array(magnitude % 10 ** places), pa.string()),
-                                              places, "0"), "0")
-        text = pc.if_else(pc.equal(fraction, ""), whole, pc.binary_join_element_wise(whole, fraction, "."))
-    return pc.if_else(pa.array(values < 0), pc.binary_join_element_wise("-", text, ""), text)
+def _decimal(integers: np.ndarray, places: int, order: np.ndarray) -> pa.Array:
+    """Integers counted in 10**-places as a decimal column (built from its 128-bit words), at
+    the fewest places that write every value exactly."""
+    values = integers[order].astype(np.int64)
+    while places and not np.any(values % 10):
+        values, places = values // 10, places - 1
+    words = np.empty((len(values), 2), np.int64)
+    words[:, 0], words[:, 1] = values, values >> 63  # little-endian two's complement
+    return pa.Array.from_buffers(pa.decimal128(38, places), len(values), [None, pa.py_buffer(words)])
