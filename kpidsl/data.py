@@ -121,8 +121,8 @@ class Dataset:
             self.by_key = {normalise(n): u for u in self.units for n in (u.name, *u.aliases)}
         if key in self.by_key:
             return self.by_key[key]
-        matches = [u for u in self.units
-                   if any(normalise(n).startswith(key) for n in (u.name, *u.aliases))]
+        # by_key holds every name and alias, normalised, unit by unit in the units' order
+        matches = list({id(u): u for name, u in self.by_key.items() if name.startswith(key)}.values())
         if len(matches) == 1:
             return matches[0]
         if matches:

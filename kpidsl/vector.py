@@ -418,14 +418,54 @@ class VectorScorer:
         return Num(n[best], d[best], value.bad)
 
     def _from_records(self, node: str, rule) -> Num:
-        """等级 and 按项目就高 from the records (few per unit: plain Python)."""
-        n, d = np.zeros(self.size, np.int64), np.ones(self.size, np.int64)
-        for (unit, of), records in self.data.records.items():
-            if of == node and records:
-                i = self.unit_at[unit]
-                n[i], places = decimal_parts(_records_points(rule, records))
-                d[i] = 10 ** places
-        return Num(n, d, np.zeros(self.size, bool))
+        """等级 and 按项目就高 from the records: one array entry per record."""
+        unit, project, level = [], [], []
+        for (name, of), records in self.data.records.items():
+            if of == node:
+                for record in records:
+                    unit.append(self.unit_at[name])
+                    project.append(record.project)
+                    level.append(record.level)
+        unit = np.array(unit, np.int64)
+        labels = sorted(set(level))  # a level's code is its place in sorted order, as the evaluator sorts
+        place = {label: i for i, label in enumerate(labels)}
+        code = np.array([place[x] for x in level], np.int64)
+        if isinstance(rule, ast.Levels):
+            table = {e.label: e.points.value for e in rule.entries}
+            if any(label not in table for label in labels):
+                raise Unsupported("a record of an unknown level")
+            points_n, scale = _scaled([table[label] for label in labels])
+            earned = np.zeros(self.size, np.int64)
+            if rule.combine == "max":
+                best = np.full(self.size, np.iinfo(np.int64).min)
+                np.maximum.at(best, unit, points_n[code])
+                earned = np.where(best == np.iinfo(np.int64).min, 0, best)
+            else:
+                np.add.at(earned, unit, points_n[code])
+            return Num(earned, np.full(self.size, scale, np.int64), np.zeros(self.size, bool))
+        class_of = {label: c for c, cls in enumerate(rule.classes) for label in cls.labels}
+        if any(label not in class_of for label in labels):
+            raise Unsupported("a record of an unknown level")
+        cls = np.array([class_of[label] for label in labels] + [0], np.int64)[code]
+        each_n, scale = _scaled([c.each.value for c in rule.classes] +
+                                [c.up_to.value for c in rule.classes if c.up_to])
+        each = each_n[:len(rule.classes)]
+        # each project counts once, at its best class; between classes of equal points, at the
+        # first level in sorted order (the evaluator keeps the first of equals)
+        pair = {}
+        project_code = np.array([pair.setdefault((u, p), len(pair)) for u, p in zip(unit.tolist(), project)],
+                                np.int64)
+        order = np.lexsort((code, -each[cls], project_code))
+        first = order[np.concatenate(([True], project_code[order][1:] != project_code[order][:-1]))] \
+            if len(order) else order
+        counts = np.bincount(unit[first] * len(rule.classes) + cls[first],
+                             minlength=self.size * len(rule.classes)).reshape(self.size, len(rule.classes))
+        earned = np.zeros(self.size, np.int64)
+        limits = iter(each_n[len(rule.classes):])
+        for c, project_class in enumerate(rule.classes):
+            raw = counts[:, c] * each[c]
+            earned += np.minimum(raw, next(limits)) if project_class.up_to else raw
+        return Num(earned, np.full(self.size, scale, np.int64), np.zeros(self.size, bool))
 
     def _assessed(self, node: str, rule: ast.Assessed, top: Fraction) -> Num:
         if rule.bands:
@@ -698,34 +738,16 @@ class VectorScorer:
         return Text(texts, bad)
 
 
+def _scaled(values: list[Decimal]) -> tuple[np.ndarray, int]:
+    """Decimals as integers in a common unit 1/scale."""
+    n, d = _decimal_arrays(values + [Decimal(0)])
+    scale = int(d.max())
+    return n[:-1] * (scale // d[:-1]), scale
+
+
 def _decimal_arrays(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Decimals (an object array) as numerators and denominators."""
     parts = [decimal_parts(Decimal(v)) for v in values]
     n = np.array([p[0] for p in parts], dtype=np.int64)
     d = np.array([10 ** p[1] for p in parts], dtype=np.int64)
     return n, d
-
-
-def _records_points(rule, records) -> Decimal:
-    """The points of one unit's records; an unknown level is the exact path's error."""
-    if isinstance(rule, ast.Levels):
-        table = {e.label: e.points.value for e in rule.entries}
-        if any(r.level not in table for r in records):
-            raise Unsupported("a record of an unknown level")
-        points = [table[r.level] for r in records]
-        return max(points) if rule.combine == "max" else sum(points, Decimal(0))
-    class_of = {label: c for c in rule.classes for label in c.labels}
-    best: dict[str, ast.ProjectClass] = {}
-    for record in sorted(records, key=lambda r: (r.project, r.level)):
-        if record.level not in class_of:
-            raise Unsupported("a record of an unknown level")
-        cls = class_of[record.level]
-        if record.project not in best or cls.each.value > best[record.project].each.value:
-            best[record.project] = cls
-    earned = Decimal(0)
-    for cls in rule.classes:
-        count = sum(1 for c in best.values() if c is cls)
-        if count:
-            raw = cls.each.value * count
-            earned += min(raw, cls.up_to.value) if cls.up_to else raw
-    return earned
