@@ -107,7 +107,7 @@ def read_values(paths: list[tuple[Path, str]], data: Dataset, item_names: dict[s
         (unit_codes, unit_words), (item_codes, item_words), (field_codes, field_words) = \
             table["unit"], table["item"], table["field"]
         values = pc.utf8_trim_whitespace(table["value"])
-        notes = table.get("note", pa.chunked_array([pa.array([""] * len(values), pa.string())]))
+        notes = table.get("note")  # None: the file has no 说明 column
         units = np.array([unit_of(w) if w.strip() else _BLANK for w in unit_words] + [0], np.int64)[unit_codes]
         items = [item_names.get(normalise(w)) for w in item_words]
         fields = [_FIELD_ALIASES.get(w.strip().lower(), w.strip()) for w in field_words]
@@ -117,7 +117,8 @@ def read_values(paths: list[tuple[Path, str]], data: Dataset, item_names: dict[s
                 np.array([not w for w in fields] + [True])[field_codes]
             kept = ~blank
             units, item_codes, field_codes = units[kept], item_codes[kept], field_codes[kept]
-            values, notes = values.filter(pa.array(kept)), notes.filter(pa.array(kept))
+            values = values.filter(pa.array(kept))
+            notes = notes.filter(pa.array(kept)) if notes is not None else None
         if np.any(units < 0):
             raise Unsupported("unknown unit")
         pair = item_codes.astype(np.int64) * len(fields) + field_codes
@@ -136,8 +137,6 @@ def read_values(paths: list[tuple[Path, str]], data: Dataset, item_names: dict[s
     noted = np.zeros(shape, dtype=bool)
     texts = {}
     flats = [units * len(slots) + slot_of_row for units, slot_of_row, _, _ in parts]
-    if flats and np.bincount(np.concatenate(flats), minlength=kind.size).max(initial=0) > 1:
-        raise Unsupported("repeated cell")
     assessed = np.array([field == ASSESSED for (_, field) in slots], bool)
     for flat, (units, slot_of_row, values, notes) in zip(flats, parts):
         cell_kind, cell_number, cell_exponent, others = _parse(values)
@@ -159,9 +158,11 @@ def read_values(paths: list[tuple[Path, str]], data: Dataset, item_names: dict[s
         number.ravel()[flat] = cell_number
         exponent.ravel()[flat] = cell_exponent
         rows = np.flatnonzero(assessed[slot_of_row])  # only an assessed score needs its note
-        if len(rows):
+        if len(rows) and notes is not None:
             has_note = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(notes.take(pa.array(rows)))), 0)
             noted.ravel()[flat[rows]] = has_note.to_numpy(zero_copy_only=False)
+    if np.count_nonzero(kind) != sum(len(flat) for flat in flats):  # every cell parsed has a kind
+        raise Unsupported("repeated cell")
     return Columns(slots, kind, number, exponent, noted, texts)
 
 
@@ -220,11 +221,14 @@ def _parse(values: pa.ChunkedArray):
     kind = np.zeros(rows, dtype=np.int8)
     number = np.zeros(rows, dtype=np.int64)
     exponent = np.zeros(rows, dtype=np.int8)
-    plain = _numbers(values, np.arange(rows), kind, number, exponent, percent=False)
+    whole = pc.and_(pc.ascii_is_decimal(values), pc.less_equal(pc.utf8_length(values), pa.scalar(18, pa.int32())))
+    plain = whole.to_numpy(zero_copy_only=False)  # 0-9 only: counts, the most common cell
+    kind[plain], number[plain] = NUMBER, pc.cast(values.filter(whole), pa.int64()).to_numpy()
     rest = np.flatnonzero(~plain)
     if len(rest):
         text = values.take(pa.array(rest))
-        done = _numbers(text, rest, kind, number, exponent, percent=True)
+        done = _numbers(text, rest, kind, number, exponent, percent=False)
+        done |= _numbers(text, rest, kind, number, exponent, percent=True)
         for words, flag in ((_TRUE, 1), (_FALSE, 0)):
             hit = pc.is_in(text, value_set=pa.array(words)).to_numpy(zero_copy_only=False)
             kind[rest[hit]], number[rest[hit]] = FLAG, flag
@@ -245,7 +249,7 @@ def _numbers(text, rows: np.ndarray, kind, number, exponent, percent: bool) -> n
     most 18 digits; returns which were."""
     pattern = r"^-?\d+(\.\d+)?%$" if percent else r"^-?\d+(\.\d+)?$"
     length = pc.utf8_length(text)
-    hit = pc.and_(pc.match_substring_regex(text, pattern), pc.less_equal(length, 19 + percent))
+    hit = pc.and_(pc.match_substring_regex(text, pattern), pc.less_equal(length, pa.scalar(19 + percent, pa.int32())))
     mask = hit.to_numpy(zero_copy_only=False)
     if not mask.any():
         return mask
