@@ -74,12 +74,13 @@ def read_dataset(units: list[tuple[Path, str]], records: list[tuple[Path, str]],
         if distinct.setdefault(key, i) != i:
             raise Unsupported("units of the same name")
     data.by_key = {key: data.units[i] for key, i in distinct.items()}
+    by_name = {u.name: u for u in data.units}
     for path, display in records:
         table = _read(path, ("unit", "item", "project", "level"), ())
         rows = zip(table["unit"].to_pylist(), table["item"].to_pylist(),
                    table["project"].to_pylist(), table["level"].to_pylist())
         for row, (unit, item, project, level) in enumerate(rows, start=2):
-            found, node = data.by_key.get(normalise(unit)), item_names.get(normalise(item))
+            found, node = by_name.get(unit) or data.by_key.get(normalise(unit)), item_names.get(normalise(item))
             if found is None or node is None:
                 if unit.strip() or item.strip() or project.strip() or level.strip():
                     raise Unsupported("a record of an unknown unit or item")

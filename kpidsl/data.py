@@ -17,6 +17,7 @@ from functools import lru_cache
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from .ast import ACTUAL, RATE, TARGET
 from .errors import DataError, Diagnostic, diagnostic, did_you_mean
@@ -83,8 +84,7 @@ def place(file: str, row: int, lang: str) -> str:
     return f"{file} 第 {row} 行" if lang == "zh" else f"{file} row {row}"
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(NamedTuple):  # a named tuple: a province has 100,000 of them, made fast
     name: str
     group: str
     aliases: tuple[str, ...]
@@ -99,8 +99,7 @@ class Cell:
     place: str  # "values.csv 第 7 行", "任务分解表.xlsx 附件2!H14"
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     project: str
     level: str
     place: str
