@@ -11,6 +11,7 @@ messages name the file and row.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -26,7 +27,8 @@ from .data import (_FIELD_ALIASES, _HEADERS, Dataset, Record, Unit, _Reader, nor
 
 # kinds of a cell
 MISSING, NUMBER, FLAG, DAY, TEXT = 0, 1, 2, 3, 4
-_UNKNOWN, _BLANK = -1, -2  # unit codes of rows naming no known unit, and of rows naming none
+_UNKNOWN, _BLANK = -1, -2  # unit codes of rows naming an unknown unit, and of rows naming none
+_BLOCK = 1 << 23  # bytes pyarrow parses at a time: larger blocks read faster, smaller use less memory
 ASSESSED = "评分"  # the field of an assessed score, the one field whose note (reason) matters
 EPOCH = date(1970, 1, 1)
 _TRUE = ["是", "有", "true", "yes", "y"]
@@ -90,8 +92,28 @@ def read_dataset(units: list[tuple[Path, str]], records: list[tuple[Path, str]],
     return data
 
 
-def read_values(paths: list[tuple[Path, str]], data: Dataset, item_names: dict[str, str]) -> Columns:
-    """The value files (long layout) for the units of `data`, as columns."""
+def read_value_tables(paths: list[tuple[Path, str]]) -> list[dict]:
+    """The value files (long layout) as read by pyarrow: the part of reading that needs no
+    Python, so it can run while the units are read."""
+    tables = []
+    for path, _ in paths:
+        tables.append(_read(path, ("unit", "item", "field", "value"), ("note",), coded=("unit", "item", "field")))
+        pa.default_memory_pool().release_unused()  # the parser's buffers: hand them back
+    return tables
+
+
+@dataclass
+class _Rows:
+    """Rows of one value file, each placed: its unit and its (item, field) slot."""
+    units: np.ndarray
+    slots: np.ndarray
+    values: pa.ChunkedArray  # trimmed
+    notes: pa.ChunkedArray | None
+
+
+def read_values(tables: list[dict], data: Dataset, item_names: dict[str, str]) -> Columns:
+    """The value files' cells for the units of `data`, as columns (tables: read_value_tables,
+    emptied as they are used, to keep memory down)."""
     position = {id(u): i for i, u in enumerate(data.units)}
     unit_index = {key: position[id(u)] for key, u in data.by_key.items()}
     for i, unit in enumerate(data.units):
@@ -102,14 +124,15 @@ def read_values(paths: list[tuple[Path, str]], data: Dataset, item_names: dict[s
         return found if found is not None else unit_index.get(normalise(text), _UNKNOWN)
 
     slots: dict[tuple[str, str], int] = {}
-    parts = []
-    for path, display in paths:
-        table = _read(path, ("unit", "item", "field", "value"), ("note",), coded=("unit", "item", "field"))
+    files = []
+    while tables:
+        table = tables.pop(0)
         (unit_codes, unit_words), (item_codes, item_words), (field_codes, field_words) = \
             table["unit"], table["item"], table["field"]
-        values = pc.utf8_trim_whitespace(table["value"])
+        values = pc.utf8_trim_whitespace(table.pop("value"))
         notes = table.get("note")  # None: the file has no 说明 column
-        units = np.array([unit_of(w) if w.strip() else _BLANK for w in unit_words] + [0], np.int64)[unit_codes]
+        del table
+        units = np.array([unit_of(w) if w.strip() else _BLANK for w in unit_words] + [0], np.int32)[unit_codes]
         items = [item_names.get(normalise(w)) for w in item_words]
         fields = [_FIELD_ALIASES.get(w.strip().lower(), w.strip()) for w in field_words]
         if np.any(units == _BLANK):  # rows left blank, as spreadsheets leave them, are skipped
@@ -122,49 +145,60 @@ def read_values(paths: list[tuple[Path, str]], data: Dataset, item_names: dict[s
             notes = notes.filter(pa.array(kept)) if notes is not None else None
         if np.any(units < 0):
             raise Unsupported("unknown unit")
-        pair = item_codes.astype(np.int64) * len(fields) + field_codes
-        pair_slot = np.zeros(len(items) * len(fields), dtype=np.int64)
+        pair = item_codes * np.int32(len(fields)) + field_codes
+        pair_slot = np.zeros(len(items) * len(fields), dtype=np.int32)
         for p in np.flatnonzero(np.bincount(pair, minlength=len(pair_slot))):  # the pairs that occur
             if items[p // len(fields)] is None:
                 raise Unsupported("unknown item")
             pair_slot[p] = slots.setdefault((items[p // len(fields)], fields[p % len(fields)]), len(slots))
-        parts.append((units, pair_slot[pair], values, notes))
+        files.append(_Rows(units, pair_slot[pair], values, notes))
 
-    count = len(data.units)
-    shape = (count, len(slots))
-    kind = np.zeros(shape, dtype=np.int8)
-    number = np.zeros(shape, dtype=np.int64)
-    exponent = np.zeros(shape, dtype=np.int8)
-    noted = np.zeros(shape, dtype=bool)
-    texts = {}
-    flats = [units * len(slots) + slot_of_row for units, slot_of_row, _, _ in parts]
-    assessed = np.array([field == ASSESSED for (_, field) in slots], bool)
-    for flat, (units, slot_of_row, values, notes) in zip(flats, parts):
-        cell_kind, cell_number, cell_exponent, others = _parse(values)
-        for row, text in others:
-            value = parse_value(text)
-            if value is None or (isinstance(value, Decimal) and len(value.as_tuple().digits) > 18):
-                raise Unsupported("blank or long cell")
-            if isinstance(value, bool):
-                cell_kind[row], cell_number[row] = FLAG, int(value)
-            elif isinstance(value, Decimal):
-                cell_kind[row] = NUMBER
-                cell_number[row], cell_exponent[row] = decimal_parts(value)
-            elif isinstance(value, date):
-                cell_kind[row], cell_number[row] = DAY, (value - EPOCH).days
-            else:
-                cell_kind[row] = TEXT
-                texts[(int(slot_of_row[row]), int(units[row]))] = value
-        kind.ravel()[flat] = cell_kind
-        number.ravel()[flat] = cell_number
-        exponent.ravel()[flat] = cell_exponent
-        rows = np.flatnonzero(assessed[slot_of_row])  # only an assessed score needs its note
-        if len(rows) and notes is not None:
-            has_note = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(notes.take(pa.array(rows)))), 0)
-            noted.ravel()[flat[rows]] = has_note.to_numpy(zero_copy_only=False)
-    if np.count_nonzero(kind) != sum(len(flat) for flat in flats):  # every cell parsed has a kind
+    shape = (len(data.units), len(slots))
+    columns = Columns(slots, np.zeros(shape, np.int8), np.zeros(shape, np.int64), np.zeros(shape, np.int8),
+                      np.zeros(shape, bool), {})
+    pieces = [(rows, start, min(start + _PIECE, len(rows.units)))
+              for rows in files for start in range(0, len(rows.units), _PIECE)]
+    # numpy and pyarrow let go of the GIL in their kernels: pieces fill the columns side by side
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        filled = sum(pool.map(lambda piece: _fill(columns, *piece), pieces))
+    if np.count_nonzero(columns.kind) != filled:  # every cell filled has a kind: two were one
         raise Unsupported("repeated cell")
-    return Columns(slots, kind, number, exponent, noted, texts)
+    return columns
+
+
+_PIECE = 1 << 21  # rows filled at a time
+
+
+def _fill(columns: Columns, rows: _Rows, start: int, stop: int) -> int:
+    """Parse the cells of rows start..stop and put them in place; returns how many."""
+    units, slot_of_row = rows.units[start:stop], rows.slots[start:stop]
+    values = rows.values.slice(start, stop - start)
+    flat = units.astype(np.int64) * columns.kind.shape[1] + slot_of_row
+    cell_kind, cell_number, cell_exponent, others = _parse(values)
+    for row, text in others:
+        value = parse_value(text)
+        if value is None or (isinstance(value, Decimal) and len(value.as_tuple().digits) > 18):
+            raise Unsupported("blank or long cell")
+        if isinstance(value, bool):
+            cell_kind[row], cell_number[row] = FLAG, int(value)
+        elif isinstance(value, Decimal):
+            cell_kind[row] = NUMBER
+            cell_number[row], cell_exponent[row] = decimal_parts(value)
+        elif isinstance(value, date):
+            cell_kind[row], cell_number[row] = DAY, (value - EPOCH).days
+        else:
+            cell_kind[row] = TEXT
+            columns.texts[(int(slot_of_row[row]), int(units[row]))] = value
+    columns.kind.ravel()[flat] = cell_kind
+    columns.number.ravel()[flat] = cell_number
+    columns.exponent.ravel()[flat] = cell_exponent
+    assessed = np.array([field == ASSESSED for (_, field) in columns.slots], bool)
+    noted = np.flatnonzero(assessed[slot_of_row])  # only an assessed score needs its note
+    if len(noted) and rows.notes is not None:
+        text = rows.notes.slice(start, stop - start).take(pa.array(noted))
+        columns.noted.ravel()[flat[noted]] = \
+            pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(text)), 0).to_numpy(zero_copy_only=False)
+    return len(flat)
 
 
 def decimal_parts(value: Decimal) -> tuple[int, int]:
@@ -197,7 +231,7 @@ def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...], code
              for name, column in columns.items()}
     try:
         table = pacsv.read_csv(
-            path, read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+            path, read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=_BLOCK),
             parse_options=pacsv.ParseOptions(delimiter=delimiter),
             convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False,
                                                  include_columns=list(types)))

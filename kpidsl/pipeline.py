@@ -5,6 +5,7 @@ files the user names on the command line are taken as given.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -148,7 +149,7 @@ def score_table(scheme_path: Path | None = None, *, units=None, values=None, rec
 
 
 def _fast_table(path: Path, units, values, records, targets, actuals, allow_outside):
-    from .columns import Unsupported, read_dataset, read_values
+    from .columns import Unsupported, read_dataset, read_value_tables, read_values
     from .render.scores_csv import ScoreTable, columns_of
     from .vector import VectorScorer, places_and_integers
 
@@ -157,12 +158,14 @@ def _fast_table(path: Path, units, values, records, targets, actuals, allow_outs
     files = _data_files(scheme, path, units, values, records, targets, actuals, allow_outside)
     if files.wide:
         raise Unsupported("wide-layout tables (任务分解表)")
-    data = read_dataset(files.units, files.records, index.data_names(), scheme.language)
-    try:
-        warnings = check(scheme, data, source, index, values=False)
-    except KpiError:
-        raise Unsupported("the scheme or its units have errors") from None  # reported by the exact path
-    columns = read_values(files.values, data, index.data_names())
+    with ThreadPoolExecutor(max_workers=1) as pool:  # pyarrow reads the values meanwhile
+        tables = pool.submit(read_value_tables, files.values)
+        data = read_dataset(files.units, files.records, index.data_names(), scheme.language)
+        try:
+            warnings = check(scheme, data, source, index, values=False)
+        except KpiError:
+            raise Unsupported("the scheme or its units have errors") from None  # the exact path says which
+        columns = read_values(tables.result(), data, index.data_names())
     scores = VectorScorer(scheme, index, data, columns).run()
     nodes, awards = columns_of(scheme, index)
     table = ScoreTable([u.name for u in data.units], [u.group for u in data.units], scores.rank,

@@ -218,7 +218,6 @@ class VectorScorer:
         self.unit_at = {u.name: i for i, u in enumerate(data.units)}
         self.rounding = scheme.item_rounding
         self._lets: dict[tuple, object] = {}
-        self._fields: dict[tuple[str, str], object] = {}
         self.nodes: dict[str, Num] = {}
         self.total: Num | None = None
         self.amounts: dict[str, Num] = {}
@@ -698,11 +697,8 @@ class VectorScorer:
         raise Unsupported(f"{ref} cannot be read here")
 
     def _field(self, item: str, field: str):
-        if (item, field) not in self._fields:
-            self._fields[(item, field)] = self._read_field(item, field)
-        return self._fields[(item, field)]
-
-    def _read_field(self, item: str, field: str):
+        """A field of every unit (read afresh each time: cheap, and caching every field would
+        double the memory at 100,000 units)."""
         slot = self.columns.slots.get((item, field))
         size = self.size
         if slot is None:
