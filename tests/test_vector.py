@@ -1,0 +1,157 @@
+"""The fast path (kpidsl.vector, kpidsl.columns) against the exact evaluator: every score, rank and
+amount of every unit equal, written to the same CSV bytes.
+
+Each test checks that the fast path really scored the units (it falls back to the exact
+evaluator where it cannot, which would make the comparison trivially true).
+"""
+import csv
+import io
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from kpidsl.pipeline import bundled_schemes, score_table
+from kpidsl.render.scores_csv import write
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from synthetic import write_dataset  # noqa: E402
+
+SCHEMES = sorted(p.name for p in bundled_schemes().glob("*.kpi"))
+EVERY_RULE = (Path(__file__).parent / "vector" / "every.kpi").read_text(encoding="utf-8")
+
+
+def both_paths(scheme: Path, **files) -> tuple[str, str]:
+    """The CSV from the fast path (which must have been taken) and from the exact evaluator."""
+    texts = []
+    for fast in (True, False):
+        table, language, _, why = score_table(scheme, fast=fast, **files)
+        if fast:
+            assert why is None, f"the fast path was not taken: {why}"
+        out = io.BytesIO()
+        write(table, language, out)
+        texts.append(out.getvalue().decode("utf-8"))
+    return texts[0], texts[1]
+
+
+@pytest.mark.parametrize("name", SCHEMES)
+def test_bundled_data(name):
+    fast, exact = both_paths(bundled_schemes() / name)
+    assert fast == exact
+
+
+@pytest.mark.parametrize("name", SCHEMES)
+@settings(max_examples=max(4, settings().max_examples // 15),  # each example scores up to 60 units
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), units=st.integers(14, 60), boundaries=st.booleans())
+def test_synthetic_data(tmp_path_factory, name, seed, units, boundaries):
+    """At least as many units as the largest sample (14): every group has units."""
+    folder = tmp_path_factory.mktemp("synthetic")
+    scheme = write_dataset(bundled_schemes() / name, units, folder, seed, boundaries)
+    fast, exact = both_paths(scheme)
+    assert fast == exact
+
+
+# ---- every rule kind, with figures drawn to land on thresholds and half-way roundings -------
+def targets():
+    return st.one_of(st.sampled_from([10, 20, 100, 400, 1000, 2000, 4000]), st.integers(1, 5000))
+
+
+@st.composite
+def target_and_actual(draw):
+    target = draw(targets())
+    actual = draw(st.one_of(
+        st.just(target * 7 // 10),  # exactly 70% where the target is a multiple of 10
+        st.just(target), st.just(target - 1), st.just(target + 1),
+        st.integers(0, 2 * target)))  # with a target of 400, 2000 or 4000: scores on x.xx5
+    return target, max(actual, 0)
+
+
+percent = st.one_of(st.sampled_from(["100%", "95%", "90%", "97.55%", "99.95%", "89.99%"]),
+                    st.integers(8000, 10000).map(lambda n: f"{Decimal(n) / 100}%"))
+flag = st.sampled_from(["是", "否"])
+count = st.integers(0, 4)
+
+
+@st.composite
+def unit_figures(draw, name: str):
+    rows = []
+
+    def add(item, field, value, note=""):
+        rows.append([name, item, field, str(value), note])
+
+    for item in ("比例项", "比例二", "达标项", "扣分项", "扣分二", "折一", "折二", "其他项"):
+        target, actual = draw(target_and_actual())
+        add(item, "任务", target)
+        add(item, "实际", actual)
+    add("标志项", "有机制", draw(flag))
+    add("扣分三", "率", draw(percent))
+    add("扣分三", "造假", draw(st.sampled_from(["否", "否", "是"])))
+    add("评定项", "评分", draw(st.integers(0, 16)) / 4, "评定理由")
+    debt = draw(st.sampled_from([0, 0, 3, 120, 400]))
+    add("条件项", "欠款", debt)
+    add("条件项", "清欠", draw(st.integers(0, debt + 5)))
+    add("负分项", "事故数", draw(count))
+    add("份额项", "业务量", draw(st.sampled_from([0, 1, 10, 333, 1000])))
+    add("常量项", "个数", draw(count))
+    add("计分", "重大事故", draw(st.sampled_from(["否", "否", "否", "是"])))
+    add("计分", "集访", draw(st.integers(0, 2)))
+    add("放款项", "放款", draw(st.sampled_from([0, 1, 5, 5, 20])))
+    add("总分", "严重违纪", draw(st.sampled_from(["否", "否", "否", "是"])))
+    add("定额奖", "完成日期", draw(st.sampled_from(["2021-09-29", "2021-09-30", "2021-10-01"])))
+    add("分配奖", "投诉", draw(count))
+    add("分配奖", "扣减", draw(st.sampled_from([0, 0, 50, 99999])))
+    return rows
+
+
+@st.composite
+def datasets(draw):
+    count_of_units = draw(st.integers(1, 12))
+    names = [f"单位{i}" for i in range(count_of_units)]
+    units = [[n, draw(st.sampled_from(["甲", "乙"]))] for n in names]
+    values = [row for n in names for row in draw(unit_figures(n))]
+    records = []
+    for n in names:
+        for project in range(draw(st.integers(0, 3))):
+            for _ in range(draw(st.integers(1, 2))):
+                records.append([n, "项目项", f"项目{project}", draw(st.sampled_from(["高", "中", "中二", "低"]))])
+        for item in ("等级项", "等级二"):
+            for project in range(draw(st.integers(0, 3))):
+                records.append([n, item, f"成果{project}", draw(st.sampled_from(["市级", "省级", "国家级"]))])
+    return units, values, records
+
+
+ROUNDINGS = st.tuples(st.integers(0, 3), st.sampled_from(["四舍五入", "截尾", "银行家舍入"]))
+
+
+@settings(max_examples=settings().max_examples * 2, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=datasets(), item_rounding=ROUNDINGS, total_rounding=ROUNDINGS)
+def test_every_rule_kind(tmp_path_factory, data, item_rounding, total_rounding):
+    folder = tmp_path_factory.mktemp("every")
+    units, values, records = data
+    for name, header, rows in (("units.csv", ["单位", "分组"], units),
+                               ("values.csv", ["单位", "指标", "字段", "值", "说明"], values),
+                               ("records.csv", ["单位", "指标", "项目", "级别"], records)):
+        with (folder / name).open("w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows([header, *rows])
+    text = EVERY_RULE.replace("舍入 指标 2位 四舍五入", f"舍入 指标 {item_rounding[0]}位 {item_rounding[1]}") \
+        .replace("舍入 总分 1位 四舍五入", f"舍入 总分 {total_rounding[0]}位 {total_rounding[1]}")
+    (folder / "every.kpi").write_text(text, encoding="utf-8")
+    fast, exact = both_paths(folder / "every.kpi")
+    assert fast == exact
+
+
+def test_an_error_in_the_data_is_reported_by_the_exact_path(tmp_path):
+    """A blank cell: the fast path steps aside, and the exact path names the file and row."""
+    from kpidsl.errors import DataError
+
+    scheme = write_dataset(bundled_schemes() / "rugao-2021.kpi", 20, tmp_path, 1)
+    values = tmp_path / "rugao-2021" / "actuals-sample.csv"
+    lines = values.read_text(encoding="utf-8").splitlines()
+    lines[5] = ",".join(lines[5].split(",")[:3] + ["", ""])
+    values.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as error:
+        score_table(scheme)
+    assert "E313" in str(error.value.render()) and "第 6 行" in error.value.render()
