@@ -1,49 +1,26 @@
-"""Timings of each stage on the bundled 如皋 2021 scheme, at the bundled size and scaled up.
+"""Figures for the bundled 如皋 2021 scheme at N units: each stage of the fast path (`kpi score
+--format csv`) and of the exact path (`kpi explain`, JSON), the same scheme hand-written in
+numpy beside it, and the cold start of `kpi explain 丁堰镇`. Prints Markdown tables; asserts
+nothing (tests/test_vector.py holds the fast path to the exact one).
 
-Run: python bench/bench.py [N ...]   (default: 14 1000 10000)
-Scaled data copies the 14 sample units (names prefixed) so every rule fires as in the sample.
-Prints a table of seconds per stage and peak memory; nothing is asserted.
+Run: python bench/bench.py [N ...]            (default: 14 1000 10000 100000)
+Data: bench/synthetic.py (seed 7) from the bundled sample: groups in the sample's proportions,
+targets scaled, actuals around them so that every rule fires both ways.
+Each path runs in a child process of its own; peak memory is that process's peak resident set.
 """
 from __future__ import annotations
 
-import csv
 import io
-import shutil
+import json
+import os
 import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
-from rich.console import Console
-
-from kpidsl.data import load
-from kpidsl.evaluator import evaluate
-from kpidsl.index import SchemeIndex
-from kpidsl.checker import check
-from kpidsl.parser import _lark, grammar_text
-from kpidsl.pipeline import default_scheme, read_scheme
-from kpidsl.render import explain, json as json_render
-
-
-def scaled_copy(folder: Path, n: int) -> Path:
-    """The bundled scheme in `folder`, with its 14 units repeated to at least n."""
-    source = default_scheme()
-    shutil.copy(source, folder / source.name)
-    (folder / "rugao-2021").mkdir()
-    for name in ("units.csv", "targets.csv", "actuals-sample.csv", "records-sample.csv"):
-        header, *body = csv.reader((source.parent / "rugao-2021" / name).open(encoding="utf-8"))
-        with (folder / "rugao-2021" / name).open("w", encoding="utf-8", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(header)
-            for copy in range(-(-n // 14)):
-                prefix = f"{copy}#" if copy else ""  # a prefix keeps the originals' names unique
-                for unit, *rest in body:
-                    if name == "units.csv" and copy:
-                        rest = [rest[0], ""]  # aliases belong to the original only
-                    writer.writerow([prefix + unit, *rest])
-    return folder / source.name
+HERE = Path(__file__).resolve().parent
+EXACT_LIMIT = 10_000  # the exact path keeps every unit's explanation: ~0.45 MiB a unit
 
 
 def timed(fn):
@@ -52,62 +29,174 @@ def timed(fn):
     return value, time.perf_counter() - start
 
 
-def stages(path: Path) -> dict:
-    """Seconds per stage, from building the grammar to writing the JSON."""
-    _lark.cache_clear()
-    grammar_text.cache_clear()
-    _, t_grammar = timed(_lark)
-    (scheme, source), t_parse = timed(lambda: read_scheme(path))
-    index = SchemeIndex(scheme)
-    _, t_check = timed(lambda: check(scheme, None, source, index))
-    folder = path.parent
+def child_fast(path: Path, out: Path) -> dict:
+    """The fast path's stages, then the numpy baseline on the same columns."""
+    from kpidsl.checker import check
+    from kpidsl.columns import read_dataset, read_value_tables, read_values
+    from kpidsl.index import SchemeIndex
+    from kpidsl.parser import _lark
+    from kpidsl.pipeline import _data_files, read_scheme
+    from kpidsl.render.scores_csv import ScoreTable, columns_of, write
+    from kpidsl.vector import VectorScorer, places_and_integers
 
-    def load_data():
-        return load([(folder / p, p) for p in scheme.data.units],
-                    [(folder / p, p) for p in scheme.data.values],
-                    [(folder / p, p) for p in scheme.data.records], index.data_names())
+    figures = {}
+    _, figures["grammar"] = timed(_lark)
 
-    data, t_load = timed(load_data)
-    results, t_eval = timed(lambda: evaluate(scheme, data, index))
-    console = Console(file=io.StringIO(), width=110, color_system=None)
-    _, t_explain = timed(lambda: explain.render(results.units[0], results.scheme, results.path, console))
-    _, t_json = timed(lambda: json_render.render(results))
-    return {"units": len(results.units), "grammar": t_grammar, "parse": t_parse, "check": t_check,
-            "load": t_load, "evaluate": t_eval, "explain 1": t_explain, "json": t_json}
+    def parse():
+        scheme, source = read_scheme(path)
+        index = SchemeIndex(scheme)
+        check(scheme, None, source, index)
+        return scheme, source, index
 
+    (scheme, source, index), figures["parse + check"] = timed(parse)
 
-def measure(n: int) -> dict:
-    """Timings from one run, peak memory from another (tracing memory slows Python down)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = scaled_copy(Path(tmp), n) if n != 14 else default_scheme()
-        figures = stages(path)
-        tracemalloc.start()
-        stages(path)
-        figures["peak MiB"] = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
+    def load():
+        files = _data_files(scheme, path, None, None, None, None, None, False)
+        tables = read_value_tables(files.values)
+        data = read_dataset(files.units, files.records, index.data_names(), scheme.language)
+        check(scheme, data, source, index, values=False)
+        return data, read_values(tables, data, index.data_names())
+
+    (data, columns), figures["data load"] = timed(load)
+    scores, figures["evaluate"] = timed(lambda: VectorScorer(scheme, index, data, columns).run())
+
+    def write_csv():
+        nodes, awards = columns_of(scheme, index)
+        table = ScoreTable([u.name for u in data.units], [u.group for u in data.units], scores.rank,
+                           scores.group_rank, places_and_integers(scores.total),
+                           {n: places_and_integers(scores.nodes[n]) for n in nodes},
+                           {a: places_and_integers(scores.amounts[a]) for a in awards})
+        with out.open("wb") as f:
+            write(table, scheme.language, f)
+
+    _, figures["CSV out"] = timed(write_csv)
+    figures.update(baseline(data, columns, scores))
     return figures
 
 
+def baseline(data, columns, scores) -> dict:
+    """The hand-written numpy scheme on the same figures: its time, and how far its totals are
+    from the exact ones."""
+    import numpy as np
+
+    sys.path.insert(0, str(HERE))
+    from baseline_numpy import PROJECT_CLASSES, score
+
+    figures = {slot: columns.number[:, i] / 10.0 ** columns.exponent[:, i] for slot, i in columns.slots.items()}
+    group = np.array([u.group == "镇" for u in data.units], dtype=np.int64)
+    at = {u.name: i for i, u in enumerate(data.units)}
+    class_of = {label: c for c, (labels, _, _) in enumerate(PROJECT_CLASSES) for label in labels}
+    projects: dict = {}
+    unit, project, cls = [], [], []
+    for (name, item), records in data.records.items():
+        for record in records:
+            unit.append(at[name])
+            project.append(projects.setdefault((name, record.project), len(projects)))
+            cls.append(class_of[record.level])
+    records = (np.array(unit, np.int64), np.array(project, np.int64), np.array(cls, np.int64))
+    result, seconds = timed(lambda: score(figures, group, records))
+    exact = scores.total.n / scores.total.d
+    return {"baseline": seconds, "baseline differs": int(np.count_nonzero(np.abs(result["total"] - exact) > 0.005))}
+
+
+def child_exact(path: Path) -> dict:
+    """The exact path: every unit scored with its explanation, one explanation, the JSON."""
+    from rich.console import Console
+
+    from kpidsl.parser import _lark
+    from kpidsl.pipeline import load_all
+    from kpidsl.render import explain, json as json_render
+
+    figures = {}
+    _, figures["grammar"] = timed(_lark)
+    loaded, figures["parse + check + data load"] = timed(lambda: load_all(path))
+    results, figures["evaluate"] = timed(loaded.evaluate)
+    awards, figures["awards"] = timed(lambda: loaded.pay(results))
+    unit = next(u for u in results.units if u.unit == "丁堰镇")
+    console = Console(file=io.StringIO(), width=110, color_system=None)
+    _, figures["explain 1"] = timed(lambda: explain.render(unit, results.scheme, results.path, console))
+    _, figures["JSON (all)"] = timed(lambda: json_render.render(results, awards=awards))
+    return figures
+
+
+def in_child(*args: str) -> tuple[dict, float]:
+    """Run this script as a child; its printed figures and its peak memory (MiB)."""
+    process = subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True)
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    if status:
+        raise SystemExit(f"child {args} failed")
+    return json.loads(output), usage.ru_maxrss / 1024
+
+
+def end_to_end(path: Path, out: Path) -> tuple[float, float]:
+    """`kpi score --format csv --out` as a whole process: seconds and peak MiB."""
+    kpi = Path(sys.executable).parent / "kpi"
+    start = time.perf_counter()
+    process = subprocess.Popen([str(kpi), "score", str(path), "--format", "csv", "--out", str(out)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    if status:
+        raise SystemExit("kpi score failed")
+    return time.perf_counter() - start, usage.ru_maxrss / 1024
+
+
 def cold_start() -> float:
-    """Median wall time of `kpi explain 丁堰镇` as a whole process."""
+    """Median wall time of `kpi explain 丁堰镇` on the bundled data, as a whole process."""
     kpi = Path(sys.executable).parent / "kpi"
     times = []
-    for _ in range(5):
+    for _ in range(7):
         start = time.perf_counter()
         subprocess.run([str(kpi), "explain", "丁堰镇"], capture_output=True, check=True)
         times.append(time.perf_counter() - start)
     return sorted(times)[len(times) // 2]
 
 
-def main(argv: list[str]) -> None:
-    sizes = [int(a) for a in argv] or [14, 1000, 10000]
-    rows = [measure(n) for n in sizes]
-    columns = list(rows[0])
-    print(" ".join(f"{c:>10}" for c in columns))
+def table(title: str, rows: list[dict]) -> None:
+    columns = list(dict.fromkeys(c for row in rows for c in row))
+    print(f"\n{title}\n")
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "|".join(" ---: " for _ in columns) + "|")
     for row in rows:
-        print(" ".join(f"{row[c]:>10}" if c == "units" else f"{row[c]:>10.3f}" for c in columns))
-    print(f"cold start, kpi explain 丁堰镇 (median of 5): {cold_start():.3f} s")
+        cells = [row.get(c, "—") for c in columns]
+        print("| " + " | ".join(f"{c:,}" if isinstance(c, int) else f"{c:.3f}" if isinstance(c, float) else str(c)
+                                for c in cells) + " |")
+
+
+def main(sizes: list[int]) -> None:
+    sys.path.insert(0, str(HERE))
+    from synthetic import write_dataset
+
+    from kpidsl.pipeline import default_scheme
+
+    fast_rows, exact_rows, whole_rows = [], [], []
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            path = write_dataset(default_scheme(), n, folder / "data", seed=7)
+            fast, fast_peak = in_child("--fast", str(path), str(folder / "fast.csv"))
+            seconds, peak = end_to_end(path, folder / "scores.csv")
+            ratio = fast["evaluate"] / fast["baseline"]
+            fast_rows.append({"units": n, **{k: v for k, v in fast.items() if not k.startswith("baseline")},
+                              "peak MiB": round(fast_peak)})
+            whole_rows.append({"units": n, "kpi score --format csv (s)": seconds, "peak MiB": round(peak),
+                               "numpy baseline evaluate (s)": fast["baseline"], "kpidsl / baseline": ratio,
+                               "baseline totals off by ≥ 0.005": fast["baseline differs"]})
+            if n <= EXACT_LIMIT:
+                exact, exact_peak = in_child("--exact", str(path))
+                exact_rows.append({"units": n, **exact, "peak MiB": round(exact_peak)})
+            else:
+                exact_rows.append({"units": n, "grammar": f"not run: ~{n * 0.45 / 1024:.0f} GiB"})
+    table("Fast path (seconds per stage; peak memory of the process)", fast_rows)
+    table("Whole command, and the numpy baseline", whole_rows)
+    table("Exact path: every unit explained (seconds per stage)", exact_rows)
+    print(f"\ncold start, kpi explain 丁堰镇 (median of 7): {cold_start():.3f} s")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    if sys.argv[1:2] == ["--fast"]:
+        print(json.dumps(child_fast(Path(sys.argv[2]), Path(sys.argv[3]))))
+    elif sys.argv[1:2] == ["--exact"]:
+        print(json.dumps(child_exact(Path(sys.argv[2]))))
+    else:
+        main([int(a) for a in sys.argv[1:]] or [14, 1000, 10000, 100000])

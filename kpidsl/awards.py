@@ -10,6 +10,7 @@ shares it out; the totals say how much.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -300,14 +301,21 @@ def _rank(money, award: ast.Award, units, eligible) -> dict[str, tuple[Fraction,
     bands_text = "；".join(f"第{b.first}名" + (f"至第{b.last}名" if b.last != b.first else "") + f" {b.amount}"
                            for b in award.bands)
     text = f"按 {show_expr(rule.key)} {'降序' if rule.descending else '升序'}排名：{bands_text}"
-    group_of = {u.name: u.group for u in units}
+    # each pool's keys sorted best first (negated when descending): places by bisection
+    pools: dict[str, list[Fraction]] = {}
+    for unit in units:
+        if unit.name in keys:
+            key = keys[unit.name][0]
+            pools.setdefault(unit.group if rule.within_group else "", []).append(-key if rule.descending else key)
+    for pool in pools.values():
+        pool.sort()
     for unit in units:
         if unit.name not in keys:
             continue
-        pool = [n for n in keys if not rule.within_group or group_of[n] == unit.group]
         key, inputs = keys[unit.name]
-        better = sum(1 for n in pool if (keys[n][0] > key if rule.descending else keys[n][0] < key))
-        tied = sum(1 for n in pool if keys[n][0] == key)
+        pool, ordered = pools[unit.group if rule.within_group else ""], -key if rule.descending else key
+        better = bisect_left(pool, ordered)
+        tied = bisect_right(pool, ordered) - better
         first, last = better + 1, better + tied
         places = [band(p) for p in range(first, last + 1)]
         if tied == 1:
