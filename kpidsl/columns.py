@@ -41,19 +41,27 @@ class Unsupported(Exception):
 
 @dataclass
 class Columns:
-    """Cells by (item, field) for units 0..U-1 (in the units file's order). Stored unit by unit,
-    as files list them, so that filling the arrays writes memory in order."""
+    """Cells by (item, field) for units 0..U-1 (in the units file's order): [slot, unit] arrays
+    while scoring reads them a column at a time; [unit, slot] while files fill them, unit by unit
+    as files list them, so that filling writes memory in order (see `by_slot`)."""
     slots: dict[tuple[str, str], int]
-    kind: np.ndarray  # int8 [unit, slot]
-    number: np.ndarray  # int64 [unit, slot]: numerator; a flag 0/1; a date in days since 1970
-    exponent: np.ndarray  # int8 [unit, slot]: a number is number / 10**exponent
-    noted: np.ndarray  # bool [unit, slot]: the cell has a note (说明)
+    kind: np.ndarray  # int8
+    number: np.ndarray  # int64: numerator; a flag 0/1; a date in days since 1970
+    exponent: np.ndarray  # int8: a number is number / 10**exponent
+    noted: np.ndarray  # bool: the cell has a note (说明)
     texts: dict[tuple[int, int], str]  # (slot, unit) -> a text cell
+
+    def by_slot(self) -> Columns:
+        """The [slot, unit] arrays of these [unit, slot] ones, each freed once copied."""
+        arrays = {}
+        for name in ("kind", "number", "exponent", "noted"):
+            arrays[name] = np.ascontiguousarray(getattr(self, name).T)
+            setattr(self, name, None)
+        return Columns(self.slots, texts=self.texts, **arrays)
 
     def column(self, slot: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Kinds, integers and exponents of one (item, field) for every unit."""
-        return (np.ascontiguousarray(self.kind[:, slot]), np.ascontiguousarray(self.number[:, slot]),
-                self.exponent[:, slot].astype(np.int64))
+        return self.kind[slot], self.number[slot], self.exponent[slot].astype(np.int64)
 
 
 def read_dataset(units: list[tuple[Path, str]], records: list[tuple[Path, str]],
@@ -163,7 +171,8 @@ def read_values(tables: list[dict], data: Dataset, item_names: dict[str, str]) -
         filled = sum(pool.map(lambda piece: _fill(columns, *piece), pieces))
     if np.count_nonzero(columns.kind) != filled:  # every cell filled has a kind: two were one
         raise Unsupported("repeated cell")
-    return columns
+    del files, pieces
+    return columns.by_slot()
 
 
 _PIECE = 1 << 21  # rows filled at a time

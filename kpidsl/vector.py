@@ -218,6 +218,7 @@ class VectorScorer:
         self.unit_at = {u.name: i for i, u in enumerate(data.units)}
         self.rounding = scheme.item_rounding
         self._lets: dict[tuple, object] = {}
+        self._constants: dict = {}
         self.nodes: dict[str, Num] = {}
         self.total: Num | None = None
         self.amounts: dict[str, Num] = {}
@@ -259,7 +260,11 @@ class VectorScorer:
         return x
 
     def _const(self, value) -> Num:
-        return _constant(value, self.size)
+        """A constant for every unit; its arrays are shared (no array is ever changed in place)."""
+        if value not in self._constants:
+            self._constants[value] = _constant(value, self.size)
+        shared = self._constants[value]
+        return Num(shared.n, shared.d, shared.bad)
 
     # ---- structure -----------------------------------------------------------------
     def _section(self, section: ast.Section) -> Num:
@@ -471,7 +476,7 @@ class VectorScorer:
             raise Unsupported("评定 with bands")
         slot = self.columns.slots.get((node, "评分"))
         score = self._num(node, ast.Ref(None, "评分", rule.pos))
-        noted = self.columns.noted[:, slot] if slot is not None else np.zeros(self.size, bool)
+        noted = self.columns.noted[slot] if slot is not None else np.zeros(self.size, bool)
         outside = (compare(score, self._const(0)) < 0) | (compare(score, self._const(top)) > 0)
         return Num(score.n, score.d, score.bad | ~noted | outside)
 
@@ -716,10 +721,9 @@ class VectorScorer:
                 n, e = decimal_parts(default.value)
                 kind[missing], number[missing], exponent[missing] = NUMBER, n, e
         present = kind[kind != MISSING]
-        kinds = set(np.unique(present).tolist())
-        if len(kinds) > 1:
+        if len(present) and present.min() != present.max():
             raise Unsupported(f"{item}.{field} holds values of several kinds")
-        the_kind = kinds.pop() if kinds else NUMBER
+        the_kind = int(present[0]) if len(present) else NUMBER
         bad = kind == MISSING
         if the_kind == NUMBER:
             return _reduced(number.copy(), 10 ** exponent, bad)
