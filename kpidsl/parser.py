@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import re
 import unicodedata
 from datetime import date
@@ -19,6 +20,7 @@ from .errors import SchemeSyntaxError, diagnostic
 
 MAX_SCHEME_BYTES = 1_000_000
 MAX_NESTING = 32
+KEPT_PARSES = 64  # parsed schemes kept in the cache folder, the most recently written
 
 _UNIT_SCALE = {"万元": ("元", Decimal(10000)), "万人": ("人", Decimal(10000)),
                "万": ("", Decimal(10000)), "%": ("%", Decimal("0.01"))}
@@ -30,18 +32,56 @@ def grammar_text() -> str:
     return files("kpidsl.grammar").joinpath("kpi.lark").read_text(encoding="utf-8")
 
 
+def _cache_folder() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kpidsl"
+
+
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
     """The parser, its LALR tables cached in the user's cache folder between runs (keyed by
     the grammar, so a changed grammar builds afresh); built in memory where that cannot be."""
     options = dict(parser="lalr", propagate_positions=True, maybe_placeholders=False)
-    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kpidsl"
+    folder = _cache_folder()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256(grammar_text().encode("utf-8")).hexdigest()[:16]
         return Lark(grammar_text(), cache=str(folder / f"grammar-{digest}.lark-cache"), **options)
     except OSError:
         return Lark(grammar_text(), **options)
+
+
+def _parsed_path(text: str, path: str) -> Path:
+    """Where the AST of this text is kept: keyed by the text, its path (positions cite it), the
+    grammar and the code that builds the AST, so any change to one parses afresh."""
+    digest = hashlib.sha256()
+    for part in (text, path, grammar_text(), Path(__file__).read_text(encoding="utf-8"),
+                 Path(ast.__file__).read_text(encoding="utf-8")):
+        digest.update(part.encode("utf-8") + b"\0")
+    return _cache_folder() / "parsed" / f"{digest.hexdigest()[:32]}.pickle"
+
+
+def parse(text: str, path: str = "<scheme>") -> ast.Scheme:
+    """Parse scheme text; raises SchemeSyntaxError (a KpiError) on any malformed input.
+
+    A scheme parsed before is read back from the user's cache folder: building the lexer's
+    scanners costs more than everything else `kpi explain` does on a small scheme. The cache
+    holds only ASTs this function built (as lark's own cache holds its tables)."""
+    kept = _parsed_path(text, path)
+    try:
+        return pickle.loads(kept.read_bytes())
+    except Exception:  # absent, unreadable or stale: parse afresh
+        pass
+    scheme = _parse(text, path)
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        partial = kept.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(pickle.dumps(scheme, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(partial, kept)  # whole or not at all, whoever else is writing it
+        for old in sorted(kept.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime)[:-KEPT_PARSES]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
+    return scheme
 
 
 @lru_cache(maxsize=1)
@@ -663,8 +703,7 @@ def _too_deep(text: str) -> int | None:
     return None
 
 
-def parse(text: str, path: str = "<scheme>") -> ast.Scheme:
-    """Parse scheme text; raises SchemeSyntaxError (a KpiError) on any malformed input."""
+def _parse(text: str, path: str) -> ast.Scheme:
     lang = detect_language(text)
     if len(text.encode("utf-8")) > MAX_SCHEME_BYTES:
         raise SchemeSyntaxError([diagnostic("E105", lang, file=path, size=len(text.encode()),

@@ -5,7 +5,6 @@ files the user names on the command line are taken as given.
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -149,6 +148,8 @@ def score_table(scheme_path: Path | None = None, *, units=None, values=None, rec
 
 
 def _fast_table(path: Path, units, values, records, targets, actuals, allow_outside):
+    from concurrent.futures import ThreadPoolExecutor
+
     from .columns import Unsupported, read_dataset, read_value_tables, read_values
     from .render.scores_csv import ScoreTable, columns_of
     from .vector import VectorScorer, places_and_integers

@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 import csv
+import os
+import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-from kpidsl.pipeline import bundled_schemes, load_all
+# The tests parse thousands of schemes: their parses are cached here, not in the user's cache.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="kpidsl-tests-")
+
+from kpidsl.pipeline import bundled_schemes, load_all  # noqa: E402
 
 settings.register_profile("default", max_examples=60, deadline=None,
                           suppress_health_check=[HealthCheck.function_scoped_fixture])
