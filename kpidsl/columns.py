@@ -161,6 +161,7 @@ def read_values(tables: list[dict], data: Dataset, item_names: dict[str, str]) -
             pair_slot[p] = slots.setdefault((items[p // len(fields)], fields[p % len(fields)]), len(slots))
         files.append(_Rows(units, pair_slot[pair], values, notes))
 
+    pa.default_memory_pool().release_unused()  # the files' original columns, now coded
     shape = (len(data.units), len(slots))
     columns = Columns(slots, np.zeros(shape, np.int8), np.zeros(shape, np.int64), np.zeros(shape, np.int8),
                       np.zeros(shape, bool), {})
@@ -172,10 +173,11 @@ def read_values(tables: list[dict], data: Dataset, item_names: dict[str, str]) -
     if np.count_nonzero(columns.kind) != filled:  # every cell filled has a kind: two were one
         raise Unsupported("repeated cell")
     del files, pieces
+    pa.default_memory_pool().release_unused()
     return columns.by_slot()
 
 
-_PIECE = 1 << 21  # rows filled at a time
+_PIECE = 1 << 20  # rows filled at a time (two at once): more, smaller pieces use less memory
 
 
 def _fill(columns: Columns, rows: _Rows, start: int, stop: int) -> int:
