@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from itertools import groupby
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -309,6 +310,7 @@ def _rank(money, award: ast.Award, units, eligible) -> dict[str, tuple[Fraction,
             pools.setdefault(unit.group if rule.within_group else "", []).append(-key if rule.descending else key)
     for pool in pools.values():
         pool.sort()
+    ties: dict[tuple[int, int], tuple[Fraction, str]] = {}
     for unit in units:
         if unit.name not in keys:
             continue
@@ -316,17 +318,26 @@ def _rank(money, award: ast.Award, units, eligible) -> dict[str, tuple[Fraction,
         pool, ordered = pools[unit.group if rule.within_group else ""], -key if rule.descending else key
         better = bisect_left(pool, ordered)
         tied = bisect_right(pool, ordered) - better
-        first, last = better + 1, better + tied
-        places = [band(p) for p in range(first, last + 1)]
-        if tied == 1:
-            value, why = places[0], f"第 {first} 名 → {show(places[0])}元"
-        else:
-            value = {"average": sum(places) / tied, "higher": places[0], "lower": places[-1]}[award.straddle]
-            why = (f"与另 {tied - 1} 个单位并列第 {first} 名（占第 {first}–{last} 名），"
-                   f"并列{_STRADDLE[award.straddle]}：" + ("(" + " + ".join(show(p) for p in places) + f") / {tied}"
-                                                       if award.straddle == "average" else "") + f" = {show(value)}元")
+        place = (better + 1, better + tied)
+        if place not in ties:  # the same for every unit of a tie: worked out once
+            ties[place] = _places_paid(award, *place, band)
+        value, why = ties[place]
         result[unit.name] = (value, MoneyLine("rank_band", text, inputs, why, _exact(value), rule.pos.line))
     return result
+
+
+def _places_paid(award: ast.Award, first: int, last: int, band) -> tuple[Fraction, str]:
+    """What each unit of a tie covering places first..last gets, and why."""
+    places = [band(p) for p in range(first, last + 1)]
+    tied = len(places)
+    if tied == 1:
+        return places[0], f"第 {first} 名 → {show(places[0])}元"
+    value = {"average": sum(places) / tied, "higher": places[0], "lower": places[-1]}[award.straddle]
+    listed = " + ".join(show(amount) + (f" × {n}" if n > 1 else "")
+                        for amount, n in ((a, len(list(g))) for a, g in groupby(places)))
+    return value, (f"与另 {tied - 1} 个单位并列第 {first} 名（占第 {first}–{last} 名），"
+                   f"并列{_STRADDLE[award.straddle]}：" + (f"({listed}) / {tied}" if award.straddle == "average" else "")
+                   + f" = {show(value)}元")
 
 
 def _factor_shares(money, award: ast.Award, factor: ast.Factor, units, eligible):

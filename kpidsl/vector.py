@@ -21,7 +21,7 @@ import numpy as np
 
 from . import ast
 from .ast import ACTUAL, TARGET
-from .columns import DAY, EPOCH, FLAG, MISSING, NUMBER, TEXT, Columns, Unsupported, decimal_parts
+from .columns import DAY, EPOCH, FLAG, MISSING, NUMBER, Columns, Unsupported, decimal_parts
 from .data import Dataset
 from .evaluator import Evaluator
 from .index import SchemeIndex
