@@ -202,7 +202,8 @@ def _score_csv(scheme_path, args, err) -> int:
     for warning in warnings:
         err.print(warning.render(), markup=False, soft_wrap=True)
     if why and not args.exact:
-        err.print(f"注：未用快速计分（{why}），已逐单位精确计分 / scored by the exact evaluator", markup=False)
+        err.print(f"注：快速计分不适用（{why}），已逐单位精确计分 / the fast path does not apply ({why}): "
+                  "scored by the exact evaluator", markup=False, soft_wrap=True)
     if args.out:
         with open(args.out, "wb") as f:
             write(table, language, f)

@@ -1,6 +1,8 @@
 """The installed `kpi` entry point, as users run it: output, errors, exit codes."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 import subprocess
@@ -125,3 +127,43 @@ def test_template_report_and_workbook_commands(tmp_path):
         assert done.returncode == 0, done.stderr
     assert (tmp_path / "t.xlsx").stat().st_size and (tmp_path / "r.html").stat().st_size
     assert kpi("report").returncode == 2  # --out is required
+
+
+def test_score_csv_has_a_row_per_unit_with_every_score_and_amount(tmp_path):
+    done = kpi("score", "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert len(rows) == 14
+    assert [int(r["名次"]) for r in rows] == sorted(int(r["名次"]) for r in rows)
+    dingyan = next(r for r in rows if r["单位"] == "丁堰镇")
+    assert dingyan["企业职工养老保险新增参保人数"] == "17.64"  # 20 × 650 / 737, the worked example
+    assert {"总分", "组内名次", "社会保险工作", "绩效考核补助", "奖励合计"} <= set(rows[0])
+    written = tmp_path / "得分.csv"
+    assert kpi("score", "--format", "csv", "--out", str(written)).returncode == 0
+    assert written.read_text(encoding="utf-8") == done.stdout
+    assert kpi("score", "--format", "csv", "--exact").stdout == done.stdout
+
+
+def test_score_csv_where_the_fast_path_does_not_apply_says_so(schemes_dir):
+    folder = schemes_dir / "rugao-2021"
+    done = kpi("score", "--format", "csv", "--targets", str(folder / "任务分解表.xlsx"),
+               "--values", str(folder / "actuals-sample.csv"))
+    assert done.returncode == 0, done.stderr
+    assert "快速计分不适用" in done.stderr
+    assert done.stdout == kpi("score", "--format", "csv").stdout
+
+
+def test_score_csv_reports_bad_data_with_its_row(tmp_path, schemes_dir):
+    values = (schemes_dir / "rugao-2021" / "actuals-sample.csv").read_text(encoding="utf-8").splitlines()
+    values[3] = ",".join(values[3].split(",")[:3] + ["—", ""])
+    (tmp_path / "actuals.csv").write_text("\n".join(values) + "\n", encoding="utf-8")
+    done = kpi("score", "--format", "csv", "--values", str(schemes_dir / "rugao-2021" / "targets.csv"),
+               "--values", str(tmp_path / "actuals.csv"))
+    assert done.returncode == 1
+    assert "E313" in done.stderr and "第 4 行" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_score_csv_and_what_if_do_not_combine():
+    done = kpi("score", "--format", "csv", "--set", "丁堰镇.城镇新增就业.实际=305")
+    assert done.returncode == 2
