@@ -66,8 +66,7 @@ class Columns:
 
 def read_dataset(units: list[tuple[Path, str]], records: list[tuple[Path, str]],
                  item_names: dict[str, str], lang: str) -> Dataset:
-    """The units and records files as a Dataset (without values: see read_values). Places are
-    counted one row per line; the fast path never shows them (its errors go to the exact path)."""
+    """The units and records files as a Dataset (without values: see read_values)."""
     data = Dataset()
     for path, display in units:
         table = _read(path, ("unit", "group"), ("aliases",))
@@ -243,7 +242,8 @@ def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...], code
     try:
         table = pacsv.read_csv(
             path, read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=_BLOCK),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            # blank lines are rows too, so that row n of the table is line n + 2 of the file
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False,
                                                  include_columns=list(types)))
     except (pa.ArrowInvalid, OSError):

@@ -23,6 +23,7 @@ from . import ast
 from .ast import ACTUAL, TARGET
 from .columns import DAY, EPOCH, FLAG, MISSING, NUMBER, Columns, Unsupported, decimal_parts
 from .data import Dataset
+from .checker import FLAG as FLAG_FIELD, NUMBER as NUMBER_FIELD, required_fields
 from .evaluator import Evaluator
 from .index import SchemeIndex
 
@@ -225,6 +226,7 @@ class VectorScorer:
         self.grades: dict[str, Text] = {}
 
     def run(self) -> Scores:
+        self._require_fields()
         sections = []
         for section in self.scheme.sections:
             sections.append((section, self._section(section)))
@@ -246,6 +248,19 @@ class VectorScorer:
         for award in self.scheme.awards:
             self.amounts[award.name] = self._checked(self._award(award), award.name)
         return Scores(self.nodes, self.total, rank, group_rank, self.amounts)
+
+    def _require_fields(self) -> None:
+        """As the exact path checks before scoring: every field a rule may read, in any branch,
+        is there for every unit (or has a 缺省), and of the kind the rule reads."""
+        wanted = {NUMBER_FIELD: (NUMBER, DAY), FLAG_FIELD: (FLAG,)}
+        for (node, field), kind in required_fields(self.index).items():
+            slot = self.columns.slots.get((node, field))
+            cells = self.columns.kind[slot] if slot is not None else np.zeros(self.size, np.int8)
+            if self.index.default(node, field) is None and np.any(cells == MISSING):
+                raise Unsupported(f"{node}.{field} is missing for a unit")
+            present = cells[cells != MISSING]
+            if kind in wanted and np.any(~np.isin(present, wanted[kind])):
+                raise Unsupported(f"{node}.{field} holds a value of the wrong kind")
 
     def _ranks(self, members: np.ndarray) -> np.ndarray:
         """1 + the number of members with a strictly greater total (1-2-2-4)."""

@@ -155,3 +155,82 @@ def test_an_error_in_the_data_is_reported_by_the_exact_path(tmp_path):
     with pytest.raises(DataError) as error:
         score_table(scheme)
     assert "E313" in str(error.value.render()) and "第 6 行" in error.value.render()
+
+
+# ---- data as people write it: both paths read it alike, or both refuse it alike -------------
+def _mangle(rng, folder: Path) -> None:
+    """One of the ways a real values file differs from the bundled one."""
+    path = folder / "rugao-2021" / rng.choice(["actuals-sample.csv", "targets.csv"])
+    text = path.read_text(encoding="utf-8-sig")
+    table = list(csv.reader(io.StringIO(text), delimiter="\t" if "\t" in text.split("\n")[0] else ","))
+    header, body = table[0], table[1:]
+    row = rng.choice([i for i, r in enumerate(body) if len(r) >= 4 and r[0].strip()])  # a row with a value
+    how = rng.choice(["shuffle", "blank lines", "spaces", "full-width", "thousands", "alias", "english",
+                      "bom and crlf", "tabs", "dash", "repeat", "unknown unit", "unknown item", "drop",
+                      "word", "long number", "percent", "wan"])
+    if how == "shuffle":
+        rng.shuffle(body)
+    elif how == "blank lines":
+        body.insert(row, [])
+        body.insert(rng.randrange(len(body)), ["", "", "", "", ""])
+    elif how == "spaces":
+        body[row] = [f"  {cell} " for cell in body[row]]
+    elif how == "full-width":
+        body[row][3] = body[row][3].translate(str.maketrans("0123456789.%", "０１２３４５６７８９．％"))
+    elif how == "thousands" and body[row][3].isdigit():
+        body[row][3] = f"{int(body[row][3]):,}"
+    elif how == "alias":
+        for r in body:
+            if r:
+                r[0] = {"经济技术开发区（城北街道）": "城北街道", "丁堰镇": "丁 堰 镇"}.get(r[0], r[0])
+    elif how == "english":
+        header = ["unit", "item", "field", "value", "note"]
+    elif how == "dash":
+        body[row][3] = "—"
+    elif how == "repeat":
+        body.append(list(body[row]))
+    elif how == "unknown unit":
+        body[row][0] = "不存在镇"
+    elif how == "unknown item":
+        body[row][1] = "不存在的指标"
+    elif how == "drop":
+        del body[row]
+    elif how == "word":
+        body[row][3] = "很多"
+    elif how == "long number":
+        body[row][3] = "1" * 25
+    elif how == "percent" and body[row][3].isdigit():
+        body[row][3] = f"{body[row][3]}%"
+    elif how == "wan" and body[row][3].isdigit():
+        body[row][3] = f"{int(body[row][3]) / 10000}万"
+    with path.open("w", encoding="utf-8-sig" if how == "bom and crlf" else "utf-8", newline="") as f:
+        writer = csv.writer(f, delimiter="\t" if how == "tabs" else ",",
+                            lineterminator="\r\n" if how == "bom and crlf" else "\n")
+        writer.writerows([header, *body])
+
+
+def _outcome(scheme: Path, fast: bool) -> str:
+    from kpidsl.errors import KpiError
+
+    try:
+        table, language, _, _ = score_table(scheme, fast=fast)
+    except KpiError as e:
+        return e.render()
+    out = io.BytesIO()
+    write(table, language, out)
+    return out.getvalue().decode("utf-8")
+
+
+@settings(max_examples=max(10, settings().max_examples // 3),  # each example scores 14 units twice
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rng=st.randoms(use_true_random=False), changes=st.integers(1, 3))
+def test_mangled_data_reads_alike_on_both_paths(tmp_path_factory, rng, changes):
+    import shutil
+
+    folder = tmp_path_factory.mktemp("mangled")
+    shutil.copy(bundled_schemes() / "rugao-2021.kpi", folder)
+    shutil.copytree(bundled_schemes() / "rugao-2021", folder / "rugao-2021")
+    for _ in range(changes):
+        _mangle(rng, folder)
+    scheme = folder / "rugao-2021.kpi"
+    assert _outcome(scheme, fast=True) == _outcome(scheme, fast=False)

@@ -55,10 +55,13 @@ def from_results(scheme: Scheme, index: SchemeIndex, results, awards) -> ScoreTa
 
 
 def fixed(values: list[Decimal]) -> tuple[np.ndarray, int]:
-    """Decimals as integers at the places the longest one needs."""
+    """Decimals as integers at the places the longest one needs (Python integers where one
+    would not fit in 64 bits: the exact path takes figures of up to 30 digits)."""
     places = max((-v.as_tuple().exponent for v in values), default=0)
     places = max(places, 0)
-    return np.array([int(v.scaleb(places)) for v in values], dtype=np.int64), places
+    integers = [int(v.scaleb(places)) for v in values]
+    fits = all(-2**63 <= i < 2**63 for i in integers)
+    return np.array(integers, dtype=np.int64 if fits else object), places
 
 
 def write(table: ScoreTable, language: str, out: BinaryIO) -> None:
@@ -99,9 +102,14 @@ def write(table: ScoreTable, language: str, out: BinaryIO) -> None:
 def _decimal(integers: np.ndarray, places: int, order: np.ndarray) -> pa.Array:
     """Integers counted in 10**-places as a decimal column (built from its 128-bit words), at
     the fewest places that write every value exactly."""
-    values = integers[order].astype(np.int64)
+    values = integers[order]
     while places and not np.any(values % 10):
         values, places = values // 10, places - 1
+    if values.dtype == object:  # beyond 64 bits: slower, and wider where 38 digits do not do
+        decimals = [Decimal(int(v)).scaleb(-places) for v in values]
+        width = max((len(d.as_tuple().digits) for d in decimals), default=1)
+        kind = pa.decimal128(38, places) if width <= 38 else pa.decimal256(76, places)
+        return pa.array(decimals, kind)
     words = np.empty((len(values), 2), np.int64)
     words[:, 0], words[:, 1] = values, values >> 63  # little-endian two's complement
     return pa.Array.from_buffers(pa.decimal128(38, places), len(values), [None, pa.py_buffer(words)])
