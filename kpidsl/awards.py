@@ -22,7 +22,7 @@ from .data import Dataset, Unit
 from .errors import DataError, Diagnostic
 from .evaluator import Evaluator, Inputs, Scope
 from .index import SchemeIndex
-from .numbers import plain, round_to, show, show_percent
+from .numbers import plain, round_to, show, show_percent, sort_key
 from .result import NodeResult, Results, UnitResult
 
 _STRADDLE = {"average": "平均", "higher": "就高", "lower": "就低"}
@@ -116,6 +116,18 @@ class _MoneyEvaluator(Evaluator):
         inputs.add(str(ref), plain(value))
         return Fraction(value)
 
+    def eligibility(self, award: ast.Award, unit: Unit) -> tuple[bool, tuple]:
+        """Whether the unit may get the award, and what that was decided on."""
+        if award.eligible is None:
+            return True, ()
+        inputs = Inputs()
+        return self._truth(Scope(unit, award.name, inputs), award.eligible, inputs), inputs.as_tuple()
+
+    def key(self, award: ast.Award, expr: ast.Expr, unit: Unit) -> tuple[Fraction, tuple]:
+        """A unit's value of the expression an award ranks or shares by, and its inputs."""
+        scope = Scope(unit, award.name, Inputs())
+        return self._number(scope, expr, scope.inputs), scope.inputs.as_tuple()
+
 
 def _nodes(unit: UnitResult):
     def visit(node: NodeResult):
@@ -131,14 +143,20 @@ def pay(scheme: ast.Scheme, data: Dataset, index: SchemeIndex, results: Results 
         only: set[str] | None = None) -> Awards:
     """Every award (or those named in `only`) for every unit. Without results, only awards that
     read no score can be paid."""
-    money = _MoneyEvaluator(scheme, data, index, results)
-    payments: dict[str, list[Payment]] = {u.name: [] for u in data.units}
+    return pay_units(_MoneyEvaluator(scheme, data, index, results), data.units, only)
+
+
+def pay_units(money: _MoneyEvaluator, units: list[Unit], only: set[str] | None = None) -> Awards:
+    """The awards of the given units (the others are ranked and shared with, not paid); the
+    totals count the given units only."""
+    scheme = money.scheme
+    payments: dict[str, list[Payment]] = {u.name: [] for u in units}
     totals, problems = [], []
     for award in scheme.awards:
         if only is not None and award.name not in only:
             continue
         try:
-            paid, kept = _pay_award(money, award, payments)
+            paid, kept = _pay_award(money, award, payments, units)
         except DataError as e:
             problems.extend(d for d in e.diagnostics if d not in problems)
             continue
@@ -150,16 +168,16 @@ def pay(scheme: ast.Scheme, data: Dataset, index: SchemeIndex, results: Results 
     return Awards({u: tuple(p) for u, p in payments.items()}, tuple(totals), departments)
 
 
-def _pay_award(money: _MoneyEvaluator, award: ast.Award, payments) -> tuple[Decimal, Decimal]:
+def _pay_award(money: _MoneyEvaluator, award: ast.Award, payments, paying: list[Unit]) -> tuple[Decimal, Decimal]:
     units = money.data.units
     rounding = money.scheme.amount_rounding
-    eligible = {u.name: _eligible(money, award, u) for u in units}
-    ranks = _rank(money, award, units, eligible) if award.rank else {}
-    shares = {id(p): _factor_shares(money, award, p, units, eligible) for p in award.parts
+    eligible = {u.name: money.eligibility(award, u) for u in units}
+    ranks = _rank(money, award, units, eligible, paying) if award.rank else {}
+    shares = {id(p): _factor_shares(money, award, p, units, eligible, paying) for p in award.parts
               if isinstance(p, ast.Factor)}
     paid = kept = Decimal(0)
     problems: list[Diagnostic] = []
-    for unit in units:
+    for unit in paying:
         try:
             amount, before, lines = _unit_amount(money, award, unit, eligible[unit.name], ranks, shares)
         except DataError as e:
@@ -177,13 +195,6 @@ def _pay_award(money: _MoneyEvaluator, award: ast.Award, payments) -> tuple[Deci
         if isinstance(part, ast.Factor):
             kept += part.pool.value - sum((to_money(s[0]) for s in shares[id(part)].values()), Decimal(0))
     return paid, kept
-
-
-def _eligible(money, award: ast.Award, unit: Unit) -> tuple[bool, tuple]:
-    if award.eligible is None:
-        return True, ()
-    inputs = Inputs()
-    return money._truth(Scope(unit, award.name, inputs), award.eligible, inputs), inputs.as_tuple()
 
 
 def _unit_amount(money, award: ast.Award, unit: Unit, eligible, ranks, shares):
@@ -285,15 +296,12 @@ def _deduction(money, award, deduction: ast.Deduction, unit: Unit, base: Fractio
                           -_exact(cut), line.line)
 
 
-def _rank(money, award: ast.Award, units, eligible) -> dict[str, tuple[Fraction, MoneyLine]]:
-    """Rank bands among eligible units. A tie spanning a band edge is paid as the scheme
-    declares: the average of the places it covers (default), the higher or the lower band."""
+def _rank(money, award: ast.Award, units, eligible, paying) -> dict[str, tuple[Fraction, MoneyLine]]:
+    """Rank bands among eligible units, for the units paying. A tie spanning a band edge is paid
+    as the scheme declares: the average of the places it covers (default), the higher or the
+    lower band."""
     rule = award.rank
-    keys = {}
-    for unit in units:
-        if eligible[unit.name][0]:
-            scope = Scope(unit, award.name, Inputs())
-            keys[unit.name] = (money._number(scope, rule.key, scope.inputs), scope.inputs.as_tuple())
+    keys = {u.name: money.key(award, rule.key, u) for u in units if eligible[u.name][0]}
     result = {}
 
     def band(place: int) -> Fraction:
@@ -309,9 +317,9 @@ def _rank(money, award: ast.Award, units, eligible) -> dict[str, tuple[Fraction,
             key = keys[unit.name][0]
             pools.setdefault(unit.group if rule.within_group else "", []).append(-key if rule.descending else key)
     for pool in pools.values():
-        pool.sort()
+        pool.sort(key=sort_key)
     ties: dict[tuple[int, int], tuple[Fraction, str]] = {}
-    for unit in units:
+    for unit in paying:
         if unit.name not in keys:
             continue
         key, inputs = keys[unit.name]
@@ -340,16 +348,16 @@ def _places_paid(award: ast.Award, first: int, last: int, band) -> tuple[Fractio
                    + f" = {show(value)}元")
 
 
-def _factor_shares(money, award: ast.Award, factor: ast.Factor, units, eligible):
+def _factor_shares(money, award: ast.Award, factor: ast.Factor, units, eligible, paying):
     """pool × (unit's key / all eligible units' key), to the 分: the shares add up to the pool
     exactly, the cents left by rounding down going one each to the largest remainders (ties by
-    unit name). If every key is 0 nothing is paid and the pool is kept back."""
+    unit name). If every key is 0 nothing is paid and the pool is kept back. For the units
+    paying."""
     keys = {}
     for unit in units:
         if eligible[unit.name][0]:
-            scope = Scope(unit, award.name, Inputs())
-            keys[unit.name] = (max(money._number(scope, factor.key, scope.inputs), Fraction(0)),
-                               scope.inputs.as_tuple())
+            key, inputs = money.key(award, factor.key, unit)
+            keys[unit.name] = (max(key, Fraction(0)), inputs)
     total = sum((k for k, _ in keys.values()), Fraction(0))
     pool = Fraction(factor.pool.value)
     cent = Fraction(1, 10 ** money.scheme.amount_rounding.places)
@@ -358,7 +366,7 @@ def _factor_shares(money, award: ast.Award, factor: ast.Factor, units, eligible)
     left = round((pool - sum(floors.values(), Fraction(0))) / cent) if total else 0
     extra = set(sorted(exact, key=lambda n: (-(exact[n] - floors[n]), n))[:left])
     shares = {}
-    for unit in units:
+    for unit in paying:
         if unit.name not in keys:
             shares[unit.name] = (Fraction(0), "不符合条件", ())
             continue

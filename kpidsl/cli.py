@@ -39,6 +39,10 @@ def _parser() -> argparse.ArgumentParser:
         _data_options(command)
 
     unit_command("explain", "explain one unit's score, every point lost", ["text", "json"])
+    commands.choices["explain"].add_argument(
+        "--exact", action="store_true", help="score every unit with the exact evaluator, however many "
+                                             "there are (otherwise, from 1,000 units, the others are "
+                                             "scored by the fast path: the explanation is the same)")
 
     score = commands.add_parser("score", help="every unit's total and ranks")
     score.add_argument("scheme", nargs="?", help=SCHEME_HELP)
@@ -136,6 +140,10 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
     try:
         if args.command in SCHEMELESS:
             return SCHEMELESS[args.command](args, out, err)
+        if args.command == "explain" and not args.exact:
+            done = _explain_among_many(scheme_path, args, out, err)
+            if done is not None:
+                return done
         if args.command == "score" and args.format == "csv":
             if args.set:
                 parser.error("--set cannot be combined with --format csv")
@@ -238,7 +246,31 @@ def _explain(loaded, args, out, err, progress) -> int:
     results = loaded.evaluate(progress)
     awards = loaded.pay(results)
     unit = loaded.data.find_unit(args.unit, loaded.scheme.language)
-    result = next(u for u in results.units if u.unit == unit.name)
+    return _show_explanation(results, next(u for u in results.units if u.unit == unit.name), awards, args, out)
+
+
+def _explain_among_many(scheme_path, args, out, err) -> int | None:
+    """`kpi explain` for a scheme with many units: the unit by the exact evaluator, the others
+    by the fast path. None where that does not apply (few units, or data it cannot take)."""
+    from .pipeline import many_units
+
+    files = many_units(scheme_path, units=args.units, values=args.values, records=args.records,
+                       targets=args.targets, actuals=args.actuals, allow_outside=args.allow_outside_data)
+    if files is None:
+        return None
+    from .among import explain
+    from .columns import Unsupported
+
+    try:
+        results, awards, warnings = explain(files.scheme, args.unit, files)
+    except Unsupported:
+        return None
+    for warning in warnings:
+        err.print(warning.render(), markup=False, soft_wrap=True)
+    return _show_explanation(results, results.units[0], awards, args, out)
+
+
+def _show_explanation(results, result, awards, args, out) -> int:
     if args.format == "json":
         from .render.json import render as to_json
 

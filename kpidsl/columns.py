@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .data import (_FIELD_ALIASES, _HEADERS, Dataset, Record, Unit, _Reader, normalise, parse_value, place,
+from .data import (_FIELD_ALIASES, _HEADERS, Cell, Dataset, Record, Unit, _Reader, normalise, parse_value, place,
                    split_aliases)
 
 # kinds of a cell
@@ -103,8 +103,9 @@ def read_value_tables(paths: list[tuple[Path, str]]) -> list[dict]:
     """The value files (long layout) as read by pyarrow: the part of reading that needs no
     Python, so it can run while the units are read."""
     tables = []
-    for path, _ in paths:
-        tables.append(_read(path, ("unit", "item", "field", "value"), ("note",), coded=("unit", "item", "field")))
+    for path, display in paths:
+        table = _read(path, ("unit", "item", "field", "value"), ("note",), coded=("unit", "item", "field"))
+        tables.append({**table, "display": display})
         pa.default_memory_pool().release_unused()  # the parser's buffers: hand them back
     return tables
 
@@ -118,9 +119,11 @@ class _Rows:
     notes: pa.ChunkedArray | None
 
 
-def read_values(tables: list[dict], data: Dataset, item_names: dict[str, str]) -> Columns:
+def read_values(tables: list[dict], data: Dataset, item_names: dict[str, str],
+                cells_of: Unit | None = None, lang: str = "zh") -> Columns:
     """The value files' cells for the units of `data`, as columns (tables: read_value_tables,
-    emptied as they are used, to keep memory down)."""
+    emptied as they are used, to keep memory down). The cells of the unit `cells_of` are also
+    put in `data.values`, as the exact loader would put them (for explaining it)."""
     position = {id(u): i for i, u in enumerate(data.units)}
     unit_index = {key: position[id(u)] for key, u in data.by_key.items()}
     for i, unit in enumerate(data.units):
@@ -136,12 +139,18 @@ def read_values(tables: list[dict], data: Dataset, item_names: dict[str, str]) -
         table = tables.pop(0)
         (unit_codes, unit_words), (item_codes, item_words), (field_codes, field_words) = \
             table["unit"], table["item"], table["field"]
-        values = pc.utf8_trim_whitespace(table.pop("value"))
+        written = table.pop("value")
+        values = pc.utf8_trim_whitespace(written)
         notes = table.get("note")  # None: the file has no 说明 column
+        display = table["display"]
         del table
         units = np.array([unit_of(w) if w.strip() else _BLANK for w in unit_words] + [0], np.int32)[unit_codes]
         items = [item_names.get(normalise(w)) for w in item_words]
         fields = [_FIELD_ALIASES.get(w.strip().lower(), w.strip()) for w in field_words]
+        if cells_of is not None:
+            rows = np.flatnonzero(units == position[id(cells_of)])
+            _cells(data, cells_of, rows, written, notes, [items[i] for i in item_codes[rows]],
+                   [fields[f] for f in field_codes[rows]], display, lang)
         if np.any(units == _BLANK):  # rows left blank, as spreadsheets leave them, are skipped
             blank = (units == _BLANK) & (pc.equal(values, "").to_numpy(zero_copy_only=False)) & \
                 np.array([not w.strip() for w in item_words] + [True])[item_codes] & \
@@ -209,6 +218,17 @@ def _fill(columns: Columns, rows: _Rows, start: int, stop: int) -> int:
         columns.noted.ravel()[flat[noted]] = \
             pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(text)), 0).to_numpy(zero_copy_only=False)
     return len(flat)
+
+
+def _cells(data: Dataset, unit: Unit, rows: np.ndarray, written, notes, items, fields, display: str,
+           lang: str) -> None:
+    """One unit's cells as data.load makes them: value, text as written, note, file and row."""
+    texts = written.take(pa.array(rows)).to_pylist()
+    remarks = notes.take(pa.array(rows)).to_pylist() if notes is not None else [""] * len(rows)
+    for row, item, field, text, remark in zip(rows.tolist(), items, fields, texts, remarks):
+        raw = text.strip()
+        data.values[(unit.name, item, field)] = Cell(parse_value(raw), raw, remark.strip(),
+                                                     place(display, row + 2, lang))
 
 
 def decimal_parts(value: Decimal) -> tuple[int, int]:

@@ -18,7 +18,7 @@ from .ast import ACTUAL, RATE, TARGET, operand_text, show_expr
 from .data import Cell, Dataset, Unit, check_value
 from .errors import DataError, Diagnostic, diagnostic, did_you_mean
 from .index import SCHEME_NODE, SchemeIndex
-from .numbers import plain, round_to, show, show_percent
+from .numbers import plain, round_to, show, show_percent, sort_key
 from .result import ItemResult, Line, Results, SectionResult, UnitResult
 
 MAX_DIAGNOSTICS = 200
@@ -58,7 +58,7 @@ class _Pool:
     def __init__(self, entries: dict, rule: ast.Rank, shown):
         self.entries, self.show_number = entries, shown
         ranked = sorted(((name, key) for name, (key, ok, _) in entries.items() if ok),
-                        key=lambda e: (-e[1] if rule.descending else e[1], e[0]))
+                        key=lambda e: (*sort_key(-e[1] if rule.descending else e[1]), e[0]))
         # Equal keys share a rank: 1-2-2-4 ("shared", the default) or 1-2-2-3 ("dense").
         self.positions: dict[str, int] = {}
         previous, position, distinct = None, 0, 0
@@ -288,9 +288,7 @@ class Evaluator:
         """因素分析法: the item's points shared by volume; an item nobody did gives no one points."""
         key = (scope.node, rule.volume_field)
         if key not in self._volumes:
-            self._volumes[key] = sum((max(self._number(Scope(u, scope.node, Inputs()),
-                                                       ast.Ref(None, rule.volume_field, rule.pos), Inputs()),
-                                          Fraction(0)) for u in self.data.units), Fraction(0))
+            self._volumes[key] = self._volume_total(scope.node, rule)
         total = self._volumes[key]
         mine = max(self._number(scope, ast.Ref(None, rule.volume_field, rule.pos), scope.inputs), Fraction(0))
         text = f"按{rule.volume_field}分享：满分 × 本单位{rule.volume_field} / 全体单位{rule.volume_field}"
@@ -300,6 +298,11 @@ class Evaluator:
         earned = top * mine / total
         return earned, Line("share", text, scope.inputs.as_tuple() + ((f"全体{rule.volume_field}", show(total)),),
                             f"{show(top)} × {show(mine)} / {show(total)} = {show(earned)}", Decimal(0), rule.pos.line)
+
+    def _volume_total(self, node: str, rule: ast.Share) -> Fraction:
+        """All units' volume for a share (each at least 0)."""
+        return sum((max(self._number(Scope(u, node, Inputs()), ast.Ref(None, rule.volume_field, rule.pos),
+                                     Inputs()), Fraction(0)) for u in self.data.units), Fraction(0))
 
     def _meet(self, scope, rule: ast.Meet, top: Fraction):
         condition = rule.condition or ast.Compare(">=", ast.Ref(None, ACTUAL, rule.pos),
@@ -356,23 +359,23 @@ class Evaluator:
         """The units ranked together with the unit, with keys, eligibility and ranks (cached)."""
         pool_key = (node, unit.group if rule.within_group else "")
         if pool_key not in self._pools:
-            entries = {}
-            for other in self.data.units:
-                if rule.within_group and other.group != unit.group:
-                    continue
-                scope = Scope(other, node, Inputs())  # its inputs: the key and eligibility
-                try:
-                    key = self._number(scope, rule.key, scope.inputs)
-                except DataError:
-                    if rule.no_data_points is None:
-                        raise
-                    key = None
-                ok = key is not None and (rule.eligible is None or
-                                          self._truth(scope, rule.eligible, scope.inputs))
-                entries[other.name] = (key, ok, scope.inputs)
+            entries = {other.name: self._pool_entry(node, rule, other) for other in self.data.units
+                       if not rule.within_group or other.group == unit.group}
             shown = show_percent if self._is_ratio(rule.key, node) else show
             self._pools[pool_key] = _Pool(entries, rule, shown)
         return self._pools[pool_key]
+
+    def _pool_entry(self, node: str, rule: ast.Rank, unit: Unit) -> tuple[Fraction | None, bool, Inputs]:
+        """A unit's key in a rank pool (None: no data), whether it may be ranked, and the inputs."""
+        scope = Scope(unit, node, Inputs())
+        try:
+            key = self._number(scope, rule.key, scope.inputs)
+        except DataError:
+            if rule.no_data_points is None:
+                raise
+            key = None
+        ok = key is not None and (rule.eligible is None or self._truth(scope, rule.eligible, scope.inputs))
+        return key, ok, scope.inputs
 
     @staticmethod
     def _rank_step(rule: ast.Rank, group: str) -> Decimal:

@@ -224,6 +224,11 @@ class VectorScorer:
         self.total: Num | None = None
         self.amounts: dict[str, Num] = {}
         self.grades: dict[str, Text] = {}
+        # what explaining one unit among many needs to know of the others (kpidsl.among)
+        self.rank_pools: dict[str, tuple[Num, np.ndarray, np.ndarray]] = {}  # item -> key, has key, ranked
+        self.award_eligible: dict[str, np.ndarray] = {}
+        self.award_keys: dict[tuple[str, ast.Expr], Num] = {}  # (award, expression) -> its value
+        self.share_totals: dict[str, Fraction] = {}  # item -> all units' volume
 
     def run(self) -> Scores:
         self._require_fields()
@@ -380,7 +385,7 @@ class VectorScorer:
                 return self._assessed(node, rule, top)
             case ast.Share():
                 volume = larger(self._num(node, ast.Ref(None, rule.volume_field, rule.pos)), self._const(0))
-                total = total_of(volume)
+                total = self.share_totals[node] = total_of(volume)
                 if not total:
                     return self._const(0)
                 return mul(volume, self._const(top / total))
@@ -397,6 +402,7 @@ class VectorScorer:
             if np.any(has_key & eligible.bad):
                 raise Unsupported(f"rank eligibility cannot be computed at {node}")
             ok &= eligible.v
+        self.rank_pools[node] = (key, has_key, ok)
         position = np.zeros(self.size, np.int64)
         pools = [np.arange(self.size)] if not rule.within_group else \
             [np.flatnonzero(self.group == g) for g in range(len(self.group_names))]
@@ -503,6 +509,7 @@ class VectorScorer:
             ok, bad = eligible.v, eligible.bad
         else:
             ok, bad = np.ones(self.size, bool), np.zeros(self.size, bool)
+        self.award_eligible[node] = ok
         amount = self._const(0)
         if award.rank:
             amount = add(amount, self._rank_bands(award, ok))
@@ -529,6 +536,7 @@ class VectorScorer:
         key = self._num(award.name, rule.key)
         if np.any(ok & key.bad):
             raise Unsupported(f"an award's rank key cannot be computed at {award.name}")
+        self.award_keys[(award.name, rule.key)] = key
         pools = [np.arange(self.size)] if not rule.within_group else \
             [np.flatnonzero(self.group == g) for g in range(len(self.group_names))]
         longest = max((len(p) for p in pools), default=0)
@@ -600,7 +608,9 @@ class VectorScorer:
 
     def _factor(self, node: str, factor: ast.Factor, ok: np.ndarray) -> Num:
         """As awards._factor_shares: to the 分, remainders by largest remainder, ties by name."""
-        key = larger(self._num(node, factor.key), self._const(0))
+        given = self._num(node, factor.key)
+        self.award_keys[(node, factor.key)] = given
+        key = larger(given, self._const(0))
         if np.any(ok & key.bad):
             raise Unsupported(f"a factor key cannot be computed at {node}")
         members = np.flatnonzero(ok)

@@ -167,3 +167,17 @@ def test_score_csv_reports_bad_data_with_its_row(tmp_path, schemes_dir):
 def test_score_csv_and_what_if_do_not_combine():
     done = kpi("score", "--format", "csv", "--set", "丁堰镇.城镇新增就业.实际=305")
     assert done.returncode == 2
+
+
+def test_explain_among_many_units_is_the_exact_explanation(tmp_path, schemes_dir):
+    """From 1,000 units `kpi explain` scores the others by the fast path; `--exact` does not."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from synthetic import write_dataset
+
+    scheme = write_dataset(schemes_dir / "rugao-2021.kpi", 1050, tmp_path, seed=11)
+    for unit in ("3#丁堰镇",):
+        fast = kpi("explain", str(scheme), unit)
+        exact = kpi("explain", str(scheme), unit, "--exact")
+        assert fast.returncode == exact.returncode == 0, fast.stderr + exact.stderr
+        assert fast.stdout == exact.stdout
+        assert "全体第" in fast.stdout

@@ -234,3 +234,64 @@ def test_mangled_data_reads_alike_on_both_paths(tmp_path_factory, rng, changes):
         _mangle(rng, folder)
     scheme = folder / "rugao-2021.kpi"
     assert _outcome(scheme, fast=True) == _outcome(scheme, fast=False)
+
+
+# ---- one unit explained among many (kpidsl.among): the exact path's explanation -------------
+def _explanation(results, unit, awards) -> str:
+    from rich.console import Console
+
+    from kpidsl.render import explain, json as json_render, money
+
+    console = Console(file=io.StringIO(), width=110, color_system=None)
+    explain.render(unit, results.scheme, results.path, console)
+    if awards is not None:
+        money.explain(unit, awards, results.path, console)
+    return console.file.getvalue() + json_render.render(results, [unit], awards)
+
+
+def explanations_agree(scheme: Path, names=None) -> int:
+    """Every unit's (or the named units') explanation, exact path against kpidsl.among."""
+    from kpidsl import among
+    from kpidsl.pipeline import _data_files, load_all, read_scheme
+
+    loaded = load_all(scheme)
+    results = loaded.evaluate()
+    awards = loaded.pay(results)
+    files = _data_files(read_scheme(scheme)[0], scheme, None, None, None, None, None, False)
+    checked = 0
+    for unit in results.units:
+        if names is None or unit.unit in names:
+            one, one_awards, _ = among.explain(scheme, unit.unit, files)
+            assert _explanation(one, one.units[0], one_awards) == _explanation(results, unit, awards), unit.unit
+            checked += 1
+    return checked
+
+
+@pytest.mark.parametrize("name", SCHEMES)
+def test_one_unit_among_many_explained_as_the_exact_path_does(name):
+    assert explanations_agree(bundled_schemes() / name) >= 3
+
+
+@pytest.mark.parametrize("name", SCHEMES)
+@settings(max_examples=3, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), units=st.integers(14, 40), data=st.data())
+def test_one_unit_among_many_on_synthetic_data(tmp_path_factory, name, seed, units, data):
+    scheme = write_dataset(bundled_schemes() / name, units, tmp_path_factory.mktemp("among"), seed, True)
+    names = [row.split(",")[0] for row in (scheme.parent / f"{scheme.stem}/units.csv")
+             .read_text(encoding="utf-8").splitlines()[1:]]
+    assert explanations_agree(scheme, set(data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=4))))
+
+
+@settings(max_examples=max(10, settings().max_examples // 4),
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=datasets())
+def test_one_unit_among_many_for_every_rule_kind(tmp_path_factory, data):
+    folder = tmp_path_factory.mktemp("every-among")
+    units, values, records = data
+    for name, header, rows in (("units.csv", ["单位", "分组"], units),
+                               ("values.csv", ["单位", "指标", "字段", "值", "说明"], values),
+                               ("records.csv", ["单位", "指标", "项目", "级别"], records)):
+        with (folder / name).open("w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows([header, *rows])
+    (folder / "every.kpi").write_text(EVERY_RULE, encoding="utf-8")
+    assert explanations_agree(folder / "every.kpi") == len(units)
