@@ -171,7 +171,8 @@ def pay_units(money: _MoneyEvaluator, units: list[Unit], only: set[str] | None =
 def _pay_award(money: _MoneyEvaluator, award: ast.Award, payments, paying: list[Unit]) -> tuple[Decimal, Decimal]:
     units = money.data.units
     rounding = money.scheme.amount_rounding
-    eligible = {u.name: money.eligibility(award, u) for u in units}
+    pooled = award.rank or any(isinstance(p, ast.Factor) for p in award.parts)  # others matter
+    eligible = {u.name: money.eligibility(award, u) for u in (units if pooled else paying)}
     ranks = _rank(money, award, units, eligible, paying) if award.rank else {}
     shares = {id(p): _factor_shares(money, award, p, units, eligible, paying) for p in award.parts
               if isinstance(p, ast.Factor)}
