@@ -21,9 +21,9 @@ import numpy as np
 
 from . import ast
 from .ast import ACTUAL, TARGET
+from .checker import FLAG as FLAG_FIELD, NUMBER as NUMBER_FIELD, required_fields
 from .columns import DAY, EPOCH, FLAG, MISSING, NUMBER, Columns, Unsupported, decimal_parts
 from .data import Dataset
-from .checker import FLAG as FLAG_FIELD, NUMBER as NUMBER_FIELD, required_fields
 from .evaluator import Evaluator
 from .index import SchemeIndex
 
