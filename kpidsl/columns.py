@@ -262,8 +262,10 @@ def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...], code
     try:
         table = pacsv.read_csv(
             path, read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=_BLOCK),
-            # blank lines are rows too, so that row n of the table is line n + 2 of the file
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
+            # blank lines are rows too, so that row n of the table is record n + 2 of the file,
+            # as the exact path counts; a quoted cell may hold a line break
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
+                                             newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False,
                                                  include_columns=list(types)))
     except (pa.ArrowInvalid, OSError):

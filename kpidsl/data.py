@@ -10,6 +10,7 @@ Every value keeps its place (file and row, or sheet and cell) so that an error c
 from __future__ import annotations
 
 import csv
+import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -150,9 +151,10 @@ class _Reader:
                  optional: tuple[str, ...] = ()):
         self.display, self.lang = display, lang
         text = read_text(path, display, lang)
-        lines = text.splitlines()
-        rows = list(csv.reader(lines, delimiter=self._delimiter(lines[0] if lines else "",
-                                                                required + optional)))
+        first = text.split("\n", 1)[0].rstrip("\r")
+        # csv itself splits the records: a quoted cell may hold a line break (a 说明 typed with
+        # Alt+Enter in Excel), and only \n, \r\n and \r end a record
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=self._delimiter(first, required + optional)))
         header = [h.strip() for h in rows[0]] if rows else []
         self.columns = {}
         for name in required + optional:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from kpidsl.pipeline import bundled_schemes, score_table
+from kpidsl.pipeline import bundled_schemes, load_all, score_table
 from kpidsl.render.scores_csv import write
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
@@ -167,7 +167,7 @@ def _mangle(rng, folder: Path) -> None:
     row = rng.choice([i for i, r in enumerate(body) if len(r) >= 4 and r[0].strip()])  # a row with a value
     how = rng.choice(["shuffle", "blank lines", "spaces", "full-width", "thousands", "alias", "english",
                       "bom and crlf", "tabs", "dash", "repeat", "unknown unit", "unknown item", "drop",
-                      "word", "long number", "percent", "wan"])
+                      "word", "long number", "percent", "wan", "note with a line break", "line separator"])
     if how == "shuffle":
         rng.shuffle(body)
     elif how == "blank lines":
@@ -201,6 +201,10 @@ def _mangle(rng, folder: Path) -> None:
         body[row][3] = "1" * 25
     elif how == "percent" and body[row][3].isdigit():
         body[row][3] = f"{body[row][3]}%"
+    elif how == "note with a line break" and len(body[row]) > 4:
+        body[row][4] = "第一行\n第二行"
+    elif how == "line separator" and len(body[row]) > 4:
+        body[row][4] = "甲\u2028乙\x0c丙"
     elif how == "wan" and body[row][3].isdigit():
         body[row][3] = f"{int(body[row][3]) / 10000}万"
     with path.open("w", encoding="utf-8-sig" if how == "bom and crlf" else "utf-8", newline="") as f:
@@ -295,3 +299,21 @@ def test_one_unit_among_many_for_every_rule_kind(tmp_path_factory, data):
             csv.writer(f).writerows([header, *rows])
     (folder / "every.kpi").write_text(EVERY_RULE, encoding="utf-8")
     assert explanations_agree(folder / "every.kpi") == len(units)
+
+
+def test_a_note_over_two_lines_is_explained_alike(tmp_path):
+    """A 说明 typed with a line break (Alt+Enter in Excel) stays one cell on both paths."""
+    import shutil
+
+    shutil.copy(bundled_schemes() / "rugao-2021.kpi", tmp_path)
+    shutil.copytree(bundled_schemes() / "rugao-2021", tmp_path / "rugao-2021")
+    values = tmp_path / "rugao-2021" / "actuals-sample.csv"
+    text = values.read_text(encoding="utf-8").replace(
+        "丁堰镇,创新创优项目,评分,2.5,协助完成春季招聘突击任务，获南通市就业创新案例",
+        '丁堰镇,创新创优项目,评分,2.5,"协助完成春季招聘突击任务\n获南通市就业创新案例"')
+    assert "突击任务\n获南通" in text
+    values.write_text(text, encoding="utf-8")
+    assert explanations_agree(tmp_path / "rugao-2021.kpi", {"丁堰镇", "下原镇"}) == 2
+    loaded = load_all(tmp_path / "rugao-2021.kpi")
+    assert loaded.data.values[("丁堰镇", "创新创优项目", "评分")].note == "协助完成春季招聘突击任务\n获南通市就业创新案例"
+
