@@ -11,6 +11,7 @@ messages name the file and row.
 """
 from __future__ import annotations
 
+import mmap
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -263,9 +264,10 @@ def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...], code
         table = pacsv.read_csv(
             path, read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=_BLOCK),
             # blank lines are rows too, so that row n of the table is record n + 2 of the file,
-            # as the exact path counts; a quoted cell may hold a line break
+            # as the exact path counts; a quoted cell may hold a line break (reading for that
+            # is slower, so only where there is a quote at all)
             parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
-                                             newlines_in_values=True),
+                                             newlines_in_values=_quoted(path)),
             convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False,
                                                  include_columns=list(types)))
     except (pa.ArrowInvalid, OSError):
@@ -280,6 +282,16 @@ def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...], code
         codes = [c.indices.to_numpy(zero_copy_only=False) for c in chunks]
         result[name] = (np.concatenate(codes) if codes else np.zeros(0, np.int32), words)
     return result
+
+
+def _quoted(path: Path) -> bool:
+    """Whether the file has a quote anywhere (looked for in the mapped file, not read into memory)."""
+    with path.open("rb") as f:
+        try:
+            with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                return mapped.find(b'"') >= 0
+        except ValueError:  # an empty file cannot be mapped
+            return False
 
 
 def _parse(values: pa.ChunkedArray):
