@@ -54,12 +54,12 @@ def child_fast(path: Path, out: Path) -> dict:
     def load():
         files = _data_files(scheme, path, None, None, None, None, None, False)
         tables = read_value_tables(files.values)
-        data = read_dataset(files.units, files.records, index.data_names(), scheme.language)
+        data, records = read_dataset(files.units, files.records, index.data_names(), scheme.language)
         check(scheme, data, source, index, values=False)
-        return data, read_values(tables, data, index.data_names())
+        return data, records, read_values(tables, data, index.data_names())
 
-    (data, columns), figures["data load"] = timed(load)
-    scores, figures["evaluate"] = timed(lambda: VectorScorer(scheme, index, data, columns).run())
+    (data, records, columns), figures["data load"] = timed(load)
+    scores, figures["evaluate"] = timed(lambda: VectorScorer(scheme, index, data, columns, records).run())
 
     def write_csv():
         nodes, awards = columns_of(scheme, index)
@@ -71,7 +71,7 @@ def child_fast(path: Path, out: Path) -> dict:
             write(table, scheme.language, f)
 
     _, figures["CSV out"] = timed(write_csv)
-    figures.update(baseline(data, columns, scores))
+    figures.update(baseline(data, records, columns, scores))
     return figures
 
 
@@ -100,7 +100,7 @@ def child_explain(path: Path) -> dict:
     return {"explain 1 (s)": time.perf_counter() - start}
 
 
-def baseline(data, columns, scores) -> dict:
+def baseline(data, records, columns, scores) -> dict:
     """The hand-written numpy scheme on the same figures: its time, and how far its totals are
     from the exact ones."""
     import numpy as np
@@ -110,18 +110,12 @@ def baseline(data, columns, scores) -> dict:
 
     figures = {slot: columns.number[i] / 10.0 ** columns.exponent[i] for slot, i in columns.slots.items()}
     group = np.array([u.group == "镇" for u in data.units], dtype=np.int64)
-    at = {u.name: i for i, u in enumerate(data.units)}
     class_of = {label: c for c, (labels, _, _) in enumerate(PROJECT_CLASSES) for label in labels}
     projects: dict = {}
-    unit, project, cls = [], [], []
-    for (name, item), records in data.records.items():
-        for record in records:
-            unit.append(at[name])
-            project.append(projects.setdefault((name, record.project), len(projects)))
-            cls.append(class_of[record.level])
-    records = (np.array(unit, np.int64), np.array(project, np.int64), np.array(cls, np.int64))
+    project = [projects.setdefault((u, p), len(projects)) for u, p in zip(records.unit.tolist(), records.project)]
+    coded = (records.unit, np.array(project, np.int64), np.array([class_of[v] for v in records.level], np.int64))
     with np.errstate(divide="ignore", invalid="ignore"):  # a target of 0: inf or nan, as floats do
-        result, seconds = timed(lambda: score(figures, group, records))
+        result, seconds = timed(lambda: score(figures, group, coded))
     exact = scores.total.n / scores.total.d
     return {"baseline": seconds, "baseline differs": int(np.count_nonzero(np.abs(result["total"] - exact) > 0.005))}
 

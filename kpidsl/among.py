@@ -76,7 +76,7 @@ def explain(scheme_path: Path, query: str, files) -> tuple[Results, Awards | Non
     if files.wide:
         raise Unsupported("wide-layout tables (任务分解表)")
     tables = read_value_tables(files.values)
-    data = read_dataset(files.units, files.records, index.data_names(), scheme.language)
+    data, records = read_dataset(files.units, files.records, index.data_names(), scheme.language)
     try:
         warnings = check(scheme, data, source, index, values=False)
     except KpiError:
@@ -84,9 +84,10 @@ def explain(scheme_path: Path, query: str, files) -> tuple[Results, Awards | Non
     unit = data.find_unit(query, scheme.language)
     columns = read_values(tables, data, index.data_names(), cells_of=unit, lang=scheme.language)
     data.value_files = tuple(display for _, display in files.values)
-    vector = VectorScorer(scheme, index, data, columns)
+    vector = VectorScorer(scheme, index, data, columns, records)
     scores = vector.run()
     i = data.units.index(unit)
+    data.records = records.of(i, unit.name)  # the exact evaluator reads the unit's own records only
     result = replace(_OneUnit(scheme, data, index, unit, vector).unit(unit),
                      rank=int(scores.rank[i]), group_rank=int(scores.group_rank[i]))
     results = Results(scheme.title, scheme.path, (result,))

@@ -65,9 +65,27 @@ class Columns:
         return self.kind[slot], self.number[slot], self.exponent[slot].astype(np.int64)
 
 
+@dataclass
+class RecordRows:
+    """The records files as columns, a row per record (the fast path needs no Record objects)."""
+    unit: np.ndarray  # index into data.units
+    item: list[str]
+    project: list[str]
+    level: list[str]
+    places: list[str]
+
+    def of(self, unit: int, name: str) -> dict[tuple[str, str], list[Record]]:
+        """One unit's records, as the exact loader gives them (Dataset.records)."""
+        found: dict[tuple[str, str], list[Record]] = {}
+        for i in np.flatnonzero(self.unit == unit).tolist():
+            found.setdefault((name, self.item[i]), []).append(Record(self.project[i], self.level[i], self.places[i]))
+        return found
+
+
 def read_dataset(units: list[tuple[Path, str]], records: list[tuple[Path, str]],
-                 item_names: dict[str, str], lang: str) -> Dataset:
-    """The units and records files as a Dataset (without values: see read_values)."""
+                 item_names: dict[str, str], lang: str) -> tuple[Dataset, RecordRows]:
+    """The units file as a Dataset (without values: see read_values; without records: they
+    come as RecordRows)."""
     data = Dataset()
     for path, display in units:
         table = _read(path, ("unit", "group"), ("aliases",))
@@ -84,20 +102,33 @@ def read_dataset(units: list[tuple[Path, str]], records: list[tuple[Path, str]],
         if distinct.setdefault(key, i) != i:
             raise Unsupported("units of the same name")
     data.by_key = {key: data.units[i] for key, i in distinct.items()}
-    by_name = {u.name: u for u in data.units}
+    position = {u.name: i for i, u in enumerate(data.units)}
+
+    def at(word: str) -> int:
+        if word in position:  # as the units file writes it: the usual case
+            return position[word]
+        unit = data.by_key.get(normalise(word))
+        return position[unit.name] if unit is not None else -1
+
+    rows = RecordRows(np.zeros(0, np.int64), [], [], [], [])
     for path, display in records:
-        table = _read(path, ("unit", "item", "project", "level"), ())
-        rows = zip(table["unit"].to_pylist(), table["item"].to_pylist(),
-                   table["project"].to_pylist(), table["level"].to_pylist())
-        for row, (unit, item, project, level) in enumerate(rows, start=2):
-            found, node = by_name.get(unit) or data.by_key.get(normalise(unit)), item_names.get(normalise(item))
-            if found is None or node is None:
-                if unit.strip() or item.strip() or project.strip() or level.strip():
-                    raise Unsupported("a record of an unknown unit or item")
-                continue
-            data.records.setdefault((found.name, node), []).append(
-                Record(project.strip(), level.strip(), place(display, row, lang)))
-    return data
+        table = _read(path, ("unit", "item", "project", "level"), (), coded=("unit", "item"))
+        (unit_codes, unit_words), (item_codes, item_words) = table["unit"], table["item"]
+        unit_of = np.array([at(w) for w in unit_words] + [-1], np.int64)[unit_codes]
+        node_of = [item_names.get(normalise(w)) for w in item_words]
+        projects = [p.strip() for p in table["project"].to_pylist()]
+        levels = [v.strip() for v in table["level"].to_pylist()]
+        known = (unit_of >= 0) & np.array([n is not None for n in node_of] + [False])[item_codes]
+        for i in np.flatnonzero(~known).tolist():  # a row of blanks is skipped, as data.load does
+            if unit_words[unit_codes[i]].strip() or item_words[item_codes[i]].strip() or projects[i] or levels[i]:
+                raise Unsupported("a record of an unknown unit or item")
+        kept = np.flatnonzero(known).tolist()
+        rows.unit = np.concatenate([rows.unit, unit_of[kept]])
+        rows.item += [node_of[item_codes[i]] for i in kept]
+        rows.project += [projects[i] for i in kept]
+        rows.level += [levels[i] for i in kept]
+        rows.places += [place(display, i + 2, lang) for i in kept]
+    return data, rows
 
 
 def read_value_tables(paths: list[tuple[Path, str]]) -> list[dict]:

@@ -181,13 +181,13 @@ def _fast_table(path: Path, units, values, records, targets, actuals, allow_outs
         raise Unsupported("wide-layout tables (任务分解表)")
     with ThreadPoolExecutor(max_workers=1) as pool:  # pyarrow reads the values meanwhile
         tables = pool.submit(read_value_tables, files.values)
-        data = read_dataset(files.units, files.records, index.data_names(), scheme.language)
+        data, records = read_dataset(files.units, files.records, index.data_names(), scheme.language)
         try:
             warnings = check(scheme, data, source, index, values=False)
         except KpiError:
             raise Unsupported("the scheme or its units have errors") from None  # the exact path says which
         columns = read_values(tables.result(), data, index.data_names())
-    scores = VectorScorer(scheme, index, data, columns).run()
+    scores = VectorScorer(scheme, index, data, columns, records).run()
     nodes, awards = columns_of(scheme, index)
     table = ScoreTable([u.name for u in data.units], [u.group for u in data.units], scores.rank,
                        scores.group_rank, places_and_integers(scores.total),

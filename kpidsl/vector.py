@@ -22,7 +22,7 @@ import numpy as np
 from . import ast
 from .ast import ACTUAL, TARGET
 from .checker import FLAG as FLAG_FIELD, NUMBER as NUMBER_FIELD, required_fields
-from .columns import DAY, EPOCH, FLAG, MISSING, NUMBER, Columns, Unsupported, decimal_parts
+from .columns import DAY, EPOCH, FLAG, MISSING, NUMBER, Columns, RecordRows, Unsupported, decimal_parts
 from .data import Dataset
 from .evaluator import Evaluator
 from .index import SchemeIndex
@@ -210,13 +210,13 @@ class Scores:
 
 
 class VectorScorer:
-    def __init__(self, scheme: ast.Scheme, index: SchemeIndex, data: Dataset, columns: Columns):
-        self.scheme, self.index, self.data, self.columns = scheme, index, data, columns
+    def __init__(self, scheme: ast.Scheme, index: SchemeIndex, data: Dataset, columns: Columns,
+                 records: RecordRows):
+        self.scheme, self.index, self.data, self.columns, self.records = scheme, index, data, columns, records
         self.size = len(data.units)
         self.group_names = sorted({u.group for u in data.units})
         self.group = np.array([self.group_names.index(u.group) for u in data.units], dtype=np.int64) \
             if data.units else np.zeros(0, np.int64)
-        self.unit_at = {u.name: i for i, u in enumerate(data.units)}
         self.rounding = scheme.item_rounding
         self._lets: dict[tuple, object] = {}
         self._constants: dict = {}
@@ -444,14 +444,10 @@ class VectorScorer:
 
     def _from_records(self, node: str, rule) -> Num:
         """等级 and 按项目就高 from the records: one array entry per record."""
-        unit, project, level = [], [], []
-        for (name, of), records in self.data.records.items():
-            if of == node:
-                for record in records:
-                    unit.append(self.unit_at[name])
-                    project.append(record.project)
-                    level.append(record.level)
-        unit = np.array(unit, np.int64)
+        rows = [i for i, item in enumerate(self.records.item) if item == node]
+        unit = self.records.unit[rows]
+        project = [self.records.project[i] for i in rows]
+        level = [self.records.level[i] for i in rows]
         labels = sorted(set(level))  # a level's code is its place in sorted order, as the evaluator sorts
         place = {label: i for i, label in enumerate(labels)}
         code = np.array([place[x] for x in level], np.int64)
