@@ -13,16 +13,18 @@ from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
+
 from . import ast
 from .awards import Awards, _MoneyEvaluator, pay_units
 from .checker import check
 from .columns import Unsupported, read_dataset, read_value_tables, read_values
 from .data import Unit
 from .errors import KpiError
-from .evaluator import Evaluator, Inputs
+from .evaluator import Evaluator, _Pool
 from .index import SchemeIndex
 from .result import Results
-from .vector import Num, VectorScorer
+from .vector import Num, VectorScorer, runs
 
 
 def _fraction(value: Num, i: int) -> Fraction:
@@ -37,12 +39,29 @@ class _OneUnit(Evaluator):
         self.explained, self.vector = explained, vector
         self.at = {u.name: i for i, u in enumerate(data.units)}
 
-    def _pool_entry(self, node: str, rule: ast.Rank, unit: Unit):
-        if unit is self.explained:
-            return super()._pool_entry(node, rule, unit)
-        key, has_key, ranked = self.vector.rank_pools[node]
-        i = self.at[unit.name]
-        return (_fraction(key, i) if has_key[i] else None), bool(ranked[i]), Inputs()
+    def _pool(self, node: str, rule: ast.Rank, unit: Unit) -> _Pool:
+        """The pool as the exact evaluator would rank it, from the fast path's keys: the
+        explained unit's entry (its own inputs), its rank, the count and the head of the
+        standings; no entry for each of the others."""
+        pool_key = (node, unit.group if rule.within_group else "")
+        if pool_key not in self._pools:
+            key, _, ranked = self.vector.rank_pools[node]
+            if rule.within_group:
+                ranked = ranked & (self.vector.group == self.vector.group_names.index(unit.group))
+            ordered, before, _ = runs(key, np.flatnonzero(ranked), rule.descending)
+            if rule.ties == "dense" and len(before):
+                before = np.cumsum(np.concatenate(([0], before[1:] != before[:-1])))
+            position = before + 1
+            entry = super()._pool_entry(node, rule, unit)
+            positions = {unit.name: int(position[np.flatnonzero(ordered == self.at[unit.name])[0]])} \
+                if entry[1] else {}
+            last = int(position[min(_Pool.SHOWN, len(position)) - 1]) if len(position) else 0
+            head = sorted(((self.data.units[i].name, _fraction(key, i), int(p))
+                           for i, p in zip(ordered[position <= last].tolist(), position[position <= last].tolist())),
+                          key=lambda e: (e[2], e[0]))
+            self._pools[pool_key] = _Pool({unit.name: entry}, positions, len(ordered), head,
+                                          self._key_shown(rule, node))
+        return self._pools[pool_key]
 
     def _volume_total(self, node: str, rule: ast.Share) -> Fraction:
         return self.vector.share_totals[node]
@@ -53,11 +72,26 @@ class _OneUnitMoney(_MoneyEvaluator):
         super().__init__(scheme, data, index, results)
         self.explained, self.vector = explained, vector
         self.at = {u.name: i for i, u in enumerate(data.units)}
+        self.eligible = {award: flags.tolist() for award, flags in vector.award_eligible.items()}
 
     def eligibility(self, award: ast.Award, unit: Unit) -> tuple[bool, tuple]:
         if unit is self.explained:
             return super().eligibility(award, unit)
-        return bool(self.vector.award_eligible[award.name][self.at[unit.name]]), ()
+        return self.eligible[award.name][self.at[unit.name]], ()
+
+    def standings(self, award: ast.Award, eligible: dict, paying: list[Unit]) -> dict[str, tuple]:
+        """The explained unit's place among the eligible, from the fast path's keys."""
+        unit, rule = self.explained, award.rank
+        if not eligible[unit.name][0]:
+            return {}
+        key, inputs = super().key(award, rule.key, unit)
+        pool = self.vector.award_eligible[award.name]
+        if rule.within_group:
+            pool = pool & (self.vector.group == self.vector.group_names.index(unit.group))
+        ordered, before, tied = runs(self.vector.award_keys[(award.name, rule.key)], np.flatnonzero(pool),
+                                     rule.descending)
+        j = np.flatnonzero(ordered == self.at[unit.name])[0]
+        return {unit.name: (key, inputs, int(before[j]), int(tied[j]))}
 
     def key(self, award: ast.Award, expr: ast.Expr, unit: Unit) -> tuple[Fraction, tuple]:
         if unit is self.explained:

@@ -128,6 +128,28 @@ class _MoneyEvaluator(Evaluator):
         scope = Scope(unit, award.name, Inputs())
         return self._number(scope, expr, scope.inputs), scope.inputs.as_tuple()
 
+    def standings(self, award: ast.Award, eligible: dict, paying: list[Unit]) -> dict[str, tuple]:
+        """For each eligible unit paying: its key, inputs, how many eligible units of its pool
+        rank before it and how many share its key (itself included)."""
+        rule = award.rank
+        keys = {u.name: self.key(award, rule.key, u) for u in self.data.units if eligible[u.name][0]}
+        # each pool's keys sorted best first (negated when descending): places by bisection
+        pools: dict[str, list[Fraction]] = {}
+        for unit in self.data.units:
+            if unit.name in keys:
+                key = keys[unit.name][0]
+                pools.setdefault(unit.group if rule.within_group else "", []).append(-key if rule.descending else key)
+        for pool in pools.values():
+            pool.sort(key=sort_key)
+        found = {}
+        for unit in paying:
+            if unit.name in keys:
+                key, inputs = keys[unit.name]
+                pool, ordered = pools[unit.group if rule.within_group else ""], -key if rule.descending else key
+                better = bisect_left(pool, ordered)
+                found[unit.name] = (key, inputs, better, bisect_right(pool, ordered) - better)
+        return found
+
 
 def _nodes(unit: UnitResult):
     def visit(node: NodeResult):
@@ -173,7 +195,7 @@ def _pay_award(money: _MoneyEvaluator, award: ast.Award, payments, paying: list[
     rounding = money.scheme.amount_rounding
     pooled = award.rank or any(isinstance(p, ast.Factor) for p in award.parts)  # others matter
     eligible = {u.name: money.eligibility(award, u) for u in (units if pooled else paying)}
-    ranks = _rank(money, award, units, eligible, paying) if award.rank else {}
+    ranks = _rank(money, award, eligible, paying) if award.rank else {}
     shares = {id(p): _factor_shares(money, award, p, units, eligible, paying) for p in award.parts
               if isinstance(p, ast.Factor)}
     paid = kept = Decimal(0)
@@ -297,12 +319,11 @@ def _deduction(money, award, deduction: ast.Deduction, unit: Unit, base: Fractio
                           -_exact(cut), line.line)
 
 
-def _rank(money, award: ast.Award, units, eligible, paying) -> dict[str, tuple[Fraction, MoneyLine]]:
+def _rank(money, award: ast.Award, eligible, paying) -> dict[str, tuple[Fraction, MoneyLine]]:
     """Rank bands among eligible units, for the units paying. A tie spanning a band edge is paid
     as the scheme declares: the average of the places it covers (default), the higher or the
     lower band."""
     rule = award.rank
-    keys = {u.name: money.key(award, rule.key, u) for u in units if eligible[u.name][0]}
     result = {}
 
     def band(place: int) -> Fraction:
@@ -311,27 +332,13 @@ def _rank(money, award: ast.Award, units, eligible, paying) -> dict[str, tuple[F
     bands_text = "；".join(f"第{b.first}名" + (f"至第{b.last}名" if b.last != b.first else "") + f" {b.amount}"
                            for b in award.bands)
     text = f"按 {show_expr(rule.key)} {'降序' if rule.descending else '升序'}排名：{bands_text}"
-    # each pool's keys sorted best first (negated when descending): places by bisection
-    pools: dict[str, list[Fraction]] = {}
-    for unit in units:
-        if unit.name in keys:
-            key = keys[unit.name][0]
-            pools.setdefault(unit.group if rule.within_group else "", []).append(-key if rule.descending else key)
-    for pool in pools.values():
-        pool.sort(key=sort_key)
     ties: dict[tuple[int, int], tuple[Fraction, str]] = {}
-    for unit in paying:
-        if unit.name not in keys:
-            continue
-        key, inputs = keys[unit.name]
-        pool, ordered = pools[unit.group if rule.within_group else ""], -key if rule.descending else key
-        better = bisect_left(pool, ordered)
-        tied = bisect_right(pool, ordered) - better
+    for name, (key, inputs, better, tied) in money.standings(award, eligible, paying).items():
         place = (better + 1, better + tied)
         if place not in ties:  # the same for every unit of a tie: worked out once
             ties[place] = _places_paid(award, *place, band)
         value, why = ties[place]
-        result[unit.name] = (value, MoneyLine("rank_band", text, inputs, why, _exact(value), rule.pos.line))
+        result[name] = (value, MoneyLine("rank_band", text, inputs, why, _exact(value), rule.pos.line))
     return result
 
 

@@ -55,23 +55,31 @@ class _Pool:
 
     SHOWN = 30  # standings longer than this are cut in explanations
 
-    def __init__(self, entries: dict, rule: ast.Rank, shown):
-        self.entries, self.show_number = entries, shown
+    def __init__(self, entries: dict, positions: dict[str, int], count: int, head, shown):
+        """entries: name -> (key or None, ranked or not, inputs); positions: name -> rank;
+        count: how many are ranked; head: the first (name, key, rank), by rank, then name."""
+        self.entries, self.positions, self.count, self.show_number = entries, positions, count, shown
+        parts = [f"{position}. {name} {shown(key)}" for name, key, position in head[: self.SHOWN]]
+        if count > self.SHOWN:
+            parts.append(f"……（共 {count} 个）")
+        self.standings = "，".join(parts)
+
+    @classmethod
+    def ranking(cls, entries: dict, rule: ast.Rank, shown) -> _Pool:
+        """Every entry ranked. Equal keys share a rank: 1-2-2-4 ("shared", the default) or
+        1-2-2-3 ("dense")."""
         ranked = sorted(((name, key) for name, (key, ok, _) in entries.items() if ok),
                         key=lambda e: (*sort_key(-e[1] if rule.descending else e[1]), e[0]))
-        # Equal keys share a rank: 1-2-2-4 ("shared", the default) or 1-2-2-3 ("dense").
-        self.positions: dict[str, int] = {}
+        positions: dict[str, int] = {}
         previous, position, distinct = None, 0, 0
         for index, (name, key) in enumerate(ranked):
             if key != previous:
                 distinct += 1
                 position = distinct if rule.ties == "dense" else index + 1
                 previous = key
-            self.positions[name] = position
-        parts = [f"{self.positions[n]}. {n} {shown(k)}" for n, k in ranked[: self.SHOWN]]
-        if len(ranked) > self.SHOWN:
-            parts.append(f"……（共 {len(ranked)} 个）")
-        self.standings = "，".join(parts)
+            positions[name] = position
+        head = [(name, key, positions[name]) for name, key in ranked[: cls.SHOWN]]
+        return cls(entries, positions, len(ranked), head, shown)
 
     def show(self, key: Fraction | None) -> str:
         return "无数据" if key is None else self.show_number(key)
@@ -349,7 +357,7 @@ class Evaluator:
         position = pool.positions[unit.name]
         earned = max(top - (position - 1) * Fraction(step), Fraction(0))
         inputs.append(("排名", pool.standings))
-        arithmetic = (f"第 {position} 名（共 {len(pool.positions)} 个单位参与）："
+        arithmetic = (f"第 {position} 名（共 {pool.count} 个单位参与）："
                       f"{show(top)} − {position - 1} × {plain(step)} = {show(earned)}")
         if top - (position - 1) * Fraction(step) < 0:
             arithmetic += "，低于 0 按 0 计"
@@ -361,9 +369,12 @@ class Evaluator:
         if pool_key not in self._pools:
             entries = {other.name: self._pool_entry(node, rule, other) for other in self.data.units
                        if not rule.within_group or other.group == unit.group}
-            shown = show_percent if self._is_ratio(rule.key, node) else show
-            self._pools[pool_key] = _Pool(entries, rule, shown)
+            self._pools[pool_key] = _Pool.ranking(entries, rule, self._key_shown(rule, node))
         return self._pools[pool_key]
+
+    def _key_shown(self, rule: ast.Rank, node: str):
+        """How a rank's keys are written: ratios as percentages."""
+        return show_percent if self._is_ratio(rule.key, node) else show
 
     def _pool_entry(self, node: str, rule: ast.Rank, unit: Unit) -> tuple[Fraction | None, bool, Inputs]:
         """A unit's key in a rank pool (None: no data), whether it may be ranked, and the inputs."""
