@@ -33,12 +33,11 @@ def timed(fn):
 def child_fast(path: Path, out: Path) -> dict:
     """The fast path's stages, then the numpy baseline on the same columns."""
     from kpidsl.checker import check
-    from kpidsl.columns import read_dataset, read_value_tables, read_values
     from kpidsl.index import SchemeIndex
     from kpidsl.parser import _lark
-    from kpidsl.pipeline import _data_files, read_scheme
-    from kpidsl.render.scores_csv import ScoreTable, columns_of, write
-    from kpidsl.vector import VectorScorer, places_and_integers
+    from kpidsl.pipeline import _data_files, load_columns, read_scheme
+    from kpidsl.render.scores_csv import from_scores, write
+    from kpidsl.vector import VectorScorer
 
     figures = {}
     _, figures["grammar"] = timed(_lark)
@@ -49,26 +48,18 @@ def child_fast(path: Path, out: Path) -> dict:
         check(scheme, None, source, index)
         return scheme, source, index
 
-    (scheme, source, index), figures["parse + check"] = timed(parse)
+    (scheme, _, _), figures["parse + check"] = timed(parse)
 
     def load():
-        files = _data_files(scheme, path, None, None, None, None, None, False)
-        tables = read_value_tables(files.values)
-        data, records = read_dataset(files.units, files.records, index.data_names(), scheme.language)
-        check(scheme, data, source, index, values=False)
-        return data, records, read_values(tables, data, index.data_names())
+        return load_columns(path, _data_files(scheme, path, None, None, None, None, None, False))
 
-    (data, records, columns), figures["data load"] = timed(load)
+    loaded, figures["data load"] = timed(load)
+    scheme, index, data, records, columns = loaded.scheme, loaded.index, loaded.data, loaded.records, loaded.columns
     scores, figures["evaluate"] = timed(lambda: VectorScorer(scheme, index, data, columns, records).run())
 
     def write_csv():
-        nodes, awards = columns_of(scheme, index)
-        table = ScoreTable([u.name for u in data.units], [u.group for u in data.units], scores.rank,
-                           scores.group_rank, places_and_integers(scores.total),
-                           {n: places_and_integers(scores.nodes[n]) for n in nodes},
-                           {a: places_and_integers(scores.amounts[a]) for a in awards})
         with out.open("wb") as f:
-            write(table, scheme.language, f)
+            write(from_scores(scheme, index, data, scores), scheme.language, f)
 
     _, figures["CSV out"] = timed(write_csv)
     figures.update(baseline(data, records, columns, scores))

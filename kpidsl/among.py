@@ -17,27 +17,29 @@ import numpy as np
 
 from . import ast
 from .awards import Awards, _MoneyEvaluator, pay_units
-from .checker import check
-from .columns import Unsupported, read_dataset, read_value_tables, read_values
 from .data import Unit
-from .errors import KpiError
 from .evaluator import Evaluator, _Pool
-from .index import SchemeIndex
 from .result import Results
-from .vector import Num, VectorScorer, runs
+from .vector import Num, VectorScorer, ranks, runs
 
 
 def _fraction(value: Num, i: int) -> Fraction:
     return Fraction(int(value.n[i]), int(value.d[i]))
 
 
+def _pool_of(vector: VectorScorer, members: np.ndarray, within_group: bool, unit: Unit) -> np.ndarray:
+    """The units ranked with `unit`: `members` (a mask), within its group if the rule says so."""
+    if within_group:
+        members = members & (vector.group == vector.group_names.index(unit.group))
+    return np.flatnonzero(members)
+
+
 class _OneUnit(Evaluator):
     """The exact evaluator, asking the fast path about every unit but the one explained."""
 
-    def __init__(self, scheme, data, index, explained: Unit, vector: VectorScorer):
+    def __init__(self, scheme, data, index, explained: Unit, vector: VectorScorer, at: dict[str, int]):
         super().__init__(scheme, data, index)
-        self.explained, self.vector = explained, vector
-        self.at = {u.name: i for i, u in enumerate(data.units)}
+        self.explained, self.vector, self.at = explained, vector, at
 
     def _pool(self, node: str, rule: ast.Rank, unit: Unit) -> _Pool:
         """The pool as the exact evaluator would rank it, from the fast path's keys: the
@@ -46,12 +48,8 @@ class _OneUnit(Evaluator):
         pool_key = (node, unit.group if rule.within_group else "")
         if pool_key not in self._pools:
             key, _, ranked = self.vector.rank_pools[node]
-            if rule.within_group:
-                ranked = ranked & (self.vector.group == self.vector.group_names.index(unit.group))
-            ordered, before, _ = runs(key, np.flatnonzero(ranked), rule.descending)
-            if rule.ties == "dense" and len(before):
-                before = np.cumsum(np.concatenate(([0], before[1:] != before[:-1])))
-            position = before + 1
+            ordered, before, _ = runs(key, _pool_of(self.vector, ranked, rule.within_group, unit), rule.descending)
+            position = ranks(before, rule.ties == "dense")
             entry = super()._pool_entry(node, rule, unit)
             positions = {unit.name: int(position[np.flatnonzero(ordered == self.at[unit.name])[0]])} \
                 if entry[1] else {}
@@ -68,10 +66,10 @@ class _OneUnit(Evaluator):
 
 
 class _OneUnitMoney(_MoneyEvaluator):
-    def __init__(self, scheme, data, index, results: Results, explained: Unit, vector: VectorScorer):
+    def __init__(self, scheme, data, index, results: Results, explained: Unit, vector: VectorScorer,
+                 at: dict[str, int]):
         super().__init__(scheme, data, index, results)
-        self.explained, self.vector = explained, vector
-        self.at = {u.name: i for i, u in enumerate(data.units)}
+        self.explained, self.vector, self.at = explained, vector, at
         self.eligible = {award: flags.tolist() for award, flags in vector.award_eligible.items()}
 
     def eligibility(self, award: ast.Award, unit: Unit) -> tuple[bool, tuple]:
@@ -85,11 +83,8 @@ class _OneUnitMoney(_MoneyEvaluator):
         if not eligible[unit.name][0]:
             return {}
         key, inputs = super().key(award, rule.key, unit)
-        pool = self.vector.award_eligible[award.name]
-        if rule.within_group:
-            pool = pool & (self.vector.group == self.vector.group_names.index(unit.group))
-        ordered, before, tied = runs(self.vector.award_keys[(award.name, rule.key)], np.flatnonzero(pool),
-                                     rule.descending)
+        pool = _pool_of(self.vector, self.vector.award_eligible[award.name], rule.within_group, unit)
+        ordered, before, tied = runs(self.vector.award_keys[(award.name, rule.key)], pool, rule.descending)
         j = np.flatnonzero(ordered == self.at[unit.name])[0]
         return {unit.name: (key, inputs, int(before[j]), int(tied[j]))}
 
@@ -103,29 +98,19 @@ def explain(scheme_path: Path, query: str, files) -> tuple[Results, Awards | Non
     """The unit named `query` scored and explained; Results holding that unit alone (ranked
     among all), its Awards (None if the scheme has none), the scheme's warnings. Raises
     Unsupported where the fast path cannot go (the caller takes the exact path)."""
-    from .pipeline import read_scheme
+    from .pipeline import load_columns
 
-    scheme, source = read_scheme(scheme_path)
-    index = SchemeIndex(scheme)
-    if files.wide:
-        raise Unsupported("wide-layout tables (任务分解表)")
-    tables = read_value_tables(files.values)
-    data, records = read_dataset(files.units, files.records, index.data_names(), scheme.language)
-    try:
-        warnings = check(scheme, data, source, index, values=False)
-    except KpiError:
-        raise Unsupported("the scheme or its units have errors") from None
-    unit = data.find_unit(query, scheme.language)
-    columns = read_values(tables, data, index.data_names(), cells_of=unit, lang=scheme.language)
-    data.value_files = tuple(display for _, display in files.values)
-    vector = VectorScorer(scheme, index, data, columns, records)
+    loaded = load_columns(scheme_path, files, cells_of=query)
+    scheme, index, data, unit = loaded.scheme, loaded.index, loaded.data, loaded.unit
+    vector = VectorScorer(scheme, index, data, loaded.columns, loaded.records)
     scores = vector.run()
-    i = data.units.index(unit)
-    data.records = records.of(i, unit.name)  # the exact evaluator reads the unit's own records only
-    result = replace(_OneUnit(scheme, data, index, unit, vector).unit(unit),
+    at = {u.name: i for i, u in enumerate(data.units)}
+    i = at[unit.name]
+    data.records = loaded.records.of(i, unit.name)  # the exact evaluator reads the unit's own records only
+    result = replace(_OneUnit(scheme, data, index, unit, vector, at).unit(unit),
                      rank=int(scores.rank[i]), group_rank=int(scores.group_rank[i]))
     results = Results(scheme.title, scheme.path, (result,))
     awards = None
     if scheme.awards or scheme.department_awards:
-        awards = pay_units(_OneUnitMoney(scheme, data, index, results, unit, vector), [unit])
-    return results, awards, warnings
+        awards = pay_units(_OneUnitMoney(scheme, data, index, results, unit, vector, at), [unit])
+    return results, awards, loaded.warnings

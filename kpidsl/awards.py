@@ -23,7 +23,7 @@ from .errors import DataError, Diagnostic
 from .evaluator import Evaluator, Inputs, Scope
 from .index import SchemeIndex
 from .numbers import plain, round_to, show, show_percent, sort_key
-from .result import NodeResult, Results, UnitResult
+from .result import Results
 
 _STRADDLE = {"average": "平均", "higher": "就高", "lower": "就低"}
 
@@ -89,7 +89,7 @@ class _MoneyEvaluator(Evaluator):
         super().__init__(scheme, data, index)
         units = results.units if results is not None else ()  # None: awards that read no score
         self.unit_results = {u.unit: u for u in units}
-        self.nodes = {u.unit: {n.path[-1]: n for n in _nodes(u)} for u in units}
+        self.nodes = {u.unit: {n.path[-1]: n for n in u.nodes()} for u in units}
         self.amounts: dict[tuple[str, str], Decimal] = {}
         self.grades: dict[tuple[str, str], str] = {}
 
@@ -149,16 +149,6 @@ class _MoneyEvaluator(Evaluator):
                 better = bisect_left(pool, ordered)
                 found[unit.name] = (key, inputs, better, bisect_right(pool, ordered) - better)
         return found
-
-
-def _nodes(unit: UnitResult):
-    def visit(node: NodeResult):
-        yield node
-        for child in getattr(node, "children", ()):
-            yield from visit(child)
-
-    for section in unit.sections:
-        yield from visit(section)
 
 
 def pay(scheme: ast.Scheme, data: Dataset, index: SchemeIndex, results: Results | None,

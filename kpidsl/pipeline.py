@@ -168,29 +168,48 @@ def score_table(scheme_path: Path | None = None, *, units=None, values=None, rec
 
 
 def _fast_table(path: Path, units, values, records, targets, actuals, allow_outside):
+    from .render.scores_csv import from_scores
+    from .vector import VectorScorer
+
+    files = _data_files(read_scheme(path)[0], path, units, values, records, targets, actuals, allow_outside)
+    loaded = load_columns(path, files)
+    scores = VectorScorer(loaded.scheme, loaded.index, loaded.data, loaded.columns, loaded.records).run()
+    table = from_scores(loaded.scheme, loaded.index, loaded.data, scores)
+    return table, loaded.scheme.language, loaded.warnings
+
+
+@dataclass
+class Columnar:
+    """What the fast path reads: the scheme, its units, their values as columns, the records."""
+    scheme: ast.Scheme
+    index: SchemeIndex
+    data: Dataset  # units; values only of the unit asked for (`cells_of`)
+    records: object  # columns.RecordRows
+    columns: object  # columns.Columns
+    warnings: list[Diagnostic]
+    unit: object  # the unit asked for, or None
+
+
+def load_columns(path: Path, files: DataPaths, cells_of: str | None = None) -> Columnar:
+    """Read for the fast path: pyarrow reads the values while the units are read. With
+    `cells_of` (a unit as the user names it), that unit's cells also go into data.values, as
+    the exact loader makes them. Raises columns.Unsupported where the exact path must read."""
     from concurrent.futures import ThreadPoolExecutor
 
     from .columns import Unsupported, read_dataset, read_value_tables, read_values
-    from .render.scores_csv import ScoreTable, columns_of
-    from .vector import VectorScorer, places_and_integers
 
     scheme, source = read_scheme(path)
     index = SchemeIndex(scheme)
-    files = _data_files(scheme, path, units, values, records, targets, actuals, allow_outside)
     if files.wide:
         raise Unsupported("wide-layout tables (任务分解表)")
-    with ThreadPoolExecutor(max_workers=1) as pool:  # pyarrow reads the values meanwhile
+    with ThreadPoolExecutor(max_workers=1) as pool:
         tables = pool.submit(read_value_tables, files.values)
         data, records = read_dataset(files.units, files.records, index.data_names(), scheme.language)
         try:
             warnings = check(scheme, data, source, index, values=False)
         except KpiError:
             raise Unsupported("the scheme or its units have errors") from None  # the exact path says which
-        columns = read_values(tables.result(), data, index.data_names())
-    scores = VectorScorer(scheme, index, data, columns, records).run()
-    nodes, awards = columns_of(scheme, index)
-    table = ScoreTable([u.name for u in data.units], [u.group for u in data.units], scores.rank,
-                       scores.group_rank, places_and_integers(scores.total),
-                       {n: places_and_integers(scores.nodes[n]) for n in nodes},
-                       {a: places_and_integers(scores.amounts[a]) for a in awards})
-    return table, scheme.language, warnings
+        unit = data.find_unit(cells_of, scheme.language) if cells_of is not None else None
+        columns = read_values(tables.result(), data, index.data_names(), cells_of=unit, lang=scheme.language)
+    data.value_files = tuple(display for _, display in files.values)
+    return Columnar(scheme, index, data, records, columns, warnings, unit)

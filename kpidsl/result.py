@@ -64,6 +64,15 @@ class SectionResult(NodeResult):
             if isinstance(child, SectionResult):
                 yield from child.sections()
 
+    def nodes(self):
+        """The section and everything in it, each before its parts."""
+        yield self
+        for child in self.children:
+            if isinstance(child, SectionResult):
+                yield from child.nodes()
+            else:
+                yield child
+
 
 @dataclass(frozen=True)
 class LedgerEntry:
@@ -90,6 +99,11 @@ class UnitResult:
     def items(self):
         for section in self.sections:
             yield from section.items()
+
+    def nodes(self):
+        """Every section and item, each before its parts."""
+        for section in self.sections:
+            yield from section.nodes()
 
     def bonus_sections(self):
         """Bonus sections at any depth (a nested one is added before its section's weighting)."""

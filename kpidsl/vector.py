@@ -198,6 +198,14 @@ def runs(key: Num, members: np.ndarray, descending: bool) -> tuple[np.ndarray, n
     return members[order], start_index[run_of], lengths[run_of]
 
 
+def ranks(before: np.ndarray, dense: bool) -> np.ndarray:
+    """Ranks from `runs`: 1 + how many rank before (1-2-2-4), or, dense, 1 + how many distinct
+    keys do (1-2-2-3)."""
+    if dense and len(before):
+        return np.cumsum(np.concatenate(([0], before[1:] != before[:-1]))) + 1
+    return before + 1
+
+
 # ---- the scorer ------------------------------------------------------------------------
 @dataclass
 class Scores:
@@ -408,9 +416,7 @@ class VectorScorer:
             [np.flatnonzero(self.group == g) for g in range(len(self.group_names))]
         for pool in pools:
             ordered, before, _ = runs(key, pool[ok[pool]], rule.descending)
-            if rule.ties == "dense":
-                before = np.cumsum(np.concatenate(([0], before[1:] != before[:-1]))) if len(before) else before
-            position[ordered] = before + 1
+            position[ordered] = ranks(before, rule.ties == "dense")
         steps = np.array([Evaluator._rank_step(rule, g) for g in self.group_names], dtype=object)
         step_n, step_d = _decimal_arrays(steps)
         step = Num(step_n[self.group], step_d[self.group], np.zeros(self.size, bool))

@@ -6,6 +6,7 @@ evaluator where it cannot, which would make the comparison trivially true).
 """
 import csv
 import io
+import shutil
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from conftest import write_csv
 from kpidsl.pipeline import bundled_schemes, load_all, score_table
 from kpidsl.render.scores_csv import write
 
@@ -123,23 +125,32 @@ def datasets(draw):
     return units, values, records
 
 
+def write_every_rule(folder: Path, data, text: str) -> Path:
+    """The every-rule scheme (as `text`) with drawn units, values and records, in `folder`."""
+    units, values, records = data
+    write_csv(folder / "units.csv", ["单位", "分组"], units)
+    write_csv(folder / "values.csv", ["单位", "指标", "字段", "值", "说明"], values)
+    write_csv(folder / "records.csv", ["单位", "指标", "项目", "级别"], records)
+    (folder / "every.kpi").write_text(text, encoding="utf-8")
+    return folder / "every.kpi"
+
+
+def copy_bundled(folder: Path) -> Path:
+    """The bundled 如皋 2021 scheme and its data, copied into `folder`."""
+    shutil.copy(bundled_schemes() / "rugao-2021.kpi", folder)
+    shutil.copytree(bundled_schemes() / "rugao-2021", folder / "rugao-2021")
+    return folder / "rugao-2021.kpi"
+
+
 ROUNDINGS = st.tuples(st.integers(0, 3), st.sampled_from(["四舍五入", "截尾", "银行家舍入"]))
 
 
 @settings(max_examples=settings().max_examples * 2, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=datasets(), item_rounding=ROUNDINGS, total_rounding=ROUNDINGS)
 def test_every_rule_kind(tmp_path_factory, data, item_rounding, total_rounding):
-    folder = tmp_path_factory.mktemp("every")
-    units, values, records = data
-    for name, header, rows in (("units.csv", ["单位", "分组"], units),
-                               ("values.csv", ["单位", "指标", "字段", "值", "说明"], values),
-                               ("records.csv", ["单位", "指标", "项目", "级别"], records)):
-        with (folder / name).open("w", encoding="utf-8", newline="") as f:
-            csv.writer(f).writerows([header, *rows])
     text = EVERY_RULE.replace("舍入 指标 2位 四舍五入", f"舍入 指标 {item_rounding[0]}位 {item_rounding[1]}") \
         .replace("舍入 总分 1位 四舍五入", f"舍入 总分 {total_rounding[0]}位 {total_rounding[1]}")
-    (folder / "every.kpi").write_text(text, encoding="utf-8")
-    fast, exact = both_paths(folder / "every.kpi")
+    fast, exact = both_paths(write_every_rule(tmp_path_factory.mktemp("every"), data, text))
     assert fast == exact
 
 
@@ -229,14 +240,9 @@ def _outcome(scheme: Path, fast: bool) -> str:
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rng=st.randoms(use_true_random=False), changes=st.integers(1, 3))
 def test_mangled_data_reads_alike_on_both_paths(tmp_path_factory, rng, changes):
-    import shutil
-
-    folder = tmp_path_factory.mktemp("mangled")
-    shutil.copy(bundled_schemes() / "rugao-2021.kpi", folder)
-    shutil.copytree(bundled_schemes() / "rugao-2021", folder / "rugao-2021")
+    scheme = copy_bundled(tmp_path_factory.mktemp("mangled"))
     for _ in range(changes):
-        _mangle(rng, folder)
-    scheme = folder / "rugao-2021.kpi"
+        _mangle(rng, scheme.parent)
     assert _outcome(scheme, fast=True) == _outcome(scheme, fast=False)
 
 
@@ -290,30 +296,20 @@ def test_one_unit_among_many_on_synthetic_data(tmp_path_factory, name, seed, uni
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=datasets())
 def test_one_unit_among_many_for_every_rule_kind(tmp_path_factory, data):
-    folder = tmp_path_factory.mktemp("every-among")
-    units, values, records = data
-    for name, header, rows in (("units.csv", ["单位", "分组"], units),
-                               ("values.csv", ["单位", "指标", "字段", "值", "说明"], values),
-                               ("records.csv", ["单位", "指标", "项目", "级别"], records)):
-        with (folder / name).open("w", encoding="utf-8", newline="") as f:
-            csv.writer(f).writerows([header, *rows])
-    (folder / "every.kpi").write_text(EVERY_RULE, encoding="utf-8")
-    assert explanations_agree(folder / "every.kpi") == len(units)
+    scheme = write_every_rule(tmp_path_factory.mktemp("every-among"), data, EVERY_RULE)
+    assert explanations_agree(scheme) == len(data[0])
 
 
 def test_a_note_over_two_lines_is_explained_alike(tmp_path):
     """A 说明 typed with a line break (Alt+Enter in Excel) stays one cell on both paths."""
-    import shutil
-
-    shutil.copy(bundled_schemes() / "rugao-2021.kpi", tmp_path)
-    shutil.copytree(bundled_schemes() / "rugao-2021", tmp_path / "rugao-2021")
+    scheme = copy_bundled(tmp_path)
     values = tmp_path / "rugao-2021" / "actuals-sample.csv"
     text = values.read_text(encoding="utf-8").replace(
         "丁堰镇,创新创优项目,评分,2.5,协助完成春季招聘突击任务，获南通市就业创新案例",
         '丁堰镇,创新创优项目,评分,2.5,"协助完成春季招聘突击任务\n获南通市就业创新案例"')
     assert "突击任务\n获南通" in text
     values.write_text(text, encoding="utf-8")
-    assert explanations_agree(tmp_path / "rugao-2021.kpi", {"丁堰镇", "下原镇"}) == 2
-    loaded = load_all(tmp_path / "rugao-2021.kpi")
+    assert explanations_agree(scheme, {"丁堰镇", "下原镇"}) == 2
+    loaded = load_all(scheme)
     assert loaded.data.values[("丁堰镇", "创新创优项目", "评分")].note == "协助完成春季招聘突击任务\n获南通市就业创新案例"
 

@@ -40,10 +40,8 @@ def columns_of(scheme: Scheme, index: SchemeIndex) -> tuple[list[str], list[str]
 
 def from_results(scheme: Scheme, index: SchemeIndex, results, awards) -> ScoreTable:
     """The exact evaluator's Results (and Awards, or None) as a table."""
-    from ..awards import _nodes
-
     units = results.units
-    scores = [{n.path[-1]: n.score for n in _nodes(u)} for u in units]
+    scores = [{n.path[-1]: n.score for n in u.nodes()} for u in units]
     nodes, award_names = columns_of(scheme, index)
     paid = [{p.award: p.amount for p in awards.payments[u.unit]} if awards else {} for u in units]
     return ScoreTable([u.unit for u in units], [u.group for u in units],
@@ -52,6 +50,17 @@ def from_results(scheme: Scheme, index: SchemeIndex, results, awards) -> ScoreTa
                       fixed([u.total for u in units]),
                       {n: fixed([s[n] for s in scores]) for n in nodes},
                       {a: fixed([p[a] for p in paid]) for a in award_names})
+
+
+def from_scores(scheme: Scheme, index: SchemeIndex, data, scores) -> ScoreTable:
+    """The fast path's Scores (kpidsl.vector) as a table."""
+    from ..vector import places_and_integers
+
+    nodes, award_names = columns_of(scheme, index)
+    return ScoreTable([u.name for u in data.units], [u.group for u in data.units], scores.rank,
+                      scores.group_rank, places_and_integers(scores.total),
+                      {n: places_and_integers(scores.nodes[n]) for n in nodes},
+                      {a: places_and_integers(scores.amounts[a]) for a in award_names})
 
 
 def fixed(values: list[Decimal]) -> tuple[np.ndarray, int]:

@@ -61,7 +61,7 @@ def write_results(results: Results, path: Path, progress=_identity, awards=None)
                       f"全体第 {unit.rank} 名", f"{unit.group}内第 {unit.group_rank} 名"])
         sheet.append(["板块 / 指标", "满分", "得分", "失分", "计入总分", "说明", "原文", "方案行"])
         for top in unit.sections:
-            for node in _walk(top):
+            for node in top.nodes():
                 reasons = "\n".join(f"{l.text}：{l.arithmetic}" + (f"（扣 {l.lost}）" if l.lost else "")
                                     for l in node.lines)
                 counted = -(node.lost * node.weight) if isinstance(node, ItemResult) and not node.bonus else None
@@ -98,15 +98,6 @@ def _awards_sheet(sheet, results: Results, awards) -> None:
         sheet.append([None, department.name, department.amount if department.amount is not None else "原文未定金额"])
     sheet.append([None, "全市合计", awards.city_total])
     _header(sheet, widths={"B": 28})
-
-
-def _walk(section: SectionResult):
-    yield section
-    for child in section.children:
-        if isinstance(child, SectionResult):
-            yield from _walk(child)
-        else:
-            yield child
 
 
 def _header(sheet, row: int = 1, widths: dict[str, int] | None = None) -> None:
