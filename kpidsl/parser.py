@@ -50,12 +50,21 @@ def _lark() -> Lark:
         return Lark(grammar_text(), **options)
 
 
-def _parsed_path(text: str, path: str) -> Path:
-    """Where the AST of this text is kept: keyed by the text, its path (positions cite it), the
-    grammar and the code that builds the AST, so any change to one parses afresh."""
+@lru_cache(maxsize=1)
+def _builder_digest() -> bytes:
+    """The grammar and the code that builds the AST: a change to either parses afresh."""
     digest = hashlib.sha256()
-    for part in (text, path, grammar_text(), Path(__file__).read_text(encoding="utf-8"),
+    for part in (grammar_text(), Path(__file__).read_text(encoding="utf-8"),
                  Path(ast.__file__).read_text(encoding="utf-8")):
+        digest.update(part.encode("utf-8") + b"\0")
+    return digest.digest()
+
+
+def _parsed_path(text: str, path: str) -> Path:
+    """Where the AST of this text is kept: keyed by the text, its path (positions cite it) and
+    what builds it."""
+    digest = hashlib.sha256(_builder_digest())
+    for part in (text, path):
         digest.update(part.encode("utf-8") + b"\0")
     return _cache_folder() / "parsed" / f"{digest.hexdigest()[:32]}.pickle"
 
