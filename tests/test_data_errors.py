@@ -49,23 +49,23 @@ def test_empty_cell_is_an_error_not_a_zero(tmp_path):
     assert "E313" in message and "values.csv 第 7 行" in message and "丙镇 / 测 / 实际 为空" in message
 
 
-def test_duplicate_row_points_at_both_rows(tmp_path):
+def error_with_rows(tmp_path, rows: str) -> str:
+    """The error the sample data gives with `rows` appended to its values file."""
     path = build(tmp_path, BODY, values())
     with open(tmp_path / "values.csv", "a", encoding="utf-8") as f:
-        f.write("甲镇,测,实际,95,\n")
+        f.write(rows)
     with pytest.raises(DataError) as e:
         load_all(path)
-    message = e.value.render()
+    return e.value.render()
+
+
+def test_duplicate_row_points_at_both_rows(tmp_path):
+    message = error_with_rows(tmp_path, "甲镇,测,实际,95,\n")
     assert "E304" in message and "甲镇 / 测 / 实际" in message and "values.csv 第 3 行 已有" in message
 
 
 def test_unknown_unit_and_item_in_data(tmp_path):
-    path = build(tmp_path, BODY, values())
-    with open(tmp_path / "values.csv", "a", encoding="utf-8") as f:
-        f.write("甲真,测,实际,95,\n甲镇,侧,实际,95,\n")
-    with pytest.raises(DataError) as e:
-        load_all(path)
-    message = e.value.render()
+    message = error_with_rows(tmp_path, "甲真,测,实际,95,\n甲镇,侧,实际,95,\n")
     assert "E303" in message and "未知单位 甲真" in message and "是否指：甲镇" in message
     assert "未知指标 侧" in message
 
