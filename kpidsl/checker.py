@@ -2,7 +2,7 @@
 
 Errors stop evaluation; warnings (W…) are printed and evaluation goes on. With data, the
 checks that need units (rank steps that fall below 0 in a group) run too; missing values are
-found by evaluating (kpidsl.evaluator), which reports every one of them.
+found by evaluating (kpidsl.engine), which reports every one of them.
 """
 from __future__ import annotations
 

@@ -39,21 +39,14 @@ def _parser() -> argparse.ArgumentParser:
         _data_options(command)
 
     unit_command("explain", "explain one unit's score, every point lost", ["text", "json"])
-    commands.choices["explain"].add_argument(
-        "--exact", action="store_true", help="score every unit with the exact evaluator, however many "
-                                             "there are (otherwise, from 1,000 units, the others are "
-                                             "scored by the fast path: the explanation is the same)")
 
     score = commands.add_parser("score", help="every unit's total and ranks")
     score.add_argument("scheme", nargs="?", help=SCHEME_HELP)
     score.add_argument("--format", choices=["table", "json", "csv"], default="table",
-                       help="csv: one row per unit (total, ranks, every score and amount), scored "
-                            "by the fast vectorised path where the scheme and data allow")
+                       help="csv: one row per unit (total, ranks, every score and amount)")
     score.add_argument("--out", metavar="XLSX|CSV",
                        help="also write a results workbook (ranking and each unit's explanation); "
                             "with --format csv, the file to write the CSV to")
-    score.add_argument("--exact", action="store_true",
-                       help="with --format csv: score with the exact evaluator, unit by unit")
     score.add_argument("--set", action="append", metavar="UNIT.ITEM.FIELD=VALUE", default=[],
                        help="what if: score with this figure changed (repeatable) and show what moves")
     _data_options(score)
@@ -140,10 +133,8 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
     try:
         if args.command in SCHEMELESS:
             return SCHEMELESS[args.command](args, out, err)
-        if args.command == "explain" and not args.exact:
-            done = _explain_among_many(scheme_path, args, out, err)
-            if done is not None:
-                return done
+        if args.command == "explain":
+            return _explain(scheme_path, args, out, err)
         if args.command == "score" and args.format == "csv":
             if args.set:
                 parser.error("--set cannot be combined with --format csv")
@@ -204,20 +195,20 @@ def _score_csv(scheme_path, args, err) -> int:
     from .pipeline import score_table
     from .render.scores_csv import write
 
-    table, language, warnings, why = score_table(
-        scheme_path, units=args.units, values=args.values, records=args.records, targets=args.targets,
-        actuals=args.actuals, allow_outside=args.allow_outside_data, fast=not args.exact)
+    table, language, warnings = score_table(scheme_path, **_files(args))
     for warning in warnings:
         err.print(warning.render(), markup=False, soft_wrap=True)
-    if why and not args.exact:
-        err.print(f"注：快速计分不适用（{why}），已逐单位精确计分 / the fast path does not apply ({why}): "
-                  "scored by the exact evaluator", markup=False, soft_wrap=True)
     if args.out:
         with open(args.out, "wb") as f:
             write(table, language, f)
     else:
         write(table, language, sys.stdout.buffer)
     return EXIT_OK
+
+
+def _files(args) -> dict:
+    return dict(units=args.units, values=args.values, records=args.records, targets=args.targets,
+                actuals=args.actuals, allow_outside=args.allow_outside_data)
 
 
 def _awards(loaded, args, out, err, progress) -> int:
@@ -242,32 +233,20 @@ def _report(loaded, args, out, err, progress) -> int:
     return EXIT_OK
 
 
-def _explain(loaded, args, out, err, progress) -> int:
-    results = loaded.evaluate(progress)
-    awards = loaded.pay(results)
-    unit = loaded.data.find_unit(args.unit, loaded.scheme.language)
-    return _show_explanation(results, next(u for u in results.units if u.unit == unit.name), awards, args, out)
+def _explain(scheme_path, args, out, err) -> int:
+    """One unit explained: the scheme evaluated over every unit, the explanation written from
+    that evaluation for this unit alone."""
+    from .pipeline import prepare
+    from .result import Results
 
-
-def _explain_among_many(scheme_path, args, out, err) -> int | None:
-    """`kpi explain` for a scheme with many units: the unit by the exact evaluator, the others
-    by the fast path. None where that does not apply (few units, or data it cannot take)."""
-    from .pipeline import many_units
-
-    files = many_units(scheme_path, units=args.units, values=args.values, records=args.records,
-                       targets=args.targets, actuals=args.actuals, allow_outside=args.allow_outside_data)
-    if files is None:
-        return None
-    from .among import explain
-    from .columns import Unsupported
-
-    try:
-        results, awards, warnings = explain(files.scheme, args.unit, files)
-    except Unsupported:
-        return None
+    evaluation, warnings, (unit,) = prepare(scheme_path, **_files(args), cells_of=[args.unit])
     for warning in warnings:
         err.print(warning.render(), markup=False, soft_wrap=True)
-    return _show_explanation(results, results.units[0], awards, args, out)
+    i = evaluation.engine.data.units.index(unit)
+    result = evaluation.scoring.unit(i)
+    scheme = evaluation.engine.scheme
+    return _show_explanation(Results(scheme.title, scheme.path, (result,)), result, evaluation.awards([i]),
+                             args, out)
 
 
 def _show_explanation(results, result, awards, args, out) -> int:
@@ -353,10 +332,9 @@ def _gap(loaded, args, out, err, progress) -> int:
     from .gap import GapFinder
     from .render import gap as render
 
-    results = loaded.evaluate(progress)
     unit = loaded.data.find_unit(args.unit, loaded.scheme.language)
-    result = next(u for u in results.units if u.unit == unit.name)
-    options, blocked = GapFinder(loaded.scheme, loaded.data, loaded.index).find(result)
+    result = loaded.evaluation.scoring.unit(loaded.data.units.index(unit))
+    options, blocked = GapFinder(loaded.evaluation).find(result)
     if args.format == "json":
         sys.stdout.write(render.to_json(result, options, blocked))
     else:
@@ -397,7 +375,7 @@ def _what_if(loaded, before, args, out) -> int:
 
 # Commands that read one scheme with its data, and those that do not.
 ON_SCHEME = {"check": _check, "template": _template, "score": _score, "awards": _awards,
-             "report": _report, "explain": _explain, "gap": _gap}
+             "report": _report, "gap": _gap}
 SCHEMELESS = {"diff": _diff, "fmt": _fmt, "test": _test}
 
 

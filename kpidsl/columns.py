@@ -1,13 +1,13 @@
-"""Fast data stage: long-layout value files read into one column per (item, field).
+"""Data stage, columnar reader: long-layout value files read into one column per (item, field).
 
-For the vectorised scorer (kpidsl.vector). Files are read by pyarrow's multi-threaded CSV
+For many units (kpidsl.pipeline.prepare). Files are read by pyarrow's multi-threaded CSV
 reader; the common cells (plain numbers, percentages, 是/否, ISO dates) are parsed by array
-kernels, every other cell by `data.parse_value`, so a cell means the same on either path.
+kernels, every other cell by `data.parse_value`, so a cell means the same to either reader.
 Numbers are kept exactly, as an integer and a power of ten.
 
-Anything the exact loader would report (an unknown unit or item, a blank or repeated cell, a
-file pyarrow cannot read) raises `Unsupported`: the caller then takes the exact path, whose
-messages name the file and row.
+Anything the full loader (kpidsl.data) would report (an unknown unit or item, a blank or
+repeated cell, a file pyarrow cannot read) raises `Unsupported`: the full loader then reads,
+and its messages name the file and row.
 """
 from __future__ import annotations
 
@@ -23,11 +23,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from .cells import DAY, FLAG, MISSING, NUMBER, TEXT, Columns, RecordRows, decimal_parts
 from .data import (_FIELD_ALIASES, _HEADERS, Cell, Dataset, Record, Unit, _Reader, normalise, parse_value, place,
                    split_aliases)
 
-# kinds of a cell
-MISSING, NUMBER, FLAG, DAY, TEXT = 0, 1, 2, 3, 4
 _UNKNOWN, _BLANK = -1, -2  # unit codes of rows naming an unknown unit, and of rows naming none
 _BLOCK = 1 << 23  # bytes pyarrow parses at a time: larger blocks read faster, smaller use less memory
 ASSESSED = "评分"  # the field of an assessed score, the one field whose note (reason) matters
@@ -37,49 +36,7 @@ _FALSE = ["否", "无", "false", "no", "n"]
 
 
 class Unsupported(Exception):
-    """The fast path cannot take this scheme or data; the exact path can (and says why not)."""
-
-
-@dataclass
-class Columns:
-    """Cells by (item, field) for units 0..U-1 (in the units file's order): [slot, unit] arrays
-    while scoring reads them a column at a time; [unit, slot] while files fill them, unit by unit
-    as files list them, so that filling writes memory in order (see `by_slot`)."""
-    slots: dict[tuple[str, str], int]
-    kind: np.ndarray  # int8
-    number: np.ndarray  # int64: numerator; a flag 0/1; a date in days since 1970
-    exponent: np.ndarray  # int8: a number is number / 10**exponent
-    noted: np.ndarray  # bool: the cell has a note (说明)
-    texts: dict[tuple[int, int], str]  # (slot, unit) -> a text cell
-
-    def by_slot(self) -> Columns:
-        """The [slot, unit] arrays of these [unit, slot] ones, each freed once copied."""
-        arrays = {}
-        for name in ("kind", "number", "exponent", "noted"):
-            arrays[name] = np.ascontiguousarray(getattr(self, name).T)
-            setattr(self, name, None)
-        return Columns(self.slots, texts=self.texts, **arrays)
-
-    def column(self, slot: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Kinds, integers and exponents of one (item, field) for every unit."""
-        return self.kind[slot], self.number[slot], self.exponent[slot].astype(np.int64)
-
-
-@dataclass
-class RecordRows:
-    """The records files as columns, a row per record (the fast path needs no Record objects)."""
-    unit: np.ndarray  # index into data.units
-    item: list[str]
-    project: list[str]
-    level: list[str]
-    places: list[str]
-
-    def of(self, unit: int, name: str) -> dict[tuple[str, str], list[Record]]:
-        """One unit's records, as the exact loader gives them (Dataset.records)."""
-        found: dict[tuple[str, str], list[Record]] = {}
-        for i in np.flatnonzero(self.unit == unit).tolist():
-            found.setdefault((name, self.item[i]), []).append(Record(self.project[i], self.level[i], self.places[i]))
-        return found
+    """The columnar reader cannot take this data as it is; the full loader can (or says why not)."""
 
 
 def read_dataset(units: list[tuple[Path, str]], records: list[tuple[Path, str]],
@@ -152,10 +109,10 @@ class _Rows:
 
 
 def read_values(tables: list[dict], data: Dataset, item_names: dict[str, str],
-                cells_of: Unit | None = None, lang: str = "zh") -> Columns:
+                cells_of: list[Unit] = (), lang: str = "zh") -> Columns:
     """The value files' cells for the units of `data`, as columns (tables: read_value_tables,
     emptied as they are used, to keep memory down). The cells of the unit `cells_of` are also
-    put in `data.values`, as the exact loader would put them (for explaining it)."""
+    put in `data.values`, as the full loader would put them (for explaining them)."""
     position = {id(u): i for i, u in enumerate(data.units)}
     unit_index = {key: position[id(u)] for key, u in data.by_key.items()}
     for i, unit in enumerate(data.units):
@@ -179,9 +136,9 @@ def read_values(tables: list[dict], data: Dataset, item_names: dict[str, str],
         units = np.array([unit_of(w) if w.strip() else _BLANK for w in unit_words] + [0], np.int32)[unit_codes]
         items = [item_names.get(normalise(w)) for w in item_words]
         fields = [_FIELD_ALIASES.get(w.strip().lower(), w.strip()) for w in field_words]
-        if cells_of is not None:
-            rows = np.flatnonzero(units == position[id(cells_of)])
-            _cells(data, cells_of, rows, written, notes, [items[i] for i in item_codes[rows]],
+        for unit in cells_of:
+            rows = np.flatnonzero(units == position[id(unit)])
+            _cells(data, unit, rows, written, notes, [items[i] for i in item_codes[rows]],
                    [fields[f] for f in field_codes[rows]], display, lang)
         if np.any(units == _BLANK):  # rows left blank, as spreadsheets leave them, are skipped
             blank = (units == _BLANK) & (pc.equal(values, "").to_numpy(zero_copy_only=False)) & \
@@ -261,13 +218,6 @@ def _cells(data: Dataset, unit: Unit, rows: np.ndarray, written, notes, items, f
         raw = text.strip()
         data.values[(unit.name, item, field)] = Cell(parse_value(raw), raw, remark.strip(),
                                                      place(display, row + 2, lang))
-
-
-def decimal_parts(value: Decimal) -> tuple[int, int]:
-    """A Decimal as an integer and a power of ten: 12.5 -> (125, 1), 3E+2 -> (300, 0)."""
-    sign, digits, exp = value.as_tuple()
-    integer = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
-    return (integer * 10 ** exp, 0) if exp > 0 else (integer, -exp)
 
 
 def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...], coded: tuple[str, ...] = ()) -> dict:
@@ -360,7 +310,7 @@ def _numbers(text, rows: np.ndarray, kind, number, exponent, percent: bool) -> n
     most 18 digits; returns which were."""
     pattern = r"^-?\d+(\.\d+)?%$" if percent else r"^-?\d+(\.\d+)?$"
     length = pc.utf8_length(text)
-    hit = pc.and_(pc.match_substring_regex(text, pattern), pc.less_equal(length, pa.scalar(19 + percent, pa.int32())))
+    hit = pc.and_(pc.match_substring_regex(text, pattern), pc.less_equal(length, pa.scalar(18 + percent, pa.int32())))  # 18 characters always fit int64
     mask = hit.to_numpy(zero_copy_only=False)
     if not mask.any():
         return mask

@@ -155,7 +155,7 @@ class _Reader:
         # csv itself splits the records: a quoted cell may hold a line break (a 说明 typed with
         # Alt+Enter in Excel), and only \n, \r\n and \r end a record
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=self._delimiter(first, required + optional)))
-        header = [h.strip() for h in rows[0]] if rows else []
+        header = [h.strip().lstrip("\ufeff") for h in rows[0]] if rows else []  # a BOM saved twice, as both readers take it
         self.columns = {}
         for name in required + optional:
             index = next((i for i, h in enumerate(header) if h in _HEADERS[name]), None)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
+
 from . import ast
 from .data import Cell, Dataset, Record, Unit, parse_value
 from .errors import KpiError
-from .evaluator import Evaluator
 from .index import SchemeIndex
 from .result import NodeResult
 
@@ -47,7 +48,7 @@ def run(scheme: ast.Scheme, index: SchemeIndex | None = None) -> list[Outcome]:
     outcomes = []
     for example in scheme.examples:
         data = dataset(example)
-        evaluator = Evaluator(scheme, data, index)
+        evaluation = _evaluation(scheme, index, data)
         failures = []
         for expected in example.expectations:
             try:
@@ -56,7 +57,7 @@ def run(scheme: ast.Scheme, index: SchemeIndex | None = None) -> list[Outcome]:
                 failures.append(Failure(expected, None, None, f"示例中没有单位 {expected.unit}"))
                 continue
             try:
-                got, node = _score(evaluator, index, unit, expected.node)
+                got, node = _score(evaluation, index, data.units.index(unit), expected.node)
             except KpiError as e:
                 failures.append(Failure(expected, None, None, e.render()))
                 continue
@@ -66,21 +67,30 @@ def run(scheme: ast.Scheme, index: SchemeIndex | None = None) -> list[Outcome]:
     return outcomes
 
 
-def _score(evaluator: Evaluator, index: SchemeIndex, unit: Unit, node_name: str | None):
-    if node_name is None:
-        return evaluator.unit(unit).total, None
-    if node_name in index.awards:  # an amount: the award alone, on what the example gives
-        from .awards import pay
+def _evaluation(scheme: ast.Scheme, index: SchemeIndex, data: Dataset):
+    from .cells import from_dataset
+    from .engine import Evaluation
 
-        awards = pay(index.scheme, evaluator.data, index, None, only={node_name})
-        payment = next(p for p in awards.payments[unit.name] if p.award == node_name)
+    return Evaluation(scheme, index, data, *from_dataset(data))
+
+
+def _score(evaluation, index: SchemeIndex, unit: int, node_name: str | None):
+    """What the example checks: the total, an award's amount, or one item's or section's
+    score, refused only where what is checked cannot be scored (an example gives the figures
+    of the part it checks)."""
+    engine, scoring = evaluation.engine, evaluation.scoring
+    if node_name is None:
+        engine.raise_errors(np.where(np.arange(engine.size) == unit, scoring.total.err, 0))
+        return scoring.unit(unit).total, None
+    if node_name in index.awards:
+        from .engine.money import Money
+
+        money = Money(engine, only={node_name})
+        money.check(np.array([unit]))
+        payment = next(p for p in money.awards_of([unit]).payments[engine.data.units[unit].name]
+                       if p.award == node_name)
         return payment.amount, payment
-    info = index.nodes[node_name]  # the checker has made sure it exists
-    if isinstance(info.node, ast.Item):
-        result = evaluator._item(unit, info.node, info.weight)
-    else:
-        problems = []
-        result = evaluator._section(unit, info.node, info.weight, problems)
-        if problems:
-            raise KpiError(problems)
+    trace = scoring.trace(node_name)
+    engine.raise_errors(np.where(np.arange(engine.size) == unit, trace.score.err, 0))
+    result = scoring.node_result(trace, unit)
     return result.score, result

@@ -5,21 +5,23 @@ For each figure the item reads (never a target: targets are set by the city), th
 it up or down from its value: first doubling the step to find how far it must go, then halving
 it to find the least change that gives the best score reachable by that figure alone (for a
 rank, the least change that lifts the unit a place). Rules are monotone in their figures, so
-this finds the least change; the re-scoring of the whole scheme confirms it.
+this finds the least change; the re-scoring of the whole scheme confirms it. Each candidate
+re-evaluates the one item (and the rank pools it enters) with the figure changed, not the scheme.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
 from . import ast
 from .ast import TARGET
 from .checker import FLAG, NUMBER, required_fields
-from .data import Cell, Dataset
-from .evaluator import Evaluator
+from .engine import Evaluation
+from .engine.core import Engine
+from .engine.scoring import Scoring
 from .index import SchemeIndex
-from .numbers import plain, show
+from .numbers import show
 from .result import ItemResult, NodeResult, UnitResult
 
 MAX_STEPS = 60  # doublings and halvings per figure and direction: bounded work
@@ -54,11 +56,12 @@ class Blocked:
 
 
 class GapFinder:
-    def __init__(self, scheme: ast.Scheme, data: Dataset, index: SchemeIndex):
-        self.scheme, self.data, self.index = scheme, data, index
+    def __init__(self, evaluation: Evaluation):
+        self.engine = evaluation.engine
+        self.scheme, self.data, self.index = self.engine.scheme, self.engine.data, self.engine.index
 
     def find(self, unit_result: UnitResult) -> tuple[list[Option], list[Blocked]]:
-        unit = next(u for u in self.data.units if u.name == unit_result.unit)
+        unit = next(i for i, u in enumerate(self.data.units) if u.name == unit_result.unit)
         options, blocked = [], []
         for node in _lossy(unit_result):
             name = node.path[-1]
@@ -76,24 +79,17 @@ class GapFinder:
                                     -o.item_regained, o.path))
         return options, blocked
 
-    def _score(self, unit, node_name: str, data: Dataset) -> Decimal:
-        evaluator = Evaluator(self.scheme, data, self.index)
-        info = self.index.nodes[node_name]
-        if isinstance(info.node, ast.Item):
-            return evaluator._item(unit, info.node, info.weight).score
-        return evaluator._section(unit, info.node, info.weight, []).score
+    def _score(self, unit: int, node_name: str, engine: Engine) -> Decimal:
+        """The node's score for the unit, the node alone re-evaluated."""
+        return Scoring(engine, only=node_name).node.decimal(unit)
 
-    def _with(self, unit, key, value) -> Dataset:
-        """The data with one of the unit's figures changed."""
-        node, field = key
-        if isinstance(value, Fraction):
-            value = Decimal(value.numerator) / value.denominator
-        cell = Cell(value, ("是" if value else "否") if isinstance(value, bool) else plain(value), "", "gap")
-        return replace(self.data, values={**self.data.values, (unit.name, node, field): cell})
+    def _with(self, unit: int, key, value) -> Engine:
+        """The figures with one of the unit's changed."""
+        return self.engine.fork(*key, unit, value)
 
-    def _option(self, unit, unit_result, node: NodeResult, key, kind) -> Option | None:
+    def _option(self, unit: int, unit_result, node: NodeResult, key, kind) -> Option | None:
         name = node.path[-1]
-        cell = self.data.values.get((unit.name, *key))
+        cell = self.data.values.get((unit_result.unit, *key))
         if cell is None:
             return None
         now = node.score
@@ -160,18 +156,17 @@ class GapFinder:
                 low = middle
         return current + direction * high, far_score
 
-    def _confirmed(self, unit, unit_result, node, key, cell, data: Dataset, needed: str, change,
+    def _confirmed(self, unit: int, unit_result, node, key, cell, engine: Engine, needed: str, change,
                    percent: bool = False):
         """Score the whole scheme again with the change: the points the total regains."""
-        evaluator = Evaluator(self.scheme, data, self.index)
-        regained = evaluator.unit(unit).total - unit_result.total
+        regained = Scoring(engine).total.decimal(unit) - unit_result.total
         node_name, field = key
         label = field if node_name == node.path[-1] else f"{node_name}.{field}"
         note = f"{label} {cell.raw} → {needed}"
         if change is not None:
             sign = "+" if change > 0 else ""
             note += f"（{sign}{show(change * 100, 2)} 个百分点）" if percent else f"（{sign}{show(change)}）"
-        item_regained = self._score(unit, node.path[-1], data) - node.score
+        item_regained = self._score(unit, node.path[-1], engine) - node.score
         effort = change * 100 if percent and change is not None else change
         return Option(node.path, node_name, field, cell.raw, needed, effort, item_regained, regained, note)
 

@@ -1,6 +1,6 @@
 """Name tables of a scheme: every section and item with its path and weight, lets, constants.
 
-Built once from the AST; the checker and the evaluator both resolve names through it.
+Built once from the AST; the checker and the engine both resolve names through it.
 """
 from __future__ import annotations
 

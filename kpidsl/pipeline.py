@@ -5,7 +5,7 @@ files the user names on the command line are taken as given.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
@@ -14,7 +14,6 @@ from .ast import ACTUAL, TARGET
 from .checker import check
 from .data import Dataset, load
 from .errors import DataError, Diagnostic, KpiError, diagnostic
-from .evaluator import evaluate
 from .index import SchemeIndex
 from .parser import MAX_SCHEME_BYTES, parse
 from .result import Results
@@ -39,16 +38,26 @@ class Loaded:
     data: Dataset | None
     warnings: list[Diagnostic]
 
+    _evaluation: object = field(default=None, init=False, repr=False)  # not carried by replace()
+
+    @property
+    def evaluation(self):
+        """The scheme evaluated over every unit (kpidsl.engine.Evaluation), checked: refuses with
+        every problem if a unit cannot be scored."""
+        if self._evaluation is None:
+            from .cells import from_dataset
+            from .engine import Evaluation
+
+            columns, records = from_dataset(self.data)
+            self._evaluation = Evaluation(self.scheme, self.index, self.data, columns, records).check()
+        return self._evaluation
+
     def evaluate(self, progress=None) -> Results:
-        return evaluate(self.scheme, self.data, self.index, progress)
+        return self.evaluation.results()
 
-    def pay(self, results: Results):
-        """The scheme's awards on these results (kpidsl.awards.Awards), or None if it has none."""
-        if not self.scheme.awards and not self.scheme.department_awards:
-            return None
-        from .awards import pay
-
-        return pay(self.scheme, self.data, self.index, results)
+    def pay(self, results: Results | None = None):
+        """The scheme's awards (kpidsl.awards.Awards), or None if it has none."""
+        return self.evaluation.awards()
 
 
 def read_scheme(path: Path) -> tuple[ast.Scheme, str]:
@@ -104,25 +113,6 @@ class DataPaths:
     scheme: Path | None = None
 
 
-MANY_UNITS = 1_000  # from here on, `kpi explain` scores the other units by the fast path
-
-
-def many_units(scheme_path: Path | None = None, *, units=None, values=None, records=None, targets=None,
-               actuals=None, allow_outside: bool = False) -> DataPaths | None:
-    """The data files, if their units file lists at least MANY_UNITS units (counted by lines)."""
-    path = Path(scheme_path) if scheme_path else default_scheme()
-    scheme, _ = read_scheme(path)
-    files = _data_files(scheme, path, units, values, records, targets, actuals, allow_outside)
-    lines = 0
-    for unit_file, _ in files.units:
-        try:
-            with unit_file.open("rb") as f:
-                lines += sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
-        except OSError:
-            return None  # the exact path says what is wrong
-    return replace(files, scheme=path) if lines > MANY_UNITS else None
-
-
 def _data_files(scheme: ast.Scheme, path: Path, units, values, records, targets, actuals,
                 allow_outside: bool) -> DataPaths:
     folder = path.parent
@@ -144,38 +134,58 @@ def _data_files(scheme: ast.Scheme, path: Path, units, values, records, targets,
                      given(records) or declared(scheme.data.records))
 
 
-def score_table(scheme_path: Path | None = None, *, units=None, values=None, records=None,
-                targets=None, actuals=None, allow_outside: bool = False, fast: bool = True):
-    """Every unit's scores and amounts as a ScoreTable, by the vectorised path where it applies,
-    else by the exact evaluator. Returns (table, language, warnings, why the exact path was
-    taken or None)."""
-    from .render.scores_csv import from_results
+def prepare(scheme_path: Path | None = None, *, units=None, values=None, records=None, targets=None,
+            actuals=None, allow_outside: bool = False, cells_of: list[str] | None = None,
+            reader: str | None = None):
+    """The scheme evaluated over its units, checked: (Evaluation, warnings, the units named in
+    `cells_of`, as found). Long-layout CSV of many units is read by the columnar reader, with
+    the cells of the units named kept as written (to explain them); anything else, or data the
+    columnar reader cannot take as it is, by the full loader, which names every problem."""
+    from .engine import Evaluation
 
     path = Path(scheme_path) if scheme_path else default_scheme()
-    why = "--exact" if not fast else None
-    if fast:
+    files = _data_files(read_scheme(path)[0], path, units, values, records, targets, actuals, allow_outside)
+    if reader == "columns" or (reader is None and _many(files)):
         from .columns import Unsupported
 
         try:
-            return (*_fast_table(path, units, values, records, targets, actuals, allow_outside), None)
-        except Unsupported as e:
-            why = str(e)
+            read = load_columns(path, files, cells_of or ())
+        except Unsupported:
+            read = None
+        if read is not None:
+            evaluation = Evaluation(read.scheme, read.index, read.data, read.columns, read.records).check()
+            return evaluation, read.warnings, read.units
+    from .cells import from_dataset
+
     loaded = load_all(path, units=units, values=values, records=records, targets=targets,
                       actuals=actuals, allow_outside=allow_outside)
-    results = loaded.evaluate()
-    table = from_results(loaded.scheme, loaded.index, results, loaded.pay(results))
-    return table, loaded.scheme.language, loaded.warnings, why
+    found = [loaded.data.find_unit(name, loaded.scheme.language) for name in cells_of or ()]
+    return loaded.evaluation, loaded.warnings, found
 
 
-def _fast_table(path: Path, units, values, records, targets, actuals, allow_outside):
-    from .render.scores_csv import from_scores
-    from .vector import VectorScorer
+MANY_UNITS = 1_000  # from here on, long-layout CSV is read by the columnar reader (pyarrow)
 
-    files = _data_files(read_scheme(path)[0], path, units, values, records, targets, actuals, allow_outside)
-    loaded = load_columns(path, files)
-    scores = VectorScorer(loaded.scheme, loaded.index, loaded.data, loaded.columns, loaded.records).run()
-    table = from_scores(loaded.scheme, loaded.index, loaded.data, scores)
-    return table, loaded.scheme.language, loaded.warnings
+
+def _many(files: DataPaths) -> bool:
+    """Whether the data is long-layout CSV whose units file lists at least MANY_UNITS units."""
+    if files.wide:
+        return False
+    lines = 0
+    for unit_file, _ in files.units:
+        try:
+            with unit_file.open("rb") as f:
+                lines += sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+        except OSError:
+            return False  # the full loader says what is wrong
+    return lines > MANY_UNITS
+
+
+def score_table(scheme_path: Path | None = None, **files):
+    """Every unit's scores and amounts as a ScoreTable: (table, language, warnings)."""
+    from .render.scores_csv import from_evaluation
+
+    evaluation, warnings, _ = prepare(scheme_path, **files)
+    return from_evaluation(evaluation), evaluation.engine.lang, warnings
 
 
 @dataclass
@@ -183,17 +193,17 @@ class Columnar:
     """What the fast path reads: the scheme, its units, their values as columns, the records."""
     scheme: ast.Scheme
     index: SchemeIndex
-    data: Dataset  # units; values only of the unit asked for (`cells_of`)
-    records: object  # columns.RecordRows
-    columns: object  # columns.Columns
+    data: Dataset  # units; values only of the units asked for (`cells_of`)
+    records: object  # cells.RecordRows
+    columns: object  # cells.Columns
     warnings: list[Diagnostic]
-    unit: object  # the unit asked for, or None
+    units: list  # the units asked for
 
 
-def load_columns(path: Path, files: DataPaths, cells_of: str | None = None) -> Columnar:
-    """Read for the fast path: pyarrow reads the values while the units are read. With
-    `cells_of` (a unit as the user names it), that unit's cells also go into data.values, as
-    the exact loader makes them. Raises columns.Unsupported where the exact path must read."""
+def load_columns(path: Path, files: DataPaths, cells_of=()) -> Columnar:
+    """Read by the columnar reader: pyarrow reads the values while the units are read. The
+    cells of the units named in `cells_of` also go into data.values, as the full loader makes
+    them. Raises columns.Unsupported where the full loader must read (and say what is wrong)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from .columns import Unsupported, read_dataset, read_value_tables, read_values
@@ -209,7 +219,29 @@ def load_columns(path: Path, files: DataPaths, cells_of: str | None = None) -> C
             warnings = check(scheme, data, source, index, values=False)
         except KpiError:
             raise Unsupported("the scheme or its units have errors") from None  # the exact path says which
-        unit = data.find_unit(cells_of, scheme.language) if cells_of is not None else None
-        columns = read_values(tables.result(), data, index.data_names(), cells_of=unit, lang=scheme.language)
+        units = [data.find_unit(name, scheme.language) for name in cells_of]
+        columns = read_values(tables.result(), data, index.data_names(), cells_of=units, lang=scheme.language)
     data.value_files = tuple(display for _, display in files.values)
-    return Columnar(scheme, index, data, records, columns, warnings, unit)
+    _require_fields(index, columns, len(data.units))
+    return Columnar(scheme, index, data, records, columns, warnings, units)
+
+
+def _require_fields(index: SchemeIndex, columns, size: int) -> None:
+    """As the full loader's check does: every field a rule may read, in any branch, is there for
+    every unit (or has a 缺省), and of the kind the rule reads; else Unsupported, so that the
+    full loader reads and names each problem with its file and row."""
+    import numpy as np
+
+    from .cells import DAY, FLAG, MISSING, NUMBER
+    from .checker import FLAG as FLAG_FIELD, NUMBER as NUMBER_FIELD, required_fields
+    from .columns import Unsupported
+
+    wanted = {NUMBER_FIELD: (NUMBER, DAY), FLAG_FIELD: (FLAG,)}
+    for (node, field), kind in required_fields(index).items():
+        slot = columns.slots.get((node, field))
+        cells = columns.kind[slot] if slot is not None else np.zeros(size, np.int8)
+        if index.default(node, field) is None and np.any(cells == MISSING):
+            raise Unsupported(f"{node}.{field} is missing for a unit")
+        present = cells[cells != MISSING]
+        if kind in wanted and np.any(~np.isin(present, wanted[kind])):
+            raise Unsupported(f"{node}.{field} holds a value of the wrong kind")

@@ -15,7 +15,7 @@ from test_cli import kpi
 def gaps(loaded, unit: str):
     results = loaded.evaluate()
     result = next(u for u in results.units if u.unit == unit)
-    return GapFinder(loaded.scheme, loaded.data, loaded.index).find(result)
+    return GapFinder(loaded.evaluation).find(result)
 
 
 def test_bundled_gap_for_dingyan_is_confirmed_by_what_if(bundled):

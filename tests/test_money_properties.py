@@ -6,10 +6,8 @@ from functools import lru_cache
 
 from hypothesis import given, strategies as st
 
-from kpidsl.awards import pay
 from kpidsl.data import Cell, Dataset, Unit, parse_value
-from kpidsl.evaluator import evaluate
-from kpidsl.index import SchemeIndex
+from kpidsl.engine import evaluate
 from kpidsl.parser import parse
 
 
@@ -24,8 +22,8 @@ def run(text: str, cells: dict, n: int):
     values = {(f"u{i}", node, field): Cell(parse_value(v), v, "", "values") for (i, node, field), v in cells.items()}
     data = Dataset(units, values, {}, ("values",))
     parsed = scheme(text)
-    results = evaluate(parsed, data)
-    return results, pay(parsed, data, SchemeIndex(parsed), results)
+    evaluation = evaluate(parsed, data)
+    return evaluation.results(), evaluation.awards()
 
 
 def paid(awards, award: str) -> dict[str, Decimal]:

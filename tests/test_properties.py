@@ -10,7 +10,7 @@ from hypothesis import given, strategies as st
 
 from kpidsl.ast import Rounding
 from kpidsl.data import Cell, Dataset, Unit, parse_value
-from kpidsl.evaluator import evaluate
+from kpidsl.engine import evaluate
 from kpidsl.numbers import round_to
 from kpidsl.parser import parse
 
@@ -27,7 +27,7 @@ def run(text: str, cells: dict, groups: list[str]):
     units = [Unit(f"u{i}", g, (), f"units 第 {i + 2} 行") for i, g in enumerate(groups)]
     values = {(f"u{i}", item, field): Cell(parse_value(v), v, "", "values")
               for (i, item, field), v in cells.items()}
-    results = evaluate(scheme(text), Dataset(units, values, {}, ("values",)))
+    results = evaluate(scheme(text), Dataset(units, values, {}, ("values",))).results()
     return {u.unit: u for u in results.units}
 
 
@@ -110,7 +110,7 @@ def test_summed_levels_never_pass_the_cap(levels):
             "封顶 3分 } }")
     units = [Unit("u0", "镇", (), "units")]
     records = {("u0", "x"): [Record(f"p{i}", level, "records") for i, level in enumerate(levels)]}
-    results = evaluate(scheme(text), Dataset(units, {}, records, ()))
+    results = evaluate(scheme(text), Dataset(units, {}, records, ())).results()
     points = {"本市级": 1, "南通市级": 2, "省级": 3, "国家级": 4}
     assert next(results.units[0].items()).score == min(3, sum(points[l] for l in levels))
 

@@ -1,6 +1,5 @@
 """`kpi score --format csv`: one row per unit — total, ranks, every section's and item's score,
-every award's amount. Whichever path scored the units (the exact evaluator or the vectorised
-one), the table is written here, so the two give the same bytes.
+every award's amount, as the engine computed them.
 """
 from __future__ import annotations
 
@@ -38,29 +37,18 @@ def columns_of(scheme: Scheme, index: SchemeIndex) -> tuple[list[str], list[str]
     return list(index.nodes), [a.name for a in scheme.awards]
 
 
-def from_results(scheme: Scheme, index: SchemeIndex, results, awards) -> ScoreTable:
-    """The exact evaluator's Results (and Awards, or None) as a table."""
-    units = results.units
-    scores = [{n.path[-1]: n.score for n in u.nodes()} for u in units]
-    nodes, award_names = columns_of(scheme, index)
-    paid = [{p.award: p.amount for p in awards.payments[u.unit]} if awards else {} for u in units]
-    return ScoreTable([u.unit for u in units], [u.group for u in units],
-                      np.array([u.rank for u in units], np.int64),
-                      np.array([u.group_rank for u in units], np.int64),
-                      fixed([u.total for u in units]),
-                      {n: fixed([s[n] for s in scores]) for n in nodes},
-                      {a: fixed([p[a] for p in paid]) for a in award_names})
+def from_evaluation(evaluation) -> ScoreTable:
+    """Every unit's scores and amounts, as the engine computed them, as a table."""
+    from ..engine.num import places_and_integers
 
-
-def from_scores(scheme: Scheme, index: SchemeIndex, data, scores) -> ScoreTable:
-    """The fast path's Scores (kpidsl.vector) as a table."""
-    from ..vector import places_and_integers
-
-    nodes, award_names = columns_of(scheme, index)
-    return ScoreTable([u.name for u in data.units], [u.group for u in data.units], scores.rank,
-                      scores.group_rank, places_and_integers(scores.total),
-                      {n: places_and_integers(scores.nodes[n]) for n in nodes},
-                      {a: places_and_integers(scores.amounts[a]) for a in award_names})
+    engine, scoring = evaluation.engine, evaluation.scoring
+    nodes, award_names = columns_of(engine.scheme, engine.index)
+    money = evaluation.money
+    units = engine.data.units
+    return ScoreTable([u.name for u in units], [u.group for u in units], scoring.rank, scoring.group_rank,
+                      places_and_integers(scoring.total),
+                      {n: places_and_integers(engine.scores[n]) for n in nodes},
+                      {a: places_and_integers(money.traces[a][0]) for a in award_names})
 
 
 def fixed(values: list[Decimal]) -> tuple[np.ndarray, int]:

@@ -1,8 +1,9 @@
-"""The fast path (kpidsl.vector, kpidsl.columns) against the exact evaluator: every score, rank and
-amount of every unit equal, written to the same CSV bytes.
+"""The two data readers — columnar (kpidsl.columns, pyarrow) and full (kpidsl.data) — give the
+one engine the same figures: every score, rank and amount of every unit equal, written to the
+same CSV bytes, and every explanation the same to the character; or both refuse alike.
 
-Each test checks that the fast path really scored the units (it falls back to the exact
-evaluator where it cannot, which would make the comparison trivially true).
+Each test checks that the columnar reader really read the data (the full loader reads where it
+cannot, which would make the comparison trivially true).
 """
 import csv
 import io
@@ -15,27 +16,30 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import write_csv
-from kpidsl.pipeline import bundled_schemes, load_all, score_table
-from kpidsl.render.scores_csv import write
+from kpidsl.pipeline import _data_files, bundled_schemes, load_all, load_columns, prepare, read_scheme
+from kpidsl.render.scores_csv import from_evaluation, write
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from synthetic import write_dataset  # noqa: E402
 
 SCHEMES = sorted(p.name for p in bundled_schemes().glob("*.kpi"))
-EVERY_RULE = (Path(__file__).parent / "vector" / "every.kpi").read_text(encoding="utf-8")
+EVERY_RULE = (Path(__file__).parent / "every" / "every.kpi").read_text(encoding="utf-8")
 
 
-def both_paths(scheme: Path, **files) -> tuple[str, str]:
-    """The CSV from the fast path (which must have been taken) and from the exact evaluator."""
-    texts = []
-    for fast in (True, False):
-        table, language, _, why = score_table(scheme, fast=fast, **files)
-        if fast:
-            assert why is None, f"the fast path was not taken: {why}"
-        out = io.BytesIO()
-        write(table, language, out)
-        texts.append(out.getvalue().decode("utf-8"))
-    return texts[0], texts[1]
+def _files(scheme: Path):
+    return _data_files(read_scheme(scheme)[0], scheme, None, None, None, None, None, False)
+
+
+def _csv(evaluation) -> str:
+    out = io.BytesIO()
+    write(from_evaluation(evaluation), evaluation.engine.lang, out)
+    return out.getvalue().decode("utf-8")
+
+
+def both_paths(scheme: Path) -> tuple[str, str]:
+    """The CSV from the columnar reader (which must have read the data) and from the full loader."""
+    load_columns(scheme, _files(scheme))  # raises Unsupported if it cannot read the data
+    return tuple(_csv(prepare(scheme, reader=reader)[0]) for reader in ("columns", "full"))
 
 
 @pytest.mark.parametrize("name", SCHEMES)
@@ -154,8 +158,8 @@ def test_every_rule_kind(tmp_path_factory, data, item_rounding, total_rounding):
     assert fast == exact
 
 
-def test_an_error_in_the_data_is_reported_by_the_exact_path(tmp_path):
-    """A blank cell: the fast path steps aside, and the exact path names the file and row."""
+def test_an_error_in_the_data_is_reported_with_its_row(tmp_path):
+    """A blank cell: the columnar reader steps aside, and the full loader names the file and row."""
     from kpidsl.errors import DataError
 
     scheme = write_dataset(bundled_schemes() / "rugao-2021.kpi", 20, tmp_path, 1)
@@ -164,7 +168,7 @@ def test_an_error_in_the_data_is_reported_by_the_exact_path(tmp_path):
     lines[5] = ",".join(lines[5].split(",")[:3] + ["", ""])
     values.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(DataError) as error:
-        score_table(scheme)
+        prepare(scheme, reader="columns")
     assert "E313" in str(error.value.render()) and "第 6 行" in error.value.render()
 
 
@@ -224,29 +228,26 @@ def _mangle(rng, folder: Path) -> None:
         writer.writerows([header, *body])
 
 
-def _outcome(scheme: Path, fast: bool) -> str:
+def _outcome(scheme: Path, reader: str) -> str:
     from kpidsl.errors import KpiError
 
     try:
-        table, language, _, _ = score_table(scheme, fast=fast)
+        return _csv(prepare(scheme, reader=reader)[0])
     except KpiError as e:
         return e.render()
-    out = io.BytesIO()
-    write(table, language, out)
-    return out.getvalue().decode("utf-8")
 
 
 @settings(max_examples=max(10, settings().max_examples // 3),  # each example scores 14 units twice
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rng=st.randoms(use_true_random=False), changes=st.integers(1, 3))
-def test_mangled_data_reads_alike_on_both_paths(tmp_path_factory, rng, changes):
+def test_mangled_data_reads_alike_by_both_readers(tmp_path_factory, rng, changes):
     scheme = copy_bundled(tmp_path_factory.mktemp("mangled"))
     for _ in range(changes):
         _mangle(rng, scheme.parent)
-    assert _outcome(scheme, fast=True) == _outcome(scheme, fast=False)
+    assert _outcome(scheme, "columns") == _outcome(scheme, "full")
 
 
-# ---- one unit explained among many (kpidsl.among): the exact path's explanation -------------
+# ---- one unit explained, its figures read by the columnar reader ---------------------------
 def _explanation(results, unit, awards) -> str:
     from rich.console import Console
 
@@ -260,32 +261,38 @@ def _explanation(results, unit, awards) -> str:
 
 
 def explanations_agree(scheme: Path, names=None) -> int:
-    """Every unit's (or the named units') explanation, exact path against kpidsl.among."""
-    from kpidsl import among
-    from kpidsl.pipeline import _data_files, load_all, read_scheme
+    """Every unit's (or the named units') explanation, from the full loader's figures and from
+    the columnar reader's (with the cells of the unit explained, as `kpi explain` reads them)."""
+    from kpidsl.result import Results
 
     loaded = load_all(scheme)
     results = loaded.evaluate()
     awards = loaded.pay(results)
-    files = _data_files(read_scheme(scheme)[0], scheme, None, None, None, None, None, False)
+    load_columns(scheme, _files(scheme))  # raises Unsupported if it cannot read the data
     checked = 0
     for unit in results.units:
         if names is None or unit.unit in names:
-            one, one_awards, _ = among.explain(scheme, unit.unit, files)
-            assert _explanation(one, one.units[0], one_awards) == _explanation(results, unit, awards), unit.unit
+            evaluation, _, (found,) = prepare(scheme, reader="columns", cells_of=[unit.unit])
+            i = evaluation.engine.data.units.index(found)
+            one = evaluation.scoring.unit(i)
+            alone = Results(results.scheme, results.path, (one,))
+            assert _explanation(alone, one, evaluation.awards([i])) == \
+                _explanation(results, unit, awards.__class__({unit.unit: awards.payments[unit.unit]},
+                                                             awards.totals, awards.departments)
+                             if awards else None), unit.unit
             checked += 1
     return checked
 
 
 @pytest.mark.parametrize("name", SCHEMES)
-def test_one_unit_among_many_explained_as_the_exact_path_does(name):
+def test_one_unit_explained_alike_by_both_readers(name):
     assert explanations_agree(bundled_schemes() / name) >= 3
 
 
 @pytest.mark.parametrize("name", SCHEMES)
 @settings(max_examples=3, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**32 - 1), units=st.integers(14, 40), data=st.data())
-def test_one_unit_among_many_on_synthetic_data(tmp_path_factory, name, seed, units, data):
+def test_one_unit_explained_alike_on_synthetic_data(tmp_path_factory, name, seed, units, data):
     scheme = write_dataset(bundled_schemes() / name, units, tmp_path_factory.mktemp("among"), seed, True)
     names = [row.split(",")[0] for row in (scheme.parent / f"{scheme.stem}/units.csv")
              .read_text(encoding="utf-8").splitlines()[1:]]
@@ -295,13 +302,13 @@ def test_one_unit_among_many_on_synthetic_data(tmp_path_factory, name, seed, uni
 @settings(max_examples=max(10, settings().max_examples // 4),
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=datasets())
-def test_one_unit_among_many_for_every_rule_kind(tmp_path_factory, data):
+def test_one_unit_explained_alike_for_every_rule_kind(tmp_path_factory, data):
     scheme = write_every_rule(tmp_path_factory.mktemp("every-among"), data, EVERY_RULE)
     assert explanations_agree(scheme) == len(data[0])
 
 
 def test_a_note_over_two_lines_is_explained_alike(tmp_path):
-    """A 说明 typed with a line break (Alt+Enter in Excel) stays one cell on both paths."""
+    """A 说明 typed with a line break (Alt+Enter in Excel) stays one cell for both readers."""
     scheme = copy_bundled(tmp_path)
     values = tmp_path / "rugao-2021" / "actuals-sample.csv"
     text = values.read_text(encoding="utf-8").replace(

@@ -1,0 +1,57 @@
+"""评定: a score given by the assessors (the 评分 field), with its reason (the cell's 说明),
+within 0 and the item's points, or within a declared band (档位)."""
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+
+from ... import ast
+from ...numbers import show
+from ...result import Line
+from .. import num
+from ..core import Reads
+from . import Outcome
+
+FIELD, BAND = "评分", "档位"
+
+
+def evaluate(engine, at, rule: ast.Assessed, top: Fraction, reads, mask) -> Outcome:
+    node = at.node
+    score = engine.number(at, ast.Ref(None, FIELD, rule.pos), Reads())
+    err = num.first_error(score.err, np.where(engine.noted(node, FIELD), 0,
+                                              engine.fail("E311", at.scored, "评定分须附评定理由（数值文件的 说明 列）")))
+    low, high = engine.const(0), engine.const(top)
+    label_of = None
+    if rule.bands:
+        labels = engine.field(node, BAND)
+        label_of = lambda i: engine.field_shown(node, BAND, labels)(i)
+        band_at = np.full(engine.size, -1, np.int64)
+        for b, band in enumerate(rule.bands):
+            band_at = np.where((labels.kind == num.TEXT) & (labels.n == engine.text_code(band.label))
+                               & (band_at < 0), b, band_at)
+        known = "、".join(b.label for b in rule.bands)
+        unknown = engine.fail("E311", at.scored, lambda i: f"档位 {label_of(i)!r} 不在方案所列之中（{known}）")
+        err = num.first_error(err, labels.err, np.where(band_at < 0, unknown, 0))
+        lows = [engine.const(top * Fraction(b.low.value)) for b in rule.bands]
+        highs = [engine.const(top * Fraction(b.high.value)) for b in rule.bands]
+        for b in range(len(rule.bands)):
+            low, high = num.where(band_at == b, lows[b], low), num.where(band_at == b, highs[b], high)
+    least, most = num.smaller(low, high), num.larger(low, high)
+    outside = (num.compare(score, least) < 0) | (num.compare(score, most) > 0)
+    raw = lambda i: engine.field_shown(node, FIELD, score)(i)
+    beyond = engine.fail("E311", at.scored, lambda i: f"评定分 {raw(i)} 超出允许范围 "
+                                                      f"{show(least.fraction(i))}–{show(most.fraction(i))}")
+    err = num.first_error(err, np.where(outside, beyond, 0))
+    earned = num.number(score.n, score.d, err)
+
+    def line(i: int) -> Line:
+        band_text = ""
+        if rule.bands:
+            band = next(b for b in rule.bands if b.label == label_of(i))
+            band_text = (f"，档位 {band.label}（{band.low}–{band.high}，即 {show(low.fraction(i))}–"
+                         f"{show(high.fraction(i))}分）")
+        cell = engine.data.values.get((engine.data.units[i].name, node, FIELD))
+        inputs = ((FIELD, raw(i)), ("评定理由", cell.note if cell else ""))
+        return Line("assessed", "评定得分（由考核组择优评定）" + band_text, inputs, f"评定 {raw(i)}分",
+                    Decimal(0), rule.pos.line)
+    return Outcome(earned, line)

@@ -1,0 +1,23 @@
+"""若 … 则 … 否则: one rule or the other, by a condition; the explanation names the branch."""
+from dataclasses import replace
+
+from ... import ast
+from ...ast import show_expr
+from .. import num
+from . import Outcome, evaluate as evaluate_rule
+
+
+def evaluate(engine, at, rule: ast.Conditional, top, reads, mask) -> Outcome:
+    holds = engine.truth(at, rule.condition, reads, mask)
+    yes = holds.n.astype(bool)
+    then = evaluate_rule(engine, at, rule.then, top, reads, yes if mask is None else yes & mask)
+    otherwise = evaluate_rule(engine, at, rule.otherwise, top, reads, ~yes if mask is None else ~yes & mask)
+    earned = num.where(yes, then.earned, otherwise.earned)
+    earned.err = num.first_error(holds.err, earned.err)
+    condition = show_expr(rule.condition)
+
+    def line(i: int):
+        inner = (then if yes[i] else otherwise).line(i)
+        return replace(inner, text=f"若 {condition}（{'成立' if yes[i] else '不成立'}）：{inner.text}",
+                       inputs=reads.at(i))
+    return Outcome(earned, line)

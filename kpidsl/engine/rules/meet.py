@@ -1,0 +1,26 @@
+"""达标: full points if the condition holds (default 实际 >= 任务), else none."""
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+
+from ... import ast
+from ...ast import ACTUAL, TARGET, show_expr
+from ...result import Line
+from .. import num
+from . import Outcome
+
+
+def condition_of(rule: ast.Meet):
+    return rule.condition or ast.Compare(">=", ast.Ref(None, ACTUAL, rule.pos), ast.Ref(None, TARGET, rule.pos),
+                                         rule.pos)
+
+
+def evaluate(engine, at, rule: ast.Meet, top: Fraction, reads, mask) -> Outcome:
+    condition = condition_of(rule)
+    holds = engine.truth(at, condition, reads, mask)
+    earned = num.where(holds.n.astype(bool), engine.const(top), engine.const(0))
+    earned.err = holds.err
+    text = f"达标得满分，否则不得分（{show_expr(condition)}）"
+    return Outcome(earned, lambda i: Line("meet", text, reads.at(i), "达标" if holds.n[i] else "未达标",
+                                          Decimal(0), rule.pos.line))

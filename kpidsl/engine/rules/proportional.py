@@ -1,0 +1,38 @@
+"""按比例: full points × min(ratio, 1), the ratio (default 实际 / 任务) at least 0; none below
+a threshold (未达 70% 不得分)."""
+from decimal import Decimal
+from fractions import Fraction
+
+from ... import ast
+from ...ast import ACTUAL, TARGET, show_expr
+from ...numbers import plain, show, show_percent
+from ...result import Line
+from .. import num
+from . import Outcome
+
+
+def ratio_of(rule: ast.Proportional):
+    return rule.ratio or ast.Binary("/", ast.Ref(None, ACTUAL, rule.pos), ast.Ref(None, TARGET, rule.pos), rule.pos)
+
+
+def evaluate(engine, at, rule: ast.Proportional, top: Fraction, reads, mask) -> Outcome:
+    ratio_expr = ratio_of(rule)
+    ratio = num.larger(engine.number(at, ratio_expr, reads, mask), engine.const(0))
+    counted = num.smaller(ratio, engine.const(1))
+    earned = num.mul(engine.const(top), counted)
+    below = None
+    if rule.threshold:
+        below = num.compare(ratio, engine.const(rule.threshold.value)) < 0
+        earned = num.where(below, engine.const(0), earned)
+        earned.err = ratio.err
+    text = "按比例得分：满分 × min(比率, 1)" + (f"，未达 {rule.threshold} 不得分" if rule.threshold else "")
+
+    def line(i: int) -> Line:
+        shown = f"比率 {show_expr(ratio_expr)} = {show_percent(ratio.fraction(i))}"
+        if below is not None and below[i]:
+            arithmetic = f"{shown} < {rule.threshold} → 0"
+        else:
+            arithmetic = (f"{shown}；{plain(Decimal(top.numerator) / top.denominator)} × "
+                          f"{show_percent(counted.fraction(i))} = {show(earned.fraction(i))}")
+        return Line("proportional", text, reads.at(i), arithmetic, Decimal(0), rule.pos.line)
+    return Outcome(earned, line)

@@ -1,0 +1,27 @@
+"""因素分析法 (按 X 分享): the item's points shared by volume, each unit's at least 0; an item
+nobody did gives no one points."""
+from decimal import Decimal
+from fractions import Fraction
+
+from ... import ast
+from ...numbers import show
+from ...result import Line
+from .. import num
+from . import Outcome
+
+
+def evaluate(engine, at, rule: ast.Share, top: Fraction, reads, mask) -> Outcome:
+    field = rule.volume_field
+    volume = num.larger(engine.number(at, ast.Ref(None, field, rule.pos), reads, mask), engine.const(0))
+    total = num.total_of(volume)
+    earned = engine.const(0) if not total else num.mul(volume, engine.const(top / total))
+    earned.err = volume.err
+    text = f"按{field}分享：满分 × 本单位{field} / 全体单位{field}"
+
+    def line(i: int) -> Line:
+        if not total:
+            return Line("share", text, reads.at(i), f"全体单位{field}为 0，本项无人得分", Decimal(0), rule.pos.line)
+        return Line("share", text, reads.at(i) + ((f"全体{field}", show(total)),),
+                    f"{show(top)} × {show(volume.fraction(i))} / {show(total)} = {show(earned.fraction(i))}",
+                    Decimal(0), rule.pos.line)
+    return Outcome(earned, line)

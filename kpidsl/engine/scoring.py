@@ -1,0 +1,307 @@
+"""Evaluation stage: the scheme's structure over all units at once — items (a rule, then
+deductions, the floor, the cap, vetoes), sections (their parts summed, scaled where declared),
+the weighted total, its vetoes and ranks — keeping for every step what it read and produced.
+
+`Scoring.unit(i)` writes one unit's explanation (result.UnitResult) from that record, on demand:
+the arithmetic shown is the arithmetic done.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from fractions import Fraction
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .. import ast
+from ..ast import show_expr
+from ..index import SCHEME_NODE
+from ..numbers import plain, show
+from ..result import ItemResult, Line, Results, SectionResult, UnitResult
+from . import num, rules
+from .core import Engine, Reads, Where
+from .num import Col
+from .rules import deduction
+
+Step = Callable[[int], Line | None]  # one step's line for a unit, or None where it did nothing
+
+
+@dataclass
+class Trace:
+    """One item or section over all units: its final score and the steps that explain it."""
+    node: ast.Item | ast.Section
+    score: Col
+    steps: list[Step]
+    err: np.ndarray  # the first error of the node's own (beyond its parts')
+    children: list[Trace] = field(default_factory=list)
+
+
+class Scoring:
+    """Every unit scored: node scores, the total, ranks; and each unit's explanation on demand."""
+
+    def __init__(self, engine: Engine, only: str | None = None):
+        """`only`: score that item or section alone (its score in `self.node`), not the total."""
+        self.engine = e = engine
+        self.scheme, self.index = e.scheme, e.index
+        if only is not None:
+            node = self.index.nodes[only].node
+            self.node = (self._item(node) if isinstance(node, ast.Item) else self._section(node)).score
+            return
+        self.sections = [self._section(s) for s in self.scheme.sections]
+        weighted = [num.mul(t.score, e.const(self.index.nodes[t.node.name].weight)) for t in self.sections]
+        exact = e.const(0)
+        for part in weighted:
+            exact = num.add(exact, part)
+        self.total_steps: list[Step] = []
+        for veto in self.scheme.vetoes:
+            exact = self._total_veto(veto, exact)
+        self.total_exact = exact
+        self.total = num.round_to(exact, self.scheme.total_rounding)
+        e.total = self.total
+        self.rank, self.group_rank = self._ranks()
+
+    # ---- structure ----------------------------------------------------------------
+    def _item(self, item: ast.Item) -> Trace:
+        e = self.engine
+        maximum = item.points.value
+        at = Where(item.name, item.name)
+        steps: list[Step] = []
+        if item.rule is None:
+            value = e.const(maximum)
+        else:
+            outcome = rules.evaluate(e, at, item.rule, Fraction(maximum), Reads())
+            value = num.round_to(outcome.earned, e.rounding)
+
+            def rule_line(i: int, outcome=outcome, value=value) -> Line:
+                line, rounded = outcome.line(i), value.decimal(i)
+                if rounded != outcome.earned.fraction(i):
+                    line = replace(line, arithmetic=f"{line.arithmetic} ≈ {plain(rounded)}")
+                return replace(line, lost=maximum - rounded)
+            steps.append(rule_line)
+        score, more = self._adjust(at, item, value, maximum)
+        self.engine.scores[item.name] = score
+        return Trace(item, score, steps + more, score.err)
+
+    def _section(self, section: ast.Section) -> Trace:
+        e = self.engine
+        children = [self._section(c) if isinstance(c, ast.Section) else self._item(c) for c in section.children]
+        parts_max = bonus_max = Decimal(0)
+        value = e.const(0)
+        for child in children:
+            value = num.add(value, child.score)
+            bonus = child.node.bonus if isinstance(child.node, ast.Section) else self.index.nodes[child.node.name].bonus
+            if not bonus or section.bonus:
+                parts_max += child.node.points.value
+            else:
+                bonus_max += child.node.points.value
+        parts_err = value.err
+        maximum = section.points.value
+        facts = (("板块分值", plain(maximum)), ("各项合计", plain(parts_max)))
+        steps: list[Step] = []
+        if parts_max != maximum and section.points_scaled and parts_max:
+            ratio = Fraction(maximum) / Fraction(parts_max)
+            summed, value = value, num.round_to(num.mul(value, e.const(ratio)), e.rounding)
+
+            def scaled_line(i: int, summed=summed, scaled=value) -> Line:
+                before, after = summed.decimal(i), scaled.decimal(i)
+                lost = (maximum - after) - (parts_max - before)  # beyond the parts' own losses
+                return Line("points_scaled", f"分值折算：各项合计 {plain(parts_max)}分 按 {plain(maximum)}分 计",
+                            facts, f"{plain(before)} × {plain(maximum)}/{plain(parts_max)} = "
+                                   f"{show(Fraction(before) * ratio)} ≈ {plain(after)}（{section.points_note}）",
+                            lost, section.pos.line)
+            steps.append(scaled_line)
+        elif parts_max != maximum:
+            mismatch = Line("points_mismatch", "分值与各项合计不符", facts, section.points_note or "",
+                            maximum - parts_max, section.pos.line)
+            steps.append(lambda i: mismatch)
+        score, more = self._adjust(Where(section.name, section.name), section, value, maximum + bonus_max)
+        self.engine.scores[section.name] = score
+        own = np.where(parts_err == 0, score.err, 0)
+        return Trace(section, score, steps + more, own, children)
+
+    def _adjust(self, at: Where, node, value: Col, maximum: Decimal) -> tuple[Col, list[Step]]:
+        """Deductions, then the floor (扣完为止) and the cap, then vetoes: shared by items and
+        sections. Returns the final score and the steps that explain each change."""
+        e = self.engine
+        steps: list[Step] = []
+        for rule in node.deductions:
+            outcome = deduction.evaluate(e, at, rule)
+            value = num.sub(value, outcome.earned)
+            steps.append(outcome.line)
+        if not node.allow_negative:
+            below, before = num.compare(value, e.const(0)) < 0, value
+            if below.any():
+                steps.append(lambda i, below=below, before=before: Line(
+                    "floor", "扣完为止", (), f"{plain(before.decimal(i))} → 0", before.decimal(i), node.pos.line)
+                    if below[i] else None)
+            value = num.where(below, e.const(0), value)
+            value.err = before.err
+        ceiling = min(maximum, node.cap.value) if node.cap else maximum
+        over, before = num.compare(value, e.const(ceiling)) > 0, value
+        if over.any():
+            word = f"封顶 {node.cap}" if node.cap and node.cap.value < maximum else "最高计满分"
+            steps.append(lambda i, over=over, before=before: Line(
+                "cap", word, (), f"{plain(before.decimal(i))} → {plain(ceiling)}", before.decimal(i) - ceiling,
+                node.pos.line) if over[i] else None)
+        value = num.where(over, e.const(ceiling), value)
+        value.err = before.err
+        for veto in node.vetoes:
+            live = value.n != 0  # asked only where there is something to take
+            reads = Reads()
+            holds = e.truth(at, veto.condition, reads, live)
+            hit, before = live & holds.n.astype(bool), value
+            value = num.where(hit, e.const(0), value)
+            value.err = num.first_error(before.err, np.where(live, holds.err, 0))
+            text = f"一票否决：{show_expr(veto.condition)}"
+            steps.append(lambda i, hit=hit, before=before, reads=reads, veto=veto: Line(
+                "veto", text, reads.at(i), f"{plain(before.decimal(i))} → 0", before.decimal(i), veto.pos.line)
+                if hit[i] else None)
+        return value, steps
+
+    def _total_veto(self, veto: ast.Veto, total: Col) -> Col:
+        e = self.engine
+        reads = Reads()
+        holds = e.truth(Where(None, None), veto.condition, reads)
+        limit = veto.total_at_most.value if veto.total_at_most else Decimal(0)
+        hit = holds.n.astype(bool) & (num.compare(total, e.const(limit)) > 0)
+        text = f"一票否决：{show_expr(veto.condition)}" + (f"，总分不超过 {veto.total_at_most}"
+                                                           if veto.total_at_most else "")
+        before = total
+        self.total_steps.append(lambda i: Line("veto", text, reads.at(i), f"{plain(before.decimal(i))} → "
+                                                f"{plain(limit)}", before.decimal(i) - limit, veto.pos.line)
+                                if hit[i] else None)
+        result = num.where(hit, e.const(limit), total)
+        result.err = num.first_error(total.err, holds.err)
+        return result
+
+    def _ranks(self) -> tuple[np.ndarray, np.ndarray]:
+        """Totals ranked overall and within each group; equal totals share a rank (1-2-2-4)."""
+        e = self.engine
+        rank, group_rank = np.zeros(e.size, np.int64), np.zeros(e.size, np.int64)
+        ordered, before, _ = num.runs(self.total, np.arange(e.size), descending=True)
+        rank[ordered] = before + 1
+        for g in range(len(e.group_names)):
+            ordered, before, _ = num.runs(self.total, np.flatnonzero(e.group == g), descending=True)
+            group_rank[ordered] = before + 1
+        return rank, group_rank
+
+    # ---- errors ---------------------------------------------------------------------
+    def check(self, limit: int = 200) -> None:
+        """Refuse with every unit's problems (each item's, then each section's own, then the
+        total's), if any unit cannot be scored."""
+        traces = [t for s in self.sections for t in _walk(s)]
+        bad = np.flatnonzero(self.total.err)
+        if not len(bad):
+            return
+        e = self.engine
+        problems = []
+        for i in bad.tolist():
+            codes = [int(t.err[i]) for t in traces if t.err[i]]
+            if not codes:
+                codes = [int(self.total.err[i])]
+            for code in codes:
+                found = e.errors[code](i)
+                if found not in problems:
+                    problems.append(found)
+            if len(problems) >= limit:
+                break
+        from ..errors import DataError
+
+        raise DataError(problems[:limit])
+
+    # ---- one unit's explanation -------------------------------------------------------
+    def unit(self, i: int) -> UnitResult:
+        places = self.scheme.item_rounding.places
+        sections = tuple(self._node_result(t, i, places, self.index.nodes[t.node.name].weight) for t in self.sections)
+        full = sum((s.max * s.weight for s in sections if not s.bonus), Decimal(0))
+        bonus = sum((s.score * s.weight for s in sections if s.bonus), Decimal(0))
+        exact = sum((s.score * s.weight for s in sections), Decimal(0))
+        total_lines = tuple(line for step in self.total_steps if (line := step(i)) is not None)
+        for line in total_lines:
+            exact = exact - line.lost
+        unit = self.engine.data.units[i]
+        return UnitResult(unit.name, unit.group, sections, full, bonus, exact,
+                          _as_decimal(self.total, i, self.scheme.total_rounding.places), total_lines,
+                          self._requirements(i), int(self.rank[i]), int(self.group_rank[i]))
+
+    def trace(self, name: str) -> Trace:
+        return next(t for s in self.sections for t in _walk(s) if t.node.name == name)
+
+    def node_result(self, trace: Trace, i: int):
+        """One unit's result for one item or section."""
+        info = self.index.nodes[trace.node.name]
+        return self._node_result(trace, i, self.scheme.item_rounding.places, info.weight)
+
+    def _node_result(self, trace: Trace, i: int, places: int, weight: Decimal):
+        node = trace.node
+        info = self.index.nodes[node.name]
+        lines = tuple(line for step in trace.steps if (line := step(i)) is not None)
+        score = _as_decimal(trace.score, i, places)
+        if isinstance(node, ast.Item):
+            return ItemResult(info.path, node.title, node.points.value, score, weight, info.bonus, lines,
+                              node.source, node.interpretation, node.pos.line, node.kind)
+        children = tuple(self._node_result(c, i, places, weight) for c in trace.children)
+        return SectionResult(info.path, node.title, node.points.value, score, weight, node.bonus, lines,
+                             node.source, node.interpretation, node.pos.line, children=children)
+
+    def _requirements(self, i: int) -> tuple[tuple[str, int], ...]:
+        unit, data, groups = self.engine.data.units[i], self.engine.data, self.scheme.groups
+        found = []
+
+        def applies(req: ast.Requirement) -> bool:
+            return not req.applies_to or any(
+                name == unit.group or (name not in groups and self.engine.named(name) is unit)
+                for name in req.applies_to)
+
+        def visit(node):
+            for req in node.requirements:
+                if applies(req):
+                    found.append((f"{node.name}：{req.text}" if hasattr(node, "points") else req.text, req.pos.line))
+            for child in getattr(node, "children", ()):
+                visit(child)
+
+        visit(self.scheme)
+        for section in self.scheme.sections:
+            visit(section)
+        return tuple(found)
+
+    def order(self) -> np.ndarray:
+        """The units in ranking order (ties by name)."""
+        names = [u.name for u in self.engine.data.units]
+        return np.array(sorted(range(self.engine.size), key=lambda i: (self.rank[i], names[i])), dtype=np.int64)
+
+    def results(self) -> Results:
+        return Results(self.scheme.title, self.scheme.path, LazyUnits(self))
+
+
+class LazyUnits(Sequence):
+    """Every unit's explanation in ranking order, each written when it is first asked for."""
+
+    def __init__(self, scoring: Scoring):
+        self.scoring, self.positions = scoring, scoring.order()
+        self._made: dict[int, UnitResult] = {}
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[j] for j in range(*k.indices(len(self)))]
+        i = int(self.positions[k])
+        if i not in self._made:
+            self._made[i] = self.scoring.unit(i)
+        return self._made[i]
+
+
+def _walk(trace: Trace):
+    for child in trace.children:
+        yield from _walk(child)
+    yield trace
+
+
+def _as_decimal(col: Col, i: int, places: int) -> Decimal:
+    """A score as the Decimal it is, written to at least the rounding's places (so that a
+    product with a weight reads as it did: 84.6080)."""
+    value = col.decimal(i)
+    return value.quantize(Decimal(1).scaleb(-places)) if -value.as_tuple().exponent < places else value
