@@ -137,7 +137,7 @@ class Scoring:
                     if below[i] else None)
             value = num.where(below, e.const(0), value)
             value.err = before.err
-        ceiling = min(maximum, node.cap.value) if node.cap else maximum
+        ceiling = node.cap.value if node.cap else maximum
         over, before = num.compare(value, e.const(ceiling)) > 0, value
         if over.any():
             word = f"封顶 {node.cap}" if node.cap and node.cap.value < maximum else "最高计满分"
