@@ -181,3 +181,60 @@ def _projects(records, n: int) -> np.ndarray:
         raw = counts[:, c] * each
         earned += np.minimum(raw, up_to) if up_to else raw
     return earned
+
+
+def read(folder, values_files):
+    """The synthetic data (bench/synthetic.py's layout) read by pyarrow, pivoted into float64
+    columns by (item, field): the baseline reads its own input, not through kpidsl."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    units = pacsv.read_csv(folder / "units.csv").to_pydict()
+    names = units[next(iter(units))]
+    groups = units[list(units)[1]]
+    position = {name: i for i, name in enumerate(names)}
+    f: dict = {}
+    for name in values_files:
+        table = pacsv.read_csv(folder / name, convert_options=pacsv.ConvertOptions(
+            column_types={c: pa.string() for c in pacsv.read_csv(folder / name).column_names}))
+        unit, item, field, value = (table.column(i) for i in range(4))
+        codes = pc.index_in(unit, value_set=pa.array(names)).to_numpy(zero_copy_only=False)
+        numbers = np.zeros(len(value))
+        flag = pc.is_in(value, value_set=pa.array(["是"])).to_numpy(zero_copy_only=False)
+        percent = pc.ends_with(value, "%").to_numpy(zero_copy_only=False)
+        day = pc.match_substring_regex(value, r"^\d{4}-\d{2}-\d{2}$").to_numpy(zero_copy_only=False)
+        plain = ~(flag | percent | day | pc.is_in(value, value_set=pa.array(["否"])).to_numpy(zero_copy_only=False))
+        numbers[flag] = 1.0
+        numbers[plain] = pc.cast(value.filter(pa.array(plain)), pa.float64()).to_numpy()
+        numbers[percent] = pc.cast(pc.utf8_slice_codeunits(value.filter(pa.array(percent)), 0, -1),
+                                   pa.float64()).to_numpy() / 100
+        numbers[day] = pc.cast(pc.cast(pc.strptime(value.filter(pa.array(day)), "%Y-%m-%d", "s"), pa.date32()),
+                               pa.int32()).to_numpy()
+        pairs = pc.binary_join_element_wise(item, field, "\x00").dictionary_encode().combine_chunks()
+        keys = [tuple(k.split("\x00")) for k in pairs.dictionary.to_pylist()]
+        pair = pairs.indices.to_numpy()
+        for k, key in enumerate(keys):
+            rows = np.flatnonzero(pair == k)
+            f.setdefault(key, np.zeros(len(names)))[codes[rows]] = numbers[rows]
+    records = pacsv.read_csv(next(folder.glob("records*.csv"))).to_pydict()
+    cols = list(records)
+    class_of = {label: c for c, (labels, _, _) in enumerate(PROJECT_CLASSES) for label in labels}
+    projects: dict = {}
+    unit = np.array([position[u] for u in records[cols[0]]], np.int64)
+    project = np.array([projects.setdefault((u, p), len(projects)) for u, p in zip(unit.tolist(), records[cols[2]])],
+                       np.int64)
+    level = np.array([class_of[v] for v in records[cols[3]]], np.int64)
+    return f, np.array([g == "镇" for g in groups], np.int64), (unit, project, level)
+
+
+if __name__ == "__main__":  # the whole process, as bench/bench.py times it: read, score, write
+    import sys
+    from pathlib import Path
+
+    folder = Path(sys.argv[1])
+    f, group, records = read(folder, [p.name for p in sorted(folder.glob("*.csv"))
+                                      if p.name != "units.csv" and not p.name.startswith("records")])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = score(f, group, records)
+    np.savetxt(sys.argv[2], np.column_stack([result["total"], result["rank"]]), fmt="%.2f", delimiter=",")

@@ -171,10 +171,11 @@ def _template(loaded, args, out, err, progress) -> int:
 
 
 def _score(loaded, args, out, err, progress) -> int:
-    results = loaded.evaluate(progress)
+    explained = bool(args.out) or args.format == "json"  # a ranking table needs the scores only
+    results = loaded.evaluate(progress, explained)
     if args.set:
         return _what_if(loaded, results, args, out)
-    awards = loaded.pay(results)
+    awards = loaded.pay(results, explained)
     if args.out:
         from .render.workbook import write_results
 
@@ -214,8 +215,8 @@ def _files(args) -> dict:
 def _awards(loaded, args, out, err, progress) -> int:
     from .render import money
 
-    results = loaded.evaluate(progress)
-    awards = loaded.pay(results)
+    results = loaded.evaluate(progress, explained=args.format == "json")
+    awards = loaded.pay(results, explained=args.format == "json")
     if awards is None:
         err.print("此方案没有奖励规定 / this scheme has no awards", markup=False)
     elif args.format == "json":
@@ -352,7 +353,7 @@ def _what_if(loaded, before, args, out) -> int:
     lang = loaded.scheme.language
     settings = [parse_setting(s, loaded.data, loaded.index.data_names(), lang) for s in args.set]
     changed = replace(loaded, data=apply(loaded.data, settings, lang))
-    after = changed.evaluate()
+    after = changed.evaluate(explained=args.format == "json")
     changes = compare(before, after)
     if args.format == "json":
         import json

@@ -52,12 +52,12 @@ class Loaded:
             self._evaluation = Evaluation(self.scheme, self.index, self.data, columns, records).check()
         return self._evaluation
 
-    def evaluate(self, progress=None) -> Results:
-        return self.evaluation.results()
+    def evaluate(self, progress=None, explained: bool = True) -> Results:
+        return self.evaluation.results(explained)
 
-    def pay(self, results: Results | None = None):
+    def pay(self, results: Results | None = None, explained: bool = True):
         """The scheme's awards (kpidsl.awards.Awards), or None if it has none."""
-        return self.evaluation.awards()
+        return self.evaluation.awards(explained=explained)
 
 
 def read_scheme(path: Path) -> tuple[ast.Scheme, str]:

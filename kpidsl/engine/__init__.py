@@ -23,8 +23,9 @@ class Evaluation:
         self.scoring.check()
         return self
 
-    def results(self) -> Results:
-        return self.scoring.results()
+    def results(self, explained: bool = True) -> Results:
+        """Every unit's result, written as asked for; without `explained`, scores only."""
+        return self.scoring.results(explained)
 
     @property
     def money(self) -> Money | None:
@@ -36,12 +37,13 @@ class Evaluation:
             self._money.check()
         return self._money
 
-    def awards(self, units=None) -> Awards | None:
-        """Every unit's payments (or the units' at these indices), None if the scheme pays none."""
+    def awards(self, units=None, explained: bool = True) -> Awards | None:
+        """Every unit's payments (or the units' at these indices), None if the scheme pays none;
+        without `explained`, amounts only."""
         money = self.money
         if money is None:
             return None
-        return money.awards_of(list(range(self.engine.size)) if units is None else list(units))
+        return money.awards_of(list(range(self.engine.size)) if units is None else list(units), explained)
 
 
 def evaluate(scheme, data, index=None) -> Evaluation:

@@ -23,7 +23,7 @@ from ..numbers import plain, round_to, show, show_percent
 from . import num
 from .core import Engine, Reads, Where
 from .num import Col
-from .rules import deduction
+from .rules import deduction, veto
 from .rules.rank import pools
 
 _STRADDLE = {"average": "平均", "higher": "就高", "lower": "就低"}
@@ -53,8 +53,9 @@ class Money:
             err = np.where(np.isin(np.arange(len(err)), units), err, 0)
         self.engine.raise_errors(err)
 
-    def awards_of(self, units: list[int]) -> Awards:
-        """The payments of the given units; the totals count those units only."""
+    def awards_of(self, units: list[int], explained: bool = True) -> Awards:
+        """The payments of the given units (without `explained`, no lines); the totals count
+        those units only."""
         names = [self.engine.data.units[i].name for i in units]
         payments = {name: [] for name in names}
         totals = []
@@ -63,7 +64,7 @@ class Money:
             paid = held = Decimal(0)
             for i, name in zip(units, names):
                 value = amount.decimal(i)
-                lines = tuple(line for step in steps if (line := step(i)) is not None)
+                lines = tuple(line for step in steps if (line := step(i)) is not None) if explained else ()
                 payments[name].append(Payment(award.name, award.title, value, lines, award.source,
                                               award.interpretation, award.pos.line))
                 paid += value
@@ -111,17 +112,17 @@ class Money:
             cut = num.smaller(cut, amount)  # 扣完为止
             amount = num.sub(amount, cut)
             steps.append(self._deduction_line(outcome, before, share, cut))
-        for veto in award.vetoes:
-            live = amount.n != 0
-            reads = Reads()
-            holds = e.truth(at, veto.condition, reads, live)
-            hit, was = live & holds.n.astype(bool), amount
-            amount = num.where(hit, e.const(0), amount)
-            amount.err = num.first_error(was.err, np.where(live, holds.err, 0))
-            text = f"一票否决：{show_expr(veto.condition)}"
-            steps.append(lambda i, hit=hit, was=was, reads=reads, veto=veto: MoneyLine(
-                "veto", text, reads.at(i), f"{show(was.fraction(i))} → 0", -_exact(was.fraction(i)), veto.pos.line)
-                if hit[i] else None)
+        for rule in award.vetoes:
+            amount, struck = veto.evaluate(e, at, rule, amount)
+            text = f"一票否决：{show_expr(rule.condition)}"
+
+            def veto_line(i: int, struck=struck, text=text, rule=rule) -> MoneyLine | None:
+                if (found := struck(i)) is None:
+                    return None
+                was, inputs = found
+                return MoneyLine("veto", text, inputs, f"{show(was.fraction(i))} → 0", -_exact(was.fraction(i)),
+                                 rule.pos.line)
+            steps.append(veto_line)
         zero = e.const(0)
         amount = num.where(ok, amount, zero)
         amount.err = num.first_error(err, np.where(ok, amount.err, 0))

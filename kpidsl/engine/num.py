@@ -7,6 +7,7 @@ so a unit that cannot be scored is reported with the reason, where and only wher
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -39,11 +40,13 @@ class Col:
 
     def decimal(self, i: int) -> Decimal:
         """A rounded value (a finite decimal) as a Decimal."""
-        f = self.fraction(i)
+        n, d = int(self.n[i]), int(self.d[i])
+        g = math.gcd(n, d)
+        n, d = n // g, d // g
         places = 0
-        while (f * 10 ** places).denominator != 1:
+        while (10 ** places) % d:
             places += 1
-        return Decimal(int(f * 10 ** places)).scaleb(-places)
+        return Decimal(n * (10 ** places // d)).scaleb(-places)
 
 
 def _wide(a: np.ndarray) -> np.ndarray:

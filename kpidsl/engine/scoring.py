@@ -22,7 +22,7 @@ from ..result import ItemResult, Line, Results, SectionResult, UnitResult
 from . import num, rules
 from .core import Engine, Reads, Where
 from .num import Col
-from .rules import deduction
+from .rules import deduction, veto
 
 Step = Callable[[int], Line | None]  # one step's line for a unit, or None where it did nothing
 
@@ -137,7 +137,7 @@ class Scoring:
                     if below[i] else None)
             value = num.where(below, e.const(0), value)
             value.err = before.err
-        ceiling = node.cap.value if node.cap else maximum
+        ceiling = min(maximum, node.cap.value) if node.cap else maximum
         over, before = num.compare(value, e.const(ceiling)) > 0, value
         if over.any():
             word = f"封顶 {node.cap}" if node.cap and node.cap.value < maximum else "最高计满分"
@@ -146,17 +146,16 @@ class Scoring:
                 node.pos.line) if over[i] else None)
         value = num.where(over, e.const(ceiling), value)
         value.err = before.err
-        for veto in node.vetoes:
-            live = value.n != 0  # asked only where there is something to take
-            reads = Reads()
-            holds = e.truth(at, veto.condition, reads, live)
-            hit, before = live & holds.n.astype(bool), value
-            value = num.where(hit, e.const(0), value)
-            value.err = num.first_error(before.err, np.where(live, holds.err, 0))
-            text = f"一票否决：{show_expr(veto.condition)}"
-            steps.append(lambda i, hit=hit, before=before, reads=reads, veto=veto: Line(
-                "veto", text, reads.at(i), f"{plain(before.decimal(i))} → 0", before.decimal(i), veto.pos.line)
-                if hit[i] else None)
+        for rule in node.vetoes:
+            value, struck = veto.evaluate(e, at, rule, value)
+            text = f"一票否决：{show_expr(rule.condition)}"
+
+            def veto_line(i: int, struck=struck, text=text, rule=rule) -> Line | None:
+                if (found := struck(i)) is None:
+                    return None
+                before, inputs = found
+                return Line("veto", text, inputs, f"{plain(before.decimal(i))} → 0", before.decimal(i), rule.pos.line)
+            steps.append(veto_line)
         return value, steps
 
     def _total_veto(self, veto: ast.Veto, total: Col) -> Col:
@@ -211,9 +210,11 @@ class Scoring:
         raise DataError(problems[:limit])
 
     # ---- one unit's explanation -------------------------------------------------------
-    def unit(self, i: int) -> UnitResult:
+    def unit(self, i: int, explained: bool = True) -> UnitResult:
+        """Unit i's result; without `explained`, its scores only (no lines: a ranking table)."""
         places = self.scheme.item_rounding.places
-        sections = tuple(self._node_result(t, i, places, self.index.nodes[t.node.name].weight) for t in self.sections)
+        sections = tuple(self._node_result(t, i, places, self.index.nodes[t.node.name].weight, explained)
+                         for t in self.sections)
         full = sum((s.max * s.weight for s in sections if not s.bonus), Decimal(0))
         bonus = sum((s.score * s.weight for s in sections if s.bonus), Decimal(0))
         exact = sum((s.score * s.weight for s in sections), Decimal(0))
@@ -233,15 +234,15 @@ class Scoring:
         info = self.index.nodes[trace.node.name]
         return self._node_result(trace, i, self.scheme.item_rounding.places, info.weight)
 
-    def _node_result(self, trace: Trace, i: int, places: int, weight: Decimal):
+    def _node_result(self, trace: Trace, i: int, places: int, weight: Decimal, explained: bool = True):
         node = trace.node
         info = self.index.nodes[node.name]
-        lines = tuple(line for step in trace.steps if (line := step(i)) is not None)
+        lines = tuple(line for step in trace.steps if (line := step(i)) is not None) if explained else ()
         score = _as_decimal(trace.score, i, places)
         if isinstance(node, ast.Item):
             return ItemResult(info.path, node.title, node.points.value, score, weight, info.bonus, lines,
                               node.source, node.interpretation, node.pos.line, node.kind)
-        children = tuple(self._node_result(c, i, places, weight) for c in trace.children)
+        children = tuple(self._node_result(c, i, places, weight, explained) for c in trace.children)
         return SectionResult(info.path, node.title, node.points.value, score, weight, node.bonus, lines,
                              node.source, node.interpretation, node.pos.line, children=children)
 
@@ -271,15 +272,15 @@ class Scoring:
         names = [u.name for u in self.engine.data.units]
         return np.array(sorted(range(self.engine.size), key=lambda i: (self.rank[i], names[i])), dtype=np.int64)
 
-    def results(self) -> Results:
-        return Results(self.scheme.title, self.scheme.path, LazyUnits(self))
+    def results(self, explained: bool = True) -> Results:
+        return Results(self.scheme.title, self.scheme.path, LazyUnits(self, explained))
 
 
 class LazyUnits(Sequence):
-    """Every unit's explanation in ranking order, each written when it is first asked for."""
+    """Every unit's result in ranking order, each written when it is first asked for."""
 
-    def __init__(self, scoring: Scoring):
-        self.scoring, self.positions = scoring, scoring.order()
+    def __init__(self, scoring: Scoring, explained: bool):
+        self.scoring, self.positions, self.explained = scoring, scoring.order(), explained
         self._made: dict[int, UnitResult] = {}
 
     def __len__(self) -> int:
@@ -290,7 +291,7 @@ class LazyUnits(Sequence):
             return [self[j] for j in range(*k.indices(len(self)))]
         i = int(self.positions[k])
         if i not in self._made:
-            self._made[i] = self.scoring.unit(i)
+            self._made[i] = self.scoring.unit(i, self.explained)
         return self._made[i]
 
 
