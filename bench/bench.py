@@ -4,7 +4,7 @@ with pyarrow): median seconds of several runs, the ratio to the baseline's media
 seconds per unit × item, and peak memory. Then the cold start of `kpi explain 丁堰镇` against a
 bare `python -c pass`. Prints Markdown tables; asserts nothing (a benchmark, not a test).
 
-Run: python bench/bench.py [--runs R] [N ...]      (default: 5 runs; 1000 10000 100000)
+Run: python bench/bench.py [--runs R] [--only WORDS] [N ...]   (default: 5 runs; 1000 10000 100000)
 Data: bench/synthetic.py (seed 7) from the bundled sample: groups in the sample's proportions,
 targets scaled, actuals around them so that every rule fires both ways.
 """
@@ -53,7 +53,7 @@ def commands(scheme: Path, changed: Path, unit: str, out: Path, n: int) -> dict[
     return found
 
 
-def measure(n: int, runs: int) -> list[dict]:
+def measure(n: int, runs: int, only: list[str]) -> list[dict]:
     from kpidsl.pipeline import default_scheme
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -70,6 +70,8 @@ def measure(n: int, runs: int) -> list[dict]:
         os.sync()
         rows = []
         for name, argv in commands(scheme, changed, unit, folder, n).items():
+            if only and not any(word in name for word in only):
+                continue
             ours, base, peaks = [], [], []
             for _ in range(runs):  # interleaved: the machine's load falls on both alike
                 seconds, peak = run(argv)
@@ -107,9 +109,11 @@ def table(title: str, rows: list[dict]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", action="append", default=[], metavar="WORDS",
+                        help="measure only the commands whose name holds these words (repeatable)")
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000, 100000])
     args = parser.parse_args()
-    rows = [row for n in args.sizes for row in measure(n, args.runs)]
+    rows = [row for n in args.sizes for row in measure(n, args.runs, args.only)]
     table(f"Whole commands, median of {args.runs} runs interleaved with the numpy baseline", rows)
     ours, bare = cold_start()
     print(f"\ncold start: kpi explain 丁堰镇 {ours:.3f} s, python -c pass {bare:.3f} s (×{ours / bare:.1f})")
