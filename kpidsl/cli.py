@@ -135,6 +135,9 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
             return SCHEMELESS[args.command](args, out, err)
         if args.command == "explain":
             return _explain(scheme_path, args, out, err)
+        if (args.command == "score" and args.format == "table" and not args.set and not args.out) or \
+                (args.command == "awards" and args.format == "table"):
+            return _scores_only(scheme_path, args, out, err)
         if args.command == "score" and args.format == "csv":
             if args.set:
                 parser.error("--set cannot be combined with --format csv")
@@ -171,7 +174,7 @@ def _template(loaded, args, out, err, progress) -> int:
 
 
 def _score(loaded, args, out, err, progress) -> int:
-    explained = bool(args.out) or args.format == "json"  # a ranking table needs the scores only
+    explained = bool(args.out) or args.format == "json"  # what if, as a table, needs the scores only
     results = loaded.evaluate(progress, explained)
     if args.set:
         return _what_if(loaded, results, args, out)
@@ -207,6 +210,30 @@ def _score_csv(scheme_path, args, err) -> int:
     return EXIT_OK
 
 
+def _scores_only(scheme_path, args, out, err) -> int:
+    """The ranking table or the awards table: every unit scored, no explanation written (the
+    figures of many units read by the columnar reader)."""
+    from .pipeline import prepare
+
+    evaluation, warnings, _ = prepare(scheme_path, **_files(args))
+    for warning in warnings:
+        err.print(warning.render(), markup=False, soft_wrap=True)
+    results = evaluation.results(explained=False)
+    if args.command == "score":
+        from .render.table import render as table
+
+        table(results, out)
+        return EXIT_OK
+    awards = evaluation.awards(explained=False)
+    if awards is None:
+        err.print("此方案没有奖励规定 / this scheme has no awards", markup=False)
+    else:
+        from .render import money
+
+        money.table(results, awards, out)
+    return EXIT_OK
+
+
 def _files(args) -> dict:
     return dict(units=args.units, values=args.values, records=args.records, targets=args.targets,
                 actuals=args.actuals, allow_outside=args.allow_outside_data)
@@ -215,14 +242,12 @@ def _files(args) -> dict:
 def _awards(loaded, args, out, err, progress) -> int:
     from .render import money
 
-    results = loaded.evaluate(progress, explained=args.format == "json")
-    awards = loaded.pay(results, explained=args.format == "json")
+    results = loaded.evaluate(progress)
+    awards = loaded.pay(results)  # as JSON: the table is _scores_only's
     if awards is None:
         err.print("此方案没有奖励规定 / this scheme has no awards", markup=False)
-    elif args.format == "json":
-        sys.stdout.write(money.to_json(results, awards))
     else:
-        money.table(results, awards, out)
+        sys.stdout.write(money.to_json(results, awards))
     return EXIT_OK
 
 
