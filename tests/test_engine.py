@@ -7,8 +7,10 @@ import time
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import UNITS, build, evaluate, item_score
+from test_readers import EVERY_RULE, datasets, write_every_rule
 from kpidsl.errors import DataError, KpiError
 from kpidsl.pipeline import load_all, prepare
 from kpidsl.render.scores_csv import from_evaluation
@@ -122,3 +124,43 @@ def test_score_json_and_explain_json_agree_with_the_csv(tmp_path, schemes_dir):
         assert {u["unit"]: Decimal(u["total"]) for u in document["units"]} == csv_totals
         for i, unit in enumerate(evaluation.engine.data.units):
             assert evaluation.scoring.unit(i).total == csv_totals[unit.name]
+
+
+def _three_outputs(scheme) -> object:
+    """The totals of `score --format csv`, `score --format json` and each unit's explanation, or
+    the error codes all three refuse with."""
+    from kpidsl.render import json as json_render
+
+    try:
+        evaluation = prepare(scheme, reader="full")[0]
+    except KpiError as e:
+        return " ".join(sorted({d.code for d in e.diagnostics}))
+    table = from_evaluation(evaluation)
+    integers, places = table.total
+    csv_totals = {name: Decimal(int(v)).scaleb(-places) for name, v in zip(table.units, integers)}
+    document = json.loads(json_render.render(evaluation.results()))
+    assert {u["unit"]: Decimal(u["total"]) for u in document["units"]} == csv_totals
+    for i, unit in enumerate(evaluation.engine.data.units):
+        explained = evaluation.scoring.unit(i)
+        assert explained.total == csv_totals[unit.name]
+        assert explained.full + sum(e.points for e in explained.ledger()) == explained.total  # the ledger balances
+    return csv_totals
+
+
+@settings(max_examples=max(10, settings().max_examples // 3), suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=datasets(), zeros=st.lists(st.integers(0, 7), max_size=2), huge=st.booleans())
+def test_every_rule_kind_agrees_across_outputs(tmp_path_factory, data, zeros, huge):
+    """Random figures for a scheme of every rule kind, with targets of 0 and 25-digit figures
+    planted: the CSV, the JSON and every explanation give the same totals, or the same error."""
+    units, values, records = data
+    items = ("比例项", "比例二", "达标项", "扣分项", "扣分二", "折一", "折二", "其他项")
+    for k in zeros:  # a target of 0 for the first unit
+        for row in values:
+            if row[0] == units[0][0] and row[1] == items[k] and row[2] == "任务":
+                row[3] = "0"
+    if huge:
+        for row in values:
+            if row[0] == units[-1][0] and row[2] in ("任务", "实际"):
+                row[3] = "1" * 25
+    scheme = write_every_rule(tmp_path_factory.mktemp("three"), (units, values, records), EVERY_RULE)
+    _three_outputs(scheme)
