@@ -133,10 +133,10 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
     try:
         if args.command in SCHEMELESS:
             return SCHEMELESS[args.command](args, out, err)
-        if args.command == "explain":
-            return _explain(scheme_path, args, out, err)
-        if (args.command == "score" and args.format == "table" and not args.set and not args.out) or \
-                (args.command == "awards" and args.format == "table"):
+        if args.command in ON_DATA:
+            return ON_DATA[args.command](scheme_path, args, out, err)
+        if (args.command == "score" and args.format != "csv" and not args.set and not args.out) or \
+                args.command == "awards":
             return _scores_only(scheme_path, args, out, err)
         if args.command == "score" and args.format == "csv":
             if args.set:
@@ -147,8 +147,7 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
                           with_data=not getattr(args, "no_data", False),
                           check_data=args.command != "template",  # a template precedes the figures
                           allow_outside=args.allow_outside_data)
-        for warning in loaded.warnings:
-            err.print(warning.render(), markup=False, soft_wrap=True)
+        _warn(loaded.warnings, err)
         return ON_SCHEME[args.command](loaded, args, out, err, _progress(err))
     except KpiError as e:
         err.print(e.render(), markup=False, soft_wrap=True)
@@ -174,24 +173,31 @@ def _template(loaded, args, out, err, progress) -> int:
 
 
 def _score(loaded, args, out, err, progress) -> int:
-    explained = bool(args.out) or args.format == "json"  # what if, as a table, needs the scores only
-    results = loaded.evaluate(progress, explained)
+    """`kpi score` with a results workbook (--out) or a what-if (--set)."""
     if args.set:
-        return _what_if(loaded, results, args, out)
-    awards = loaded.pay(results, explained)
-    if args.out:
-        from .render.workbook import write_results
+        return _what_if(loaded, args, out)
+    from .render.workbook import write_results
 
-        write_results(results, Path(args.out), progress, awards)
-    if args.format == "json":
-        from .render.json import render as to_json
+    evaluation = loaded.evaluation
+    write_results(evaluation.results(), Path(args.out), progress, evaluation.awards())
+    _print_scores(evaluation, args.format, out)
+    return EXIT_OK
 
-        sys.stdout.write(to_json(results, awards=awards))
+
+def _print_scores(evaluation, form: str, out) -> None:
+    """Every unit's scores, as the ranking table or as JSON (no explanations)."""
+    from .render.scores_csv import from_evaluation
+
+    scheme, index = evaluation.engine.scheme, evaluation.engine.index
+    scores = from_evaluation(evaluation)
+    if form == "json":
+        from .render.json import write_scores
+
+        write_scores(scores, scheme, index, out.file)
     else:
         from .render.table import render as table
 
-        table(results, out)
-    return EXIT_OK
+        table(scores, scheme, index, out)
 
 
 def _score_csv(scheme_path, args, err) -> int:
@@ -200,8 +206,7 @@ def _score_csv(scheme_path, args, err) -> int:
     from .render.scores_csv import write
 
     table, language, warnings = score_table(scheme_path, **_files(args))
-    for warning in warnings:
-        err.print(warning.render(), markup=False, soft_wrap=True)
+    _warn(warnings, err)
     if args.out:
         with open(args.out, "wb") as f:
             write(table, language, f)
@@ -211,26 +216,27 @@ def _score_csv(scheme_path, args, err) -> int:
 
 
 def _scores_only(scheme_path, args, out, err) -> int:
-    """The ranking table or the awards table: every unit scored, no explanation written (the
-    figures of many units read by the columnar reader)."""
+    """The ranking table, the awards table, or either as JSON: every unit scored, no
+    explanation written (the figures of many units read by the columnar reader)."""
     from .pipeline import prepare
+    from .render.scores_csv import from_evaluation
 
     evaluation, warnings, _ = prepare(scheme_path, **_files(args))
-    for warning in warnings:
-        err.print(warning.render(), markup=False, soft_wrap=True)
-    results = evaluation.results(explained=False)
+    _warn(warnings, err)
     if args.command == "score":
-        from .render.table import render as table
-
-        table(results, out)
+        _print_scores(evaluation, args.format, out)
         return EXIT_OK
-    awards = evaluation.awards(explained=False)
-    if awards is None:
+    money = evaluation.money
+    if money is None:
         err.print("此方案没有奖励规定 / this scheme has no awards", markup=False)
-    else:
-        from .render import money
+        return EXIT_OK
+    from .render import money as render
 
-        money.table(results, awards, out)
+    scores, scheme = from_evaluation(evaluation), evaluation.engine.scheme
+    if args.format == "json":
+        render.write_json(scores, scheme, money.totals(), money.departments(), out.file)
+    else:
+        render.table(scores, scheme, money.totals(), money.departments(), out)
     return EXIT_OK
 
 
@@ -239,24 +245,20 @@ def _files(args) -> dict:
                 actuals=args.actuals, allow_outside=args.allow_outside_data)
 
 
-def _awards(loaded, args, out, err, progress) -> int:
-    from .render import money
-
-    results = loaded.evaluate(progress)
-    awards = loaded.pay(results)  # as JSON: the table is _scores_only's
-    if awards is None:
-        err.print("此方案没有奖励规定 / this scheme has no awards", markup=False)
-    else:
-        sys.stdout.write(money.to_json(results, awards))
-    return EXIT_OK
-
-
-def _report(loaded, args, out, err, progress) -> int:
+def _report(scheme_path, args, out, err) -> int:
+    from .pipeline import prepare
     from .render.html import render as to_html
 
-    Path(args.out).write_text(to_html(loaded.evaluate(progress)), encoding="utf-8")
+    evaluation, warnings, _ = prepare(scheme_path, **_files(args))
+    _warn(warnings, err)
+    Path(args.out).write_text(to_html(evaluation.results()), encoding="utf-8")
     err.print(f"已写入 {args.out}", markup=False)
     return EXIT_OK
+
+
+def _warn(warnings, err) -> None:
+    for warning in warnings:
+        err.print(warning.render(), markup=False, soft_wrap=True)
 
 
 def _explain(scheme_path, args, out, err) -> int:
@@ -266,8 +268,7 @@ def _explain(scheme_path, args, out, err) -> int:
     from .result import Results
 
     evaluation, warnings, (unit,) = prepare(scheme_path, **_files(args), cells_of=[args.unit])
-    for warning in warnings:
-        err.print(warning.render(), markup=False, soft_wrap=True)
+    _warn(warnings, err)
     i = evaluation.engine.data.units.index(unit)
     result = evaluation.scoring.unit(i)
     scheme = evaluation.engine.scheme
@@ -334,19 +335,21 @@ def _fmt(args, out, err) -> int:
 
 def _diff(args, out, err) -> int:
     from .diff import money_changes, scheme_changes, unit_changes
-    from .pipeline import load_all, read_scheme
+    from .pipeline import prepare, read_scheme
     from .render import diff as render
 
-    given = dict(units=args.units, values=args.values, records=args.records, targets=args.targets,
-                 actuals=args.actuals, allow_outside=args.allow_outside_data)
+    given = _files(args)
     old, new = (read_scheme(Path(p))[0] for p in (args.old, args.new))
     changes = scheme_changes(old, new)
     units = money = None
     if args.scores or any(given[k] for k in ("units", "values", "records", "targets", "actuals")):
-        loaded = [load_all(p, **given) for p in (args.old, args.new)]
-        results = [x.evaluate() for x in loaded]
-        units = unit_changes(*results)
-        money = money_changes(*(x.pay(r) for x, r in zip(loaded, results)))
+        evaluations = []
+        for path in (args.old, args.new):
+            evaluation, warnings, _ = prepare(path, **given)
+            _warn(warnings, err)
+            evaluations.append(evaluation)
+        units = unit_changes(*evaluations)
+        money = money_changes(*evaluations)
     if args.format == "json":
         sys.stdout.write(render.to_json(changes, units, money))
     else:
@@ -354,13 +357,15 @@ def _diff(args, out, err) -> int:
     return EXIT_OK
 
 
-def _gap(loaded, args, out, err, progress) -> int:
+def _gap(scheme_path, args, out, err) -> int:
     from .gap import GapFinder
+    from .pipeline import prepare
     from .render import gap as render
 
-    unit = loaded.data.find_unit(args.unit, loaded.scheme.language)
-    result = loaded.evaluation.scoring.unit(loaded.data.units.index(unit))
-    options, blocked = GapFinder(loaded.evaluation).find(result)
+    evaluation, warnings, (unit,) = prepare(scheme_path, **_files(args), cells_of=[args.unit])
+    _warn(warnings, err)
+    result = evaluation.scoring.unit(evaluation.engine.data.units.index(unit))
+    options, blocked = GapFinder(evaluation).find(result)
     if args.format == "json":
         sys.stdout.write(render.to_json(result, options, blocked))
     else:
@@ -368,25 +373,28 @@ def _gap(loaded, args, out, err, progress) -> int:
     return EXIT_OK
 
 
-def _what_if(loaded, before, args, out) -> int:
+def _what_if(loaded, args, out) -> int:
     """`kpi score --set …`: the changed scores, and the units whose total or rank moved."""
     from dataclasses import replace
 
-    from .render.table import render as table, what_if
+    from .render.table import what_if
     from .whatif import apply, compare, parse_setting
 
     lang = loaded.scheme.language
     settings = [parse_setting(s, loaded.data, loaded.index.data_names(), lang) for s in args.set]
     changed = replace(loaded, data=apply(loaded.data, settings, lang))
-    after = changed.evaluate(explained=args.format == "json")
-    changes = compare(before, after)
+    changes = compare(loaded.evaluation.results(explained=False), changed.evaluation.results(explained=False))
     if args.format == "json":
+        import io
         import json
 
-        from .numbers import plain
-        from .render.json import render as to_json
+        from rich.console import Console
 
-        document = json.loads(to_json(after))
+        from .numbers import plain
+
+        written = io.StringIO()
+        _print_scores(changed.evaluation, "json", Console(file=written))
+        document = json.loads(written.getvalue())
         document["what_if"] = {
             "set": [{"unit": s.unit, "item": s.item, "field": s.field, "value": s.raw} for s in settings],
             "changes": [{"unit": c.unit, "before": plain(c.before), "after": plain(c.after),
@@ -394,14 +402,14 @@ def _what_if(loaded, before, args, out) -> int:
                          "rank_after": c.rank_after} for c in changes]}
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     else:
-        table(after, out)
+        _print_scores(changed.evaluation, "table", out)
         what_if(settings, changes, out)
     return EXIT_OK
 
 
 # Commands that read one scheme with its data, and those that do not.
-ON_SCHEME = {"check": _check, "template": _template, "score": _score, "awards": _awards,
-             "report": _report, "gap": _gap}
+ON_SCHEME = {"check": _check, "template": _template, "score": _score}
+ON_DATA = {"explain": _explain, "report": _report, "gap": _gap}  # read by pipeline.prepare
 SCHEMELESS = {"diff": _diff, "fmt": _fmt, "test": _test}
 
 

@@ -10,10 +10,12 @@ import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
+
 from . import ast
 from .ast import show_expr
 from .index import SchemeIndex
-from .result import Results, SectionResult, UnitResult
+from .engine.num import Col
 
 
 @dataclass(frozen=True)
@@ -76,38 +78,48 @@ def scheme_changes(old: ast.Scheme, new: ast.Scheme) -> list[SchemeChange]:
     return changes
 
 
-def contributions(unit: UnitResult) -> dict[str, Decimal]:
-    """What each item, each section's own adjustments, the vetoes and the rounding add to the
-    total; they add up to it exactly."""
-    parts: dict[str, Decimal] = {}
+TOTAL_ADJUSTMENTS = "总分调整"  # vetoes on the total: named by their own lines where they act
 
-    def visit(section: SectionResult) -> None:
-        parts_max = Decimal(0)
-        for child in section.children:
-            if not child.bonus or section.bonus:
-                parts_max += child.max
-            if isinstance(child, SectionResult):
-                visit(child)
-            else:
-                parts[child.path[-1]] = child.score * child.weight
-        own = -sum((l.lost for l in section.lines), Decimal(0)) + (section.max - parts_max)
-        if own:
-            parts[f"{section.path[-1]}（板块调整）"] = own * section.weight
 
-    for section in unit.sections:
-        visit(section)
-    for line in unit.total_lines:
-        parts[line.text] = parts.get(line.text, Decimal(0)) - line.lost
-    if unit.total != unit.total_exact:
-        parts["舍入"] = unit.total - unit.total_exact
+def contributions(evaluation) -> dict[str, Col]:
+    """What each item, each section's own adjustments, the vetoes on the total and the rounding
+    add to every unit's total, as columns; for each unit they add up to its total exactly."""
+    from .engine import num
+
+    e, scoring = evaluation.engine, evaluation.scoring
+    parts: dict[str, Col] = {}
+
+    def visit(trace) -> None:
+        weight = e.const(e.index.nodes[trace.node.name].weight)
+        if not trace.children and isinstance(trace.node, ast.Item):
+            parts[trace.node.name] = num.mul(trace.score, weight)
+            return
+        own = trace.score
+        for child in trace.children:
+            visit(child)
+            own = num.sub(own, child.score)
+        parts[f"{trace.node.name}（板块调整）"] = num.mul(own, weight)
+
+    weighted = e.const(0)
+    for top in scoring.sections:
+        visit(top)
+        weighted = num.add(weighted, num.mul(top.score, e.const(e.index.nodes[top.node.name].weight)))
+    parts[TOTAL_ADJUSTMENTS] = num.sub(scoring.total_exact, weighted)
+    parts["舍入"] = num.sub(scoring.total, scoring.total_exact)
     return parts
+
+
+@dataclass(frozen=True)
+class Standing:
+    total: Decimal
+    rank: int
 
 
 @dataclass(frozen=True)
 class UnitChange:
     unit: str
-    old: UnitResult | None
-    new: UnitResult | None
+    old: Standing | None
+    new: Standing | None
     by_part: dict[str, Decimal]  # only the parts that changed
 
     @property
@@ -115,19 +127,69 @@ class UnitChange:
         return (self.new.total if self.new else 0) - (self.old.total if self.old else 0)
 
 
-def unit_changes(old: Results, new: Results) -> list[UnitChange]:
-    before, after = {u.unit: u for u in old.units}, {u.unit: u for u in new.units}
-    changes = []
-    for name in sorted(set(before) | set(after)):
-        a = contributions(before[name]) if name in before else {}
-        b = contributions(after[name]) if name in after else {}
-        moved = {k: b.get(k, Decimal(0)) - a.get(k, Decimal(0)) for k in sorted(set(a) | set(b))}
-        change = UnitChange(name, before.get(name), after.get(name), {k: v for k, v in moved.items() if v})
-        if change.difference or change.by_part or (change.old and change.new and change.old.rank != change.new.rank) \
-                or not (change.old and change.new):
-            changes.append(change)
-    return sorted(changes, key=lambda c: (-abs(c.difference), c.unit))
+class _Columns:
+    """One scheme's units and some of their numbers (each as integers at decimal places), by
+    unit name."""
 
+    def __init__(self, evaluation, columns: dict[str, Col]):
+        from .engine.num import places_and_integers
+
+        self.names = [u.name for u in evaluation.engine.data.units]
+        self.position = {name: i for i, name in enumerate(self.names)}
+        self.columns = {k: places_and_integers(v) for k, v in columns.items()}
+
+    def aligned(self, key: str, names: list[str], places: int) -> np.ndarray:
+        """The column on these units (0 where a unit or the column is absent), at these places."""
+        values = np.zeros(len(names), object)
+        if key in self.columns:
+            integers, own = self.columns[key]
+            at = np.array([self.position.get(n, -1) for n in names])
+            found = at >= 0
+            values[found] = integers[at[found]].astype(object) * 10 ** (places - own)
+        return values
+
+
+def _moved(old: _Columns, new: _Columns, names: list[str]) -> tuple[list[str], dict[str, tuple[np.ndarray, int]]]:
+    """Each column's change on each unit, as integers at decimal places."""
+    moved = {}
+    for key in sorted(set(old.columns) | set(new.columns)):
+        places = max(c[key][1] for c in (old.columns, new.columns) if key in c)
+        change = new.aligned(key, names, places) - old.aligned(key, names, places)
+        if np.any(change != 0):
+            moved[key] = (change, places)
+    return names, moved
+
+
+def _decimal(value: int, places: int) -> Decimal:
+    return Decimal(int(value)).scaleb(-places)
+
+
+def unit_changes(old, new) -> list[UnitChange]:
+    """Each unit whose total, rank or any contribution differs between two evaluations (or that
+    one of them lacks), with the contributions that moved; largest change first."""
+    columns = [_Columns(x, contributions(x)) for x in (old, new)]
+    names, moved = _moved(*columns, sorted(set(columns[0].names) | set(columns[1].names)))
+    ranks = [np.array([x.scoring.rank[c.position[n]] if n in c.position else 0 for n in names])
+             for x, c in zip((old, new), columns)]
+    changed = (ranks[0] != ranks[1]) | (ranks[0] == 0) | (ranks[1] == 0)
+    for change, _ in moved.values():
+        changed |= change != 0
+    changes = []
+    for k in np.flatnonzero(changed).tolist():
+        name = names[k]
+        by_part = {key: _decimal(change[k], places) for key, (change, places) in moved.items() if change[k]}
+        if TOTAL_ADJUSTMENTS in by_part:  # name the vetoes that acted
+            del by_part[TOTAL_ADJUSTMENTS]
+            for sign, x, c in ((-1, old, columns[0]), (1, new, columns[1])):
+                if name in c.position:
+                    for step in x.scoring.total_steps:
+                        if (line := step(c.position[name])) is not None:
+                            by_part[line.text] = by_part.get(line.text, Decimal(0)) - sign * line.lost
+            by_part = {key: v for key, v in sorted(by_part.items()) if v}
+        standings = [Standing(x.scoring.total.decimal(c.position[name]), int(x.scoring.rank[c.position[name]]))
+                     if name in c.position else None for x, c in zip((old, new), columns)]
+        changes.append(UnitChange(name, *standings, by_part))
+    return sorted(changes, key=lambda c: (-abs(c.difference), c.unit))
 
 
 @dataclass(frozen=True)
@@ -143,16 +205,18 @@ class MoneyChange:
 
 
 def money_changes(old, new) -> list[MoneyChange]:
-    """Each unit's money under both schemes (kpidsl.awards.Awards, or None), by award."""
-    def amounts(awards, unit):
-        return {p.award: p.amount for p in awards.payments.get(unit, ())} if awards else {}
-
-    units = sorted(set(old.payments if old else ()) | set(new.payments if new else ()))
+    """Each unit's money under both evaluations, by award (none where a scheme pays none)."""
+    columns = [_Columns(x, {a: t[0] for a, t in x.money.traces.items()} if x.money else {}) for x in (old, new)]
+    names, moved = _moved(*columns, sorted(set(columns[0].names) | set(columns[1].names)))
+    if not moved:
+        return []
+    changed = np.zeros(len(names), bool)
+    for change, _ in moved.values():
+        changed |= change != 0
     changes = []
-    for unit in units:
-        a, b = amounts(old, unit), amounts(new, unit)
-        moved = {k: b.get(k, Decimal(0)) - a.get(k, Decimal(0)) for k in sorted(set(a) | set(b))}
-        moved = {k: v for k, v in moved.items() if v}
-        if moved:
-            changes.append(MoneyChange(unit, sum(a.values(), Decimal(0)), sum(b.values(), Decimal(0)), moved))
+    for k in np.flatnonzero(changed).tolist():
+        by_award = {key: _decimal(change[k], places) for key, (change, places) in moved.items() if change[k]}
+        before, after = (sum((_decimal(c.aligned(key, [names[k]], p)[0], p) for key, (_, p) in c.columns.items()),
+                             Decimal(0)) for c in columns)
+        changes.append(MoneyChange(names[k], before, after, by_award))
     return sorted(changes, key=lambda c: (-abs(c.difference), c.unit))

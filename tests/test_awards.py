@@ -185,7 +185,11 @@ def test_awards_command_json(tmp_path):
     assert document["city_total"] and len(document["units"]) == 14
     first = document["units"][0]
     assert {a["rule"] for a in first["awards"]} >= {"绩效考核补助", "职工养老保险参保人数补助"}
-    assert all(isinstance(a["amount"], str) and a["reasons"] for a in first["awards"])
+    assert all(isinstance(a["amount"], str) for a in first["awards"])
+    assert Decimal(first["awards_total"]) == sum(Decimal(a["amount"]) for a in first["awards"])
+    paid = {a["award"]: Decimal(a["paid"]) for a in document["awards"]}
+    assert all(sum(Decimal(a["amount"]) for u in document["units"] for a in u["awards"] if a["rule"] == name) == total
+               for name, total in paid.items())
 
 
 def test_changzhou_hardware_subsidy_is_reduced_in_proportion_and_within_30_percent(bundled):

@@ -71,14 +71,20 @@ def test_score_json_contract():
     unit = document["units"][0]
     assert {"unit", "group", "total", "items", "rank", "group_rank"} <= unit.keys()
     item = unit["items"][0]
-    assert {"path", "max", "score", "lost", "reasons"} <= item.keys()
+    assert {"path", "max", "score", "lost"} <= item.keys() and "reasons" not in item  # scores only
     assert all(isinstance(item[k], str) for k in ("max", "score", "lost"))
     assert item["path"][0] == "社会保险工作"
-    reason = next(r for i in unit["items"] for r in i["reasons"])
-    assert {"kind", "inputs", "points", "line"} <= reason.keys()
-    assert reason["line"].startswith("rugao-2021.kpi:")
+    assert all(Decimal(i["score"]) + Decimal(i["lost"]) == Decimal(i["max"]) for i in unit["items"])
+    assert Decimal(unit["awards_total"]) == sum(Decimal(a["amount"]) for a in unit["awards"])
     ranks = [u["rank"] for u in document["units"]]
     assert ranks == sorted(ranks) and ranks[0] == 1
+    # each unit's explanation has the reasons, and the same scores
+    explained = json.loads(kpi("explain", unit["unit"], "--format", "json").stdout)["units"][0]
+    assert [(i["path"], Decimal(i["score"])) for i in explained["items"]] == \
+        [(i["path"], Decimal(i["score"])) for i in unit["items"]]
+    reason = next(r for i in explained["items"] for r in i["reasons"])
+    assert {"kind", "inputs", "points", "line"} <= reason.keys()
+    assert reason["line"].startswith("rugao-2021.kpi:")
 
 
 def test_check_prints_the_outline_with_points():

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import shutil
 from decimal import Decimal
+from fractions import Fraction
 
 from kpidsl.diff import contributions, scheme_changes, unit_changes
 from kpidsl.parser import parse
@@ -11,10 +12,25 @@ from kpidsl.pipeline import load_all
 from test_cli import kpi
 
 
-def test_contributions_add_up_to_every_total(bundled_results):
-    for results in bundled_results.values():
-        for unit in results.units:
-            assert sum(contributions(unit).values(), Decimal(0)) == unit.total, unit.unit
+def test_contributions_add_up_to_every_total(bundled):
+    """Each unit's contributions add up to its total, and read as its explanation does: an
+    item's score × weight; a section's own lines (and points beyond its parts) × weight."""
+    from kpidsl.result import SectionResult
+
+    for loaded, results, _ in bundled.values():
+        evaluation = loaded.evaluation
+        parts = contributions(evaluation)
+        for i, data_unit in enumerate(evaluation.engine.data.units):
+            unit = next(u for u in results.units if u.unit == data_unit.name)
+            assert sum((c.fraction(i) for c in parts.values()), Fraction(0)) == unit.total, unit.unit
+            for node in unit.nodes():
+                name = node.path[-1]
+                if isinstance(node, SectionResult):
+                    counted = sum((c.max for c in node.children if not c.bonus or node.bonus), Decimal(0))
+                    own = -sum((l.lost for l in node.lines), Decimal(0)) + node.max - counted
+                    assert parts[f"{name}（板块调整）"].fraction(i) == own * node.weight, (unit.unit, name)
+                else:
+                    assert parts[name].fraction(i) == node.score * node.weight, (unit.unit, name)
 
 
 def test_structural_changes_item_by_item():
@@ -36,7 +52,7 @@ def test_unit_changes_are_attributed_exactly(schemes_dir, tmp_path):
     (tmp_path / "new.kpi").write_text(text.replace("未达 70% 不得分", "未达 80% 不得分")
                                       .replace("每少 10人 扣 1分 不足一档 不计", "每少 10人 扣 1分 不足一档 按比例计"),
                                       encoding="utf-8")
-    changes = unit_changes(load_all(schemes_dir / "rugao-2021.kpi").evaluate(), load_all(tmp_path / "new.kpi").evaluate())
+    changes = unit_changes(load_all(schemes_dir / "rugao-2021.kpi").evaluation, load_all(tmp_path / "new.kpi").evaluation)
     assert changes and all(sum(c.by_part.values(), Decimal(0)) == c.difference for c in changes)
     dingyan = next(c for c in changes if c.unit == "丁堰镇")
     assert dingyan.by_part == {"劳动力外引": Decimal("-0.2")}  # 15 short: 1.5 steps now, × 40%

@@ -19,7 +19,7 @@ from .. import ast
 from ..ast import show_expr
 from ..awards import AwardTotal, Awards, DepartmentPayment, MoneyLine, Payment, to_money
 from ..errors import DataError
-from ..numbers import plain, round_to, show, show_percent
+from ..numbers import is_exact_decimal, plain, round_to, show, show_percent, to_decimal
 from . import num
 from .core import Engine, Reads, Where
 from .num import Col
@@ -32,6 +32,11 @@ Step = Callable[[int], MoneyLine | None]
 
 def _exact(x: Fraction) -> Decimal:
     return round_to(x, ast.Rounding(6, "half_up"))
+
+
+def _decimal(x: Fraction) -> Decimal:
+    """A sum of amounts, exactly (to 6 places where it has no finite expansion)."""
+    return to_decimal(x) if is_exact_decimal(x) else _exact(x)
 
 
 class Money:
@@ -58,23 +63,30 @@ class Money:
         those units only."""
         names = [self.engine.data.units[i].name for i in units]
         payments = {name: [] for name in names}
+        for award in self.awards:
+            amount, steps, _ = self.traces[award.name]
+            for i, name in zip(units, names):
+                lines = tuple(line for step in steps if (line := step(i)) is not None) if explained else ()
+                payments[name].append(Payment(award.name, award.title, amount.decimal(i), lines, award.source,
+                                              award.interpretation, award.pos.line))
+        return Awards({n: tuple(p) for n, p in payments.items()}, self.totals(np.asarray(units, np.int64)),
+                      self.departments())
+
+    def totals(self, units: np.ndarray | None = None) -> tuple[AwardTotal, ...]:
+        """Each award's money paid and kept back, over all units (or these), summed as columns."""
         totals = []
         for award in self.awards:
-            amount, steps, kept = self.traces[award.name]
-            paid = held = Decimal(0)
-            for i, name in zip(units, names):
-                value = amount.decimal(i)
-                lines = tuple(line for step in steps if (line := step(i)) is not None) if explained else ()
-                payments[name].append(Payment(award.name, award.title, value, lines, award.source,
-                                              award.interpretation, award.pos.line))
-                paid += value
-                held += kept.decimal(i)
+            amount, _, kept = self.traces[award.name]
+            paid, held = (_decimal(num.total_of(x, units)) for x in (amount, kept))
             for pool, shares in self.shares.get(award.name, ()):  # what a pool did not share out stays
-                held += pool - sum((to_money(shares.fraction(i)) for i in units), Decimal(0))
+                rounded = num.round_to(shares, ast.Rounding(2, "half_up"))
+                held += pool - to_money(num.total_of(rounded, units))
             totals.append(AwardTotal(award.name, paid, held, award.pos.line))
-        departments = tuple(DepartmentPayment(d.name, d.amount.value if d.amount else None, d.source, d.pos.line)
-                            for d in self.engine.scheme.department_awards)
-        return Awards({n: tuple(p) for n, p in payments.items()}, tuple(totals), departments)
+        return tuple(totals)
+
+    def departments(self) -> tuple[DepartmentPayment, ...]:
+        return tuple(DepartmentPayment(d.name, d.amount.value if d.amount else None, d.source, d.pos.line)
+                     for d in self.engine.scheme.department_awards)
 
     # ---- one award ------------------------------------------------------------------
     def _award(self, award: ast.Award) -> None:

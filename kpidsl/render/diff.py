@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..numbers import plain
+from .table import aligned
 
 KINDS = {"added": "新增", "removed": "删除", "moved": "移动", "points": "分值", "rule": "规则种类",
          "changed": "修改", "weight": "权重"}
@@ -28,24 +29,23 @@ def table(changes, units, console: Console, money=None) -> None:
     console.print(grid)
     if units is None:
         return
-    scores = Table(title="各单位得分变化（按变化大小；原因按指标分解，合计等于变化）", box=box.SIMPLE_HEAD)
-    for column in ("单位", "原总分", "新总分", "变化", "名次", "主要原因"):
-        scores.add_column(column, overflow="fold", justify="right" if column in ("原总分", "新总分", "变化") else "left")
+    rows = []
     for u in units:
         causes = sorted(u.by_part.items(), key=lambda kv: -abs(kv[1]))
         shown = "；".join(f"{k} {_signed(v)}" for k, v in causes[:4]) + ("；…" if len(causes) > 4 else "")
-        scores.add_row(u.unit, plain(u.old.total) if u.old else "—", plain(u.new.total) if u.new else "—",
-                       _signed(u.difference), f"{u.old.rank if u.old else '—'} → {u.new.rank if u.new else '—'}",
-                       shown)
-    console.print(scores)
+        rows.append([u.unit, plain(u.old.total) if u.old else "—", plain(u.new.total) if u.new else "—",
+                     _signed(u.difference), f"{u.old.rank if u.old else '—'} → {u.new.rank if u.new else '—'}", shown])
+    console.file.write("\n")
+    aligned(console.file, "各单位得分变化（按变化大小；原因按指标分解，合计等于变化）",
+            [("单位", False), ("原总分", True), ("新总分", True), ("变化", True), ("名次", False), ("主要原因", False)],
+            [list(column) for column in zip(*rows)] if rows else [[] for _ in range(6)])
     if money:
-        paid = Table(title="各单位奖励变化（元，按奖励分解）", box=box.SIMPLE_HEAD)
-        for column in ("单位", "原合计", "新合计", "变化", "按奖励"):
-            paid.add_column(column, overflow="fold")
-        for m in money:
-            paid.add_row(m.unit, plain(m.old), plain(m.new), _signed(m.difference),
-                         "；".join(f"{k} {_signed(v)}" for k, v in m.by_award.items()))
-        console.print(paid)
+        console.file.write("\n")
+        aligned(console.file, "各单位奖励变化（元，按奖励分解）",
+                [("单位", False), ("原合计", True), ("新合计", True), ("变化", True), ("按奖励", False)],
+                [[m.unit for m in money], [plain(m.old) for m in money], [plain(m.new) for m in money],
+                 [_signed(m.difference) for m in money],
+                 ["；".join(f"{k} {_signed(v)}" for k, v in m.by_award.items()) for m in money]])
 
 
 def to_json(changes, units, money=None) -> str:

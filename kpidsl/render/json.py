@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
+from typing import TextIO
 
 from ..numbers import plain
 from ..result import ItemResult, Line, Results, SectionResult, UnitResult
@@ -53,3 +55,47 @@ def render(results: Results, units: list[UnitResult] | None = None, awards=None)
             entry["awards_total"] = plain(awards.unit_total(unit.unit))
             entry["awards"] = payments_list(awards, unit.unit, scheme_file)
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_scores(scores, scheme, index, out: TextIO) -> None:
+    """`kpi score --format json`: every unit's total, ranks and scores (each item's and
+    section's), and its money by award, without explanations (`kpi explain --format json`
+    gives those). Written a unit a line, so that 100,000 units take no more memory than one."""
+    from ..ast import Item
+    from .scores_csv import awards_total, ranking_order, texts
+
+    order = ranking_order(scores)
+    dumps = partial(json.dumps, ensure_ascii=False)
+
+    def columns(names: list[str]) -> list[tuple[str, list[str], list[str]]]:
+        """Each node's constant part, its scores and its points lost, as text."""
+        found = []
+        for name in names:
+            info = index.nodes[name]
+            integers, places = scores.nodes[name]
+            points = info.node.points.value
+            wider = max(places, -points.as_tuple().exponent)  # 0.25分 beside scores of 0 and 1
+            integers, places = integers * 10 ** (wider - places), wider
+            full = int(points.scaleb(places))
+            head = (f'{{"path": {dumps(list(info.path))}, "max": "{plain(points)}", '
+                    f'"weight": "{plain(info.weight)}", "bonus": {dumps(info.bonus)}, ')
+            found.append((head, texts((integers, places), order), texts((full - integers, places), order)))
+        return found
+
+    items = columns([n for n, info in index.nodes.items() if isinstance(info.node, Item)])
+    sections = columns([n for n, info in index.nodes.items() if not isinstance(info.node, Item)])
+    total = texts(scores.total, order)
+    money = {name: texts(value, order) for name, value in scores.amounts.items()}
+    unit_money = texts(awards_total(scores), order) if money else None
+    out.write(f'{{"scheme": {dumps(scheme.title)}, "units": [\n')
+    for k, i in enumerate(order.tolist()):
+        parts = [f'{{"unit": {dumps(scores.units[i])}, "group": {dumps(scores.groups[i])}, "total": "{total[k]}", '
+                 f'"rank": {scores.rank[i]}, "group_rank": {scores.group_rank[i]}']
+        for key, nodes in (("items", items), ("sections", sections)):
+            listed = ", ".join(f'{head}"score": "{score[k]}", "lost": "{lost[k]}"}}' for head, score, lost in nodes)
+            parts.append(f'"{key}": [{listed}]')
+        if money:
+            listed = ", ".join(f'{{"rule": {dumps(name)}, "amount": "{column[k]}"}}' for name, column in money.items())
+            parts.append(f'"awards_total": "{unit_money[k]}", "awards": [{listed}]')
+        out.write(("," if k else "") + ", ".join(parts) + "}\n")
+    out.write("]}\n")

@@ -2,48 +2,46 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
+from typing import TextIO
 
-from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from ..awards import Awards
 from ..numbers import plain
-from ..result import Results, UnitResult
+from ..result import UnitResult
+from .scores_csv import ScoreTable, awards_total, ranking_order, texts
+from .table import aligned
 
 
 def _money(amount) -> str:
     return f"{plain(amount)}元"
 
 
-def table(results: Results, awards: Awards, console: Console) -> None:
+def table(scores: ScoreTable, scheme, totals, departments, console: Console) -> None:
     """Each unit's money with the awards it gets; each award's total; departments; the city."""
-    units = Table(title=f"{results.scheme} 奖励与补助", box=box.SIMPLE_HEAD)
-    units.add_column("名次", justify="right")
-    units.add_column("单位", overflow="fold", min_width=8)
-    units.add_column("合计（元）", justify="right", style="bold")
-    units.add_column("其中", overflow="fold")
-    for unit in results.units:
-        got = "；".join(f"{p.award} {plain(p.amount)}" for p in awards.payments[unit.unit] if p.amount)
-        units.add_row(str(unit.rank), unit.unit, plain(awards.unit_total(unit.unit)), got or "—")
-    console.print(units)
-    per_award = Table(title="各项奖励", box=box.SIMPLE_HEAD)
-    per_award.add_column("奖励", overflow="fold")
-    per_award.add_column("发放（元）", justify="right")
-    per_award.add_column("扣减或留存（元）", justify="right")
-    for total in awards.totals:
-        per_award.add_row(total.award, plain(total.paid), plain(total.kept_back))
-    console.print(per_award)
-    if awards.departments:
-        departments = Table(title="部门奖励", box=box.SIMPLE_HEAD)
-        departments.add_column("部门 / 事项", overflow="fold")
-        departments.add_column("金额", justify="right")
-        for d in awards.departments:
-            departments.add_row(d.name, _money(d.amount) if d.amount is not None else "原文未定金额")
-        console.print(departments)
-    console.print(Text(f"全市合计 {_money(awards.city_total)}（各单位 + 已定金额的部门奖励）", style="bold"))
+    out = console.file
+    order = ranking_order(scores)
+    amounts = {name: texts(value, order) for name, value in scores.amounts.items()}
+    nonzero = {name: (value[0][order] != 0).tolist() for name, value in scores.amounts.items()}
+    got = ["；".join(f"{name} {amounts[name][k]}" for name in amounts if nonzero[name][k]) or "—"
+           for k in range(len(order))]
+    aligned(out, f"{scheme.title} 奖励与补助",
+            [("名次", True), ("单位", False), ("合计（元）", True), ("其中", False)],
+            [[str(r) for r in scores.rank[order].tolist()], [scores.units[i] for i in order],
+             texts(awards_total(scores), order), got])
+    out.write("\n")
+    aligned(out, "各项奖励", [("奖励", False), ("发放（元）", True), ("扣减或留存（元）", True)],
+            [[t.award for t in totals], [plain(t.paid) for t in totals], [plain(t.kept_back) for t in totals]])
+    if departments:
+        out.write("\n")
+        aligned(out, "部门奖励", [("部门 / 事项", False), ("金额", True)],
+                [[d.name for d in departments],
+                 [_money(d.amount) if d.amount is not None else "原文未定金额" for d in departments]])
+    out.write(f"\n全市合计 {_money(Awards({}, totals, departments).city_total)}（各单位 + 已定金额的部门奖励）\n")
 
 
 def explain(unit: UnitResult, awards: Awards, scheme_path: str, console: Console) -> None:
@@ -76,16 +74,20 @@ def payments_list(awards: Awards, unit: str, scheme_file: str) -> list[dict]:
             for p in awards.payments.get(unit, ())]
 
 
-def to_json(results: Results, awards: Awards) -> str:
-    scheme_file = Path(results.path).name
-    document = {
-        "scheme": results.scheme,
-        "units": [{"unit": u.unit, "group": u.group, "rank": u.rank,
-                   "awards_total": plain(awards.unit_total(u.unit)),
-                   "awards": payments_list(awards, u.unit, scheme_file)} for u in results.units],
-        "awards": [{"award": t.award, "paid": plain(t.paid), "kept_back": plain(t.kept_back)} for t in awards.totals],
-        "departments": [{"name": d.name, "amount": plain(d.amount) if d.amount is not None else None}
-                        for d in awards.departments],
-        "city_total": plain(awards.city_total),
-    }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+def write_json(scores: ScoreTable, scheme, totals, departments, out: TextIO) -> None:
+    """Every unit's money by award (amounts only: `kpi explain --format json` explains them),
+    each award's totals, the departments and the city, written unit by unit."""
+    order = ranking_order(scores)
+    amounts = {name: texts(value, order) for name, value in scores.amounts.items()}
+    unit_totals = texts(awards_total(scores), order)
+    dumps = partial(json.dumps, ensure_ascii=False)
+    out.write(f'{{"scheme": {dumps(scheme.title)}, "units": [\n')
+    for k, i in enumerate(order.tolist()):
+        awards = ", ".join(f'{{"rule": {dumps(name)}, "amount": "{column[k]}"}}' for name, column in amounts.items())
+        out.write(f'{"," if k else ""}{{"unit": {dumps(scores.units[i])}, "group": {dumps(scores.groups[i])}, '
+                  f'"rank": {scores.rank[i]}, "awards_total": "{unit_totals[k]}", "awards": [{awards}]}}\n')
+    rest = {"awards": [{"award": t.award, "paid": plain(t.paid), "kept_back": plain(t.kept_back)} for t in totals],
+            "departments": [{"name": d.name, "amount": plain(d.amount) if d.amount is not None else None}
+                            for d in departments],
+            "city_total": plain(Awards({}, totals, departments).city_total)}
+    out.write("], " + dumps(rest)[1:] + "\n")

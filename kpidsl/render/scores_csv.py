@@ -61,14 +61,31 @@ def fixed(values: list[Decimal]) -> tuple[np.ndarray, int]:
     return np.array(integers, dtype=np.int64 if fits else object), places
 
 
+def ranking_order(table: ScoreTable) -> np.ndarray:
+    """The units by rank, then name (UTF-8 byte order is code point order, as Python sorts)."""
+    names = pa.array(table.units, pa.string())
+    return pc.sort_indices(pa.table({"rank": table.rank, "name": names}),
+                           sort_keys=[("rank", "ascending"), ("name", "ascending")]).to_numpy()
+
+
+def texts(value: tuple[np.ndarray, int], order: np.ndarray) -> list[str]:
+    """A column of numbers as text, in this order, every one to the places the column needs."""
+    return pc.cast(_decimal(*value, order), pa.string()).to_pylist()
+
+
+def awards_total(table: ScoreTable) -> tuple[np.ndarray, int]:
+    """Each unit's money, all awards together."""
+    places = max((p for _, p in table.amounts.values()), default=0)
+    total = sum((v * 10 ** (places - p) for v, p in table.amounts.values()), np.zeros(len(table.units), np.int64))
+    return total, places
+
+
 def write(table: ScoreTable, language: str, out: BinaryIO) -> None:
     """Rows by rank, then name. Numbers are written to the places their column needs, the same
     in every row (17.60 beside 17.64), unquoted; names are quoted."""
     head = _HEAD.get(language, _HEAD["zh"])
     names = pa.array(table.units, pa.string())
-    # by rank, then name (UTF-8 byte order is code point order, as Python sorts)
-    order = pc.sort_indices(pa.table({"rank": table.rank, "name": names}),
-                            sort_keys=[("rank", "ascending"), ("name", "ascending")]).to_numpy()
+    order = ranking_order(table)
     columns = {head[0]: names.take(order),
                head[1]: pa.array(table.groups, pa.string()).take(order),
                head[2]: _decimal(*table.total, order),
@@ -79,9 +96,7 @@ def write(table: ScoreTable, language: str, out: BinaryIO) -> None:
     for name, value in table.amounts.items():
         columns[name] = _decimal(*value, order)
     if table.amounts:
-        places = max(p for _, p in table.amounts.values())
-        total = sum((v * 10 ** (places - p) for v, p in table.amounts.values()), np.zeros(len(names), np.int64))
-        columns[head[5]] = _decimal(total, places, order)
+        columns[head[5]] = _decimal(*awards_total(table), order)
     rows = pa.table(columns)
     half = (rows.num_rows + 1) // 2
 
