@@ -37,6 +37,13 @@ class Columns:
             setattr(self, name, None)
         return Columns(self.slots, texts=self.texts, big=self.big, **arrays)
 
+    def of_unit(self, unit: int) -> Columns:
+        """The [slot, unit] columns of one unit alone (as unit 0)."""
+        def alone(cells: dict) -> dict:
+            return {(slot, 0): v for (slot, u), v in cells.items() if u == unit}
+        return Columns(self.slots, *(a[:, unit:unit + 1] for a in (self.kind, self.number, self.exponent, self.noted)),
+                       texts=alone(self.texts), big=alone(self.big))
+
     def column(self, slot: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Kinds, integers and exponents of one (item, field) for every unit."""
         return self.kind[slot], self.number[slot], self.exponent[slot].astype(np.int64)
@@ -50,6 +57,12 @@ class RecordRows:
     project: list[str]
     level: list[str]
     places: list[str]
+
+    def of_unit(self, unit: int) -> RecordRows:
+        """One unit's records alone (as unit 0)."""
+        rows = np.flatnonzero(self.unit == unit).tolist()
+        return RecordRows(np.zeros(len(rows), np.int64), *([column[r] for r in rows] for column in
+                                                           (self.item, self.project, self.level, self.places)))
 
     def of(self, unit: int, name: str) -> dict[tuple[str, str], list[Record]]:
         """One unit's records, as the exact loader gives them (Dataset.records)."""

@@ -6,6 +6,7 @@ found by evaluating (kpidsl.engine), which reports every one of them.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from datetime import date
 from decimal import Decimal
@@ -279,11 +280,12 @@ class _Checker:
 NUMBER, FLAG, SCORE, BAND = "数值", "是/否", "评分", "档位"  # the kinds of value a field holds
 
 
-def required_fields(index: SchemeIndex, only: str | None = None) -> dict[tuple[str, str], str]:
-    """(item or section, field) -> the kind of value, for every data field a rule may read
-    (only those of the node `only`, if given)."""
-    needed: dict[tuple[str, str], str] = {}
-    visited_lets: set[tuple[str | None, str]] = set()
+def _expr_fields(index: SchemeIndex, node: str | None, e: ast.Expr | None, kind: str,
+                 needed: dict | None = None, visited_lets: set | None = None) -> dict[tuple[str, str], str]:
+    """The data fields an expression reads, each with the kind of value it must hold (added to
+    `needed`; a measure is followed once)."""
+    needed = {} if needed is None else needed
+    visited_lets = set() if visited_lets is None else visited_lets
 
     def expr(node: str | None, e: ast.Expr | None, kind: str) -> None:
         match e:
@@ -308,6 +310,19 @@ def required_fields(index: SchemeIndex, only: str | None = None) -> dict[tuple[s
             case ast.Binary(left=l, right=r):
                 expr(node, l, NUMBER)
                 expr(node, r, NUMBER)
+
+    expr(node, e, kind)
+    return needed
+
+
+def required_fields(index: SchemeIndex, only: str | None = None) -> dict[tuple[str, str], str]:
+    """(item or section, field) -> the kind of value, for every data field a rule may read
+    (only those of the node `only`, if given)."""
+    needed: dict[tuple[str, str], str] = {}
+    visited_lets: set[tuple[str | None, str]] = set()
+
+    def expr(node: str | None, e: ast.Expr | None, kind: str) -> None:
+        _expr_fields(index, node, e, kind, needed, visited_lets)
 
     def own(node: str, *fields: str) -> None:
         needed.update({(node, f): NUMBER for f in fields})
@@ -354,6 +369,26 @@ def required_fields(index: SchemeIndex, only: str | None = None) -> dict[tuple[s
     for v in index.scheme.vetoes if only is None else ():
         expr(None, v.condition, FLAG)
     return needed
+
+
+def award_fields(index: SchemeIndex) -> dict[tuple[str, str], str]:
+    """(node, field) -> the kind of value, for every data field an award may read: what the
+    award's conditions read is yes/no unless compared, the rest numbers."""
+    found: dict[tuple[str, str], str] = {}
+
+    def walk(award: str, value, kind: str) -> None:
+        if isinstance(value, (ast.Ref, ast.Binary, ast.Compare, ast.Logical, ast.Not)):
+            found.update((k, v) for k, v in _expr_fields(index, award, value, kind).items() if k not in found)
+        elif isinstance(value, (list, tuple)):
+            for x in value:
+                walk(award, x, kind)
+        elif dataclasses.is_dataclass(value):
+            for f in dataclasses.fields(value):
+                walk(award, getattr(value, f.name), FLAG if f.name in ("condition", "eligible") else NUMBER)
+
+    for award in index.scheme.awards:
+        walk(award.name, award, NUMBER)
+    return found
 
 
 def _refs(expr: ast.Expr):

@@ -6,10 +6,12 @@ it up or down from its value: first doubling the step to find how far it must go
 it to find the least change that gives the best score reachable by that figure alone (for a
 rank, the least change that lifts the unit a place). Rules are monotone in their figures, so
 this finds the least change; the re-scoring of the whole scheme confirms it. Each candidate
-re-evaluates the one item (and the rank pools it enters) with the figure changed, not the scheme.
+re-evaluates the one item with the figure changed, not the scheme: over the unit alone where
+the item reads no other unit's figures, else over every unit (its rank pools, its shares).
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -59,6 +61,9 @@ class GapFinder:
     def __init__(self, evaluation: Evaluation):
         self.engine = evaluation.engine
         self.scheme, self.data, self.index = self.engine.scheme, self.engine.data, self.engine.index
+        measures_shared = any(_reads_others(let) for let in self.scheme.lets)
+        self._shared = {name: measures_shared or _reads_others(info.node) for name, info in self.index.nodes.items()}
+        self._alone: dict[int, Engine] = {}
 
     def find(self, unit_result: UnitResult) -> tuple[list[Option], list[Blocked]]:
         unit = next(i for i, u in enumerate(self.data.units) if u.name == unit_result.unit)
@@ -81,10 +86,17 @@ class GapFinder:
 
     def _score(self, unit: int, node_name: str, engine: Engine) -> Decimal:
         """The node's score for the unit, the node alone re-evaluated."""
+        if engine.size == 1 and self.engine.size > 1:  # the unit alone (see _with)
+            unit = 0
         return Scoring(engine, only=node_name).node.decimal(unit)
 
-    def _with(self, unit: int, key, value) -> Engine:
-        """The figures with one of the unit's changed."""
+    def _with(self, unit: int, key, value, node_name: str | None = None) -> Engine:
+        """The figures with one of the unit's changed: of the unit alone, if the node is named
+        and reads no other unit's figures."""
+        if node_name is not None and not self._shared[node_name]:
+            if unit not in self._alone:
+                self._alone = {unit: self.engine.of_unit(unit)}
+            return self._alone[unit].fork(*key, 0, value)
         return self.engine.fork(*key, unit, value)
 
     def _option(self, unit: int, unit_result, node: NodeResult, key, kind) -> Option | None:
@@ -97,11 +109,10 @@ class GapFinder:
         if kind == FLAG:
             if not isinstance(cell.value, bool):
                 return None
-            flipped = self._with(unit, key, not cell.value)
-            if self._score(unit, name, flipped) <= now:
+            if self._score(unit, name, self._with(unit, key, not cell.value, name)) <= now:
                 return None
-            return self._confirmed(unit, unit_result, node, key, cell, flipped, "是" if not cell.value else "否",
-                                   None)
+            return self._confirmed(unit, unit_result, node, key, cell, self._with(unit, key, not cell.value),
+                                   "是" if not cell.value else "否", None)
         if not isinstance(cell.value, Decimal):
             return None
         current = Fraction(cell.value)
@@ -124,7 +135,7 @@ class GapFinder:
         lowest = Fraction(0)
 
         def score(value: Fraction) -> Decimal:
-            return self._score(unit, name, self._with(unit, key, value))
+            return self._score(unit, name, self._with(unit, key, value, name))
 
         step, far, far_score = grain, None, now
         for _ in range(MAX_STEPS):  # double until the score stops rising
@@ -169,6 +180,21 @@ class GapFinder:
         item_regained = self._score(unit, node.path[-1], engine) - node.score
         effort = change * 100 if percent and change is not None else change
         return Option(node.path, node_name, field, cell.raw, needed, effort, item_regained, regained, note)
+
+
+def _reads_others(node) -> bool:
+    """Whether scoring this part of a scheme reads other units' figures or any score: a rank,
+    a share, a score or the total (conservatively, wherever it appears)."""
+    if isinstance(node, (ast.Rank, ast.Share)):
+        return True
+    if isinstance(node, ast.Ref) and node.field in (ast.SCORE, ast.TOTAL, ast.AMOUNT, ast.GRADE):
+        return True
+    if isinstance(node, (list, tuple)):
+        return any(_reads_others(x) for x in node)
+    if dataclasses.is_dataclass(node):
+        return any(_reads_others(getattr(node, f.name)) for f in dataclasses.fields(node)
+                   if not isinstance(getattr(node, f.name), (str, int, Decimal)))
+    return False
 
 
 def _why_not(node: NodeResult, index: SchemeIndex) -> str:

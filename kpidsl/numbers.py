@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from math import gcd
 
 from .ast import Rounding
 
@@ -20,36 +21,58 @@ def round_to(x: Fraction | Decimal, rounding: Rounding) -> Decimal:
     return Decimal(sign * quotient).scaleb(-rounding.places)
 
 
+def _places(denominator: int) -> int | None:
+    """The decimal places n/denominator needs (in lowest terms), None if it never ends."""
+    twos = (denominator & -denominator).bit_length() - 1
+    rest, fives = denominator >> twos, 0
+    while rest % 5 == 0:
+        rest //= 5
+        fives += 1
+    return max(twos, fives) if rest == 1 else None
+
+
 def is_exact_decimal(x: Fraction) -> bool:
-    d = x.denominator
-    for p in (2, 5):
-        while d % p == 0:
-            d //= p
-    return d == 1
+    return _places(x.denominator) is not None
+
+
+def _digits(n: int, d: int, places: int) -> str:
+    """n/d (d divides 10**places) as plain decimal text."""
+    scaled = str(abs(n) * (10 ** places // d)).rjust(places + 1, "0")
+    whole, fraction = (scaled[:-places], scaled[-places:].rstrip("0")) if places else (scaled, "")
+    return ("-" if n < 0 else "") + whole + ("." + fraction if fraction else "")
 
 
 def to_decimal(x: Fraction) -> Decimal:
     """A Fraction with a finite decimal expansion as a Decimal, exactly."""
-    if not is_exact_decimal(x):
+    places = _places(x.denominator)
+    if places is None:
         raise ValueError(f"{x} has no finite decimal expansion")
-    places = 0
-    while (x * 10 ** places).denominator != 1:
-        places += 1
-    return Decimal(int(x * 10 ** places)).scaleb(-places)
+    return Decimal(x.numerator * (10 ** places // x.denominator)).scaleb(-places)
 
 
 def show(x: Fraction | Decimal | int, places: int = 4) -> str:
     """A number for people: exact where finite and short, else rounded with an ellipsis."""
+    if type(x) is int:
+        return str(x)
+    if isinstance(x, Decimal) and -x.as_tuple().exponent <= places:
+        return plain(x)
     x = Fraction(x)
-    if is_exact_decimal(x):
-        d = to_decimal(x)
-        if -d.as_tuple().exponent <= places:
-            return plain(d)
-    return format(round_to(x, Rounding(places, "half_up")), "f") + "…"
+    return _shown(x.numerator, x.denominator, places)
+
+
+def _shown(n: int, d: int, places: int) -> str:
+    needed = _places(d)
+    if needed is not None and needed <= places:
+        text = _digits(n, d, needed)
+        return "0" if text == "-0" else text
+    return format(round_to(Fraction(n, d), Rounding(places, "half_up")), "f") + "…"
 
 
 def show_percent(x: Fraction | Decimal) -> str:
-    return show(Fraction(x) * 100, 2) + "%"
+    x = Fraction(x)
+    n, d = x.numerator * 100, x.denominator
+    g = gcd(n, d)
+    return _shown(n // g, d // g, 2) + "%"
 
 
 def plain(d: Decimal) -> str:

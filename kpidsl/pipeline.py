@@ -233,14 +233,15 @@ def _require_fields(index: SchemeIndex, columns, size: int) -> None:
     import numpy as np
 
     from .cells import DAY, FLAG, MISSING, NUMBER
-    from .checker import FLAG as FLAG_FIELD, NUMBER as NUMBER_FIELD, required_fields
+    from .checker import FLAG as FLAG_FIELD, NUMBER as NUMBER_FIELD, award_fields, required_fields
     from .columns import Unsupported
 
     wanted = {NUMBER_FIELD: (NUMBER, DAY), FLAG_FIELD: (FLAG,)}
-    for (node, field), kind in required_fields(index).items():
+    scored = required_fields(index)
+    for (node, field), kind in {**award_fields(index), **scored}.items():  # awards: the kind only
         slot = columns.slots.get((node, field))
         cells = columns.kind[slot] if slot is not None else np.zeros(size, np.int8)
-        if index.default(node, field) is None and np.any(cells == MISSING):
+        if (node, field) in scored and index.default(node, field) is None and np.any(cells == MISSING):
             raise Unsupported(f"{node}.{field} is missing for a unit")
         present = cells[cells != MISSING]
         if kind in wanted and np.any(~np.isin(present, wanted[kind])):

@@ -191,3 +191,17 @@ def test_explain_among_many_units_agrees_with_the_scores(tmp_path, schemes_dir):
     assert (Decimal(unit["total"]), unit["rank"], unit["group_rank"]) == \
         (Decimal(row["总分"]), int(row["名次"]), int(row["组内名次"]))
     assert "全体第" in kpi("explain", str(scheme), "3#丁堰镇").stdout
+
+
+def test_ranking_and_awards_tables_keep_names_and_numbers_whole():
+    """Plain aligned text: every unit's name and total on its row, no header line that starts
+    with closing punctuation, no trailing spaces."""
+    for command in ("score", "awards"):
+        done = kpi(command)
+        assert done.returncode == 0, done.stderr
+        lines = done.stdout.splitlines()
+        assert all(not line.endswith(" ") for line in lines)
+        assert not any(line.strip().startswith(("）", "%", "，")) for line in lines)
+        assert any(line.split()[:2] == ["1", "经济技术开发区（城北街道）"] for line in lines)
+    rows = [line.split() for line in kpi("score").stdout.splitlines() if line.split() and line.split()[0].isdigit()]
+    assert len(rows) == 14 and all(len(r) == 8 for r in rows)  # rank, unit, group, group rank, 3 sections, total

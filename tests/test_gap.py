@@ -64,3 +64,24 @@ def test_gap_and_what_if_commands():
     assert changes[0]["unit"] == "丁堰镇" and changes[0]["difference"] == "1.2"
     bad = kpi("score", "--set", "丁堰镇.城镇新增就来.实际=305")
     assert bad.returncode == 1 and "是否指：城镇新增就业" in bad.stderr
+
+
+def test_an_item_over_one_unit_alone_scores_as_over_all(bundled):
+    """gap re-scores an item that reads no other unit's figures over the unit alone: the same
+    score, for every such item of every bundled scheme and every unit."""
+    from kpidsl.engine.scoring import Scoring
+    from kpidsl.gap import _reads_others
+
+    checked = 0
+    for loaded, _, _ in bundled.values():
+        engine = loaded.evaluation.engine
+        local = [n for n, info in engine.index.nodes.items() if not _reads_others(info.node)]
+        checked += len(local)
+        for i in range(engine.size):
+            alone = engine.of_unit(i)
+            for name in local:
+                assert Scoring(alone, only=name).node.decimal(0) == engine.scores[name].decimal(i), name
+    assert checked > 80
+    index = bundled["rugao-2021.kpi"][0].index
+    assert _reads_others(index.nodes["参保位次考核"].node)  # a rank reads every unit's figures
+    assert all(_reads_others(info.node) for info in bundled["changzhou-platform.kpi"][0].index.nodes.values())  # shares

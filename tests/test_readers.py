@@ -320,3 +320,16 @@ def test_a_note_over_two_lines_is_explained_alike(tmp_path):
     loaded = load_all(scheme)
     assert loaded.data.values[("丁堰镇", "创新创优项目", "评分")].note == "协助完成春季招聘突击任务\n获南通市就业创新案例"
 
+
+
+def test_a_word_in_a_field_only_an_award_reads_is_refused_alike(tmp_path):
+    """完成日期 is read by an award alone: a word there is named with its file and row by both
+    readers (found by the mangled-data property)."""
+    scheme = copy_bundled(tmp_path)
+    path = scheme.parent / "rugao-2021" / "actuals-sample.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    k = next(k for k, line in enumerate(lines) if ",完成日期," in line)
+    lines[k] = ",".join(lines[k].split(",")[:3] + ["很多"] + lines[k].split(",")[4:])
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outcome = _outcome(scheme, "columns")
+    assert outcome == _outcome(scheme, "full") and "E306" in outcome and "很多" in outcome

@@ -7,6 +7,7 @@ Errors are values too (num.Col.err): a unit is refused only where the error reac
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -82,9 +83,13 @@ class Engine:
         self.lang = scheme.language
         self.size = len(data.units)
         self.group_names = sorted({u.group for u in data.units})
-        self.group = np.array([self.group_names.index(u.group) for u in data.units], dtype=np.int64) \
-            if data.units else np.zeros(0, np.int64)
+        number_of = {g: k for k, g in enumerate(self.group_names)}
+        self.group = np.array([number_of[u.group] for u in data.units], dtype=np.int64)
         self.rounding = scheme.item_rounding
+        self._fresh()
+
+    def _fresh(self) -> None:
+        """What an evaluation builds as it goes: errors, texts, constants, measures, results."""
         self.errors: list[Callable[[int], Diagnostic]] = [lambda i: None]  # an error's code is its place here
         self.texts: list[str] = []
         self._text_codes: dict[str, int] = {}
@@ -195,9 +200,20 @@ class Engine:
                 kind[u], n[u], d[u], err[u] = NUMBER, f.numerator, f.denominator, 0
         return Col(kind.astype(np.int8), num.narrow(n), num.narrow(d), err)
 
+    def of_unit(self, unit: int) -> Engine:
+        """The same scheme over one unit alone (as unit 0), with its figures and what-ifs: for
+        rules that read no other unit's figures (no rank, no share)."""
+        import dataclasses
+
+        data = dataclasses.replace(self.data, units=[self.data.units[unit]], by_key={})
+        other = Engine(self.scheme, self.index, data, self.columns.of_unit(unit), self.records.of_unit(unit))
+        other.overrides = {key: {0: units[unit]} for key, units in self.overrides.items() if unit in units}
+        return other
+
     def fork(self, node: str, field: str, unit: int, value) -> Engine:
         """The same units and figures, but one unit's figure changed (what if)."""
-        other = Engine(self.scheme, self.index, self.data, self.columns, self.records)
+        other = copy.copy(self)
+        other._fresh()
         other.overrides = {key: dict(units) for key, units in self.overrides.items()}
         other.overrides.setdefault((node, field), {})[unit] = value
         return other

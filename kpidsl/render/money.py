@@ -13,16 +13,18 @@ from rich.text import Text
 from ..awards import Awards
 from ..numbers import plain
 from ..result import UnitResult
-from .scores_csv import ScoreTable, awards_total, ranking_order, texts
-from .table import aligned
 
 
 def _money(amount) -> str:
     return f"{plain(amount)}元"
 
 
-def table(scores: ScoreTable, scheme, totals, departments, console: Console) -> None:
-    """Each unit's money with the awards it gets; each award's total; departments; the city."""
+def table(scores, scheme, totals, departments, console: Console) -> None:
+    """Each unit's money with the awards it gets; each award's total; departments; the city.
+    `scores`: the score table (render.scores_csv.ScoreTable)."""
+    from .scores_csv import awards_total, ranking_order, texts
+    from .table import aligned
+
     out = console.file
     order = ranking_order(scores)
     amounts = {name: texts(value, order) for name, value in scores.amounts.items()}
@@ -74,9 +76,11 @@ def payments_list(awards: Awards, unit: str, scheme_file: str) -> list[dict]:
             for p in awards.payments.get(unit, ())]
 
 
-def write_json(scores: ScoreTable, scheme, totals, departments, out: TextIO) -> None:
+def write_json(scores, scheme, totals, departments, out: TextIO) -> None:
     """Every unit's money by award (amounts only: `kpi explain --format json` explains them),
     each award's totals, the departments and the city, written unit by unit."""
+    from .scores_csv import awards_total, ranking_order, texts
+
     order = ranking_order(scores)
     amounts = {name: texts(value, order) for name, value in scores.amounts.items()}
     unit_totals = texts(awards_total(scores), order)

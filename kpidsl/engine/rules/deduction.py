@@ -38,10 +38,12 @@ def evaluate(engine, at, rule: ast.Deduction) -> Outcome:
     counted_text = "" if rule.count is None else operand_text(rule.count) + " "
     text = f"{'每少' if rule.count is None else '每'} {rule.step} {counted_text}扣 {rule.points}"
 
+    count_shown = show_expr(count_expr)
+
     def line(i: int) -> Line:
         c, s, k = count.fraction(i), steps.fraction(i), counted.fraction(i)
         shown = show_percent(c) if rule.step.unit == "%" else show(c)
-        arithmetic = f"{show_expr(count_expr)} = {shown}，{show(s)} 档"
+        arithmetic = f"{count_shown} = {shown}，{show(s)} 档"
         if k != s:
             arithmetic += f"（不足一档{_PARTIAL_WORDS[partial]}）→ {show(k)} 档"
         lost = amount.decimal(i)

@@ -27,12 +27,14 @@ def evaluate(engine, at, rule: ast.Proportional, top: Fraction, reads, mask) -> 
         earned.err = ratio.err
     text = "按比例得分：满分 × min(比率, 1)" + (f"，未达 {rule.threshold} 不得分" if rule.threshold else "")
 
+    ratio_shown, top_shown = show_expr(ratio_expr), plain(Decimal(top.numerator) / top.denominator)
+
     def line(i: int) -> Line:
-        shown = f"比率 {show_expr(ratio_expr)} = {show_percent(ratio.fraction(i))}"
+        shown = f"比率 {ratio_shown} = {show_percent(ratio.fraction(i))}"
         if below is not None and below[i]:
             arithmetic = f"{shown} < {rule.threshold} → 0"
         else:
-            arithmetic = (f"{shown}；{plain(Decimal(top.numerator) / top.denominator)} × "
+            arithmetic = (f"{shown}；{top_shown} × "
                           f"{show_percent(counted.fraction(i))} = {show(earned.fraction(i))}")
         return Line("proportional", text, reads.at(i), arithmetic, Decimal(0), rule.pos.line)
     return Outcome(earned, line)

@@ -3,6 +3,7 @@ units (in the group, 分组内) that may be ranked; ineligible units and units w
 the points the scheme gives them (default 0). Equal keys share a place."""
 from decimal import Decimal
 from fractions import Fraction
+from functools import cache
 
 import numpy as np
 
@@ -75,21 +76,25 @@ def evaluate(engine, at, rule: ast.Rank, top: Fraction, reads, mask) -> Outcome:
     order = "降序" if rule.descending else "升序"
     names = [u.name for u in engine.data.units]
 
-    def standings(i: int) -> str:
-        _, head = pool.heads[pool.pool_of[i]]
+    @cache
+    def standings(pool_index: int, count: int) -> str:
+        """The head of a pool, the same in every member's explanation."""
+        _, head = pool.heads[pool_index]
         ranked = sorted(((names[j], pool.key.fraction(j), p) for j, p in head), key=lambda e: (e[2], e[0]))
         parts = [f"{p}. {name} {shown_key(key)}" for name, key, p in ranked[:SHOWN]]
-        if pool.count[i] > SHOWN:
-            parts.append(f"……（共 {pool.count[i]} 个）")
+        if count > SHOWN:
+            parts.append(f"……（共 {count} 个）")
         return "，".join(parts)
+
+    key_shown = show_expr(rule.key)
+    only = f"；仅限 {show_expr(rule.eligible)}" if rule.eligible else ""
 
     def line(i: int) -> Line:
         group = engine.data.units[i].group
         step_i = step_of(rule, group)
-        text = (f"按 {show_expr(rule.key)} {order}排名（{where_(i)}），第一名得满分，其后依次递减 {plain(step_i)}分"
-                + (f"；仅限 {show_expr(rule.eligible)}" if rule.eligible else ""))
+        text = f"按 {key_shown} {order}排名（{where_(i)}），第一名得满分，其后依次递减 {plain(step_i)}分{only}"
         key = pool.key.fraction(i) if pool.has_key[i] else None
-        inputs = list(pool.reads.at(i)) or [(show_expr(rule.key), "无数据" if key is None else shown_key(key))]
+        inputs = list(pool.reads.at(i)) or [(key_shown, "无数据" if key is None else shown_key(key))]
         if not pool.ok[i]:
             points = rule.ineligible_points.value if rule.ineligible_points else Decimal(0)
             reason = "不符合排名条件" if key is not None else "无数据"
@@ -97,7 +102,7 @@ def evaluate(engine, at, rule: ast.Rank, top: Fraction, reads, mask) -> Outcome:
                 points = rule.no_data_points.value
             return Line("rank", text, tuple(inputs), f"{reason}，得 {plain(points)}分", Decimal(0), rule.pos.line)
         position = int(pool.position[i])
-        inputs.append(("排名", standings(i)))
+        inputs.append(("排名", standings(int(pool.pool_of[i]), int(pool.count[i]))))
         arithmetic = (f"第 {position} 名（共 {pool.count[i]} 个单位参与）："
                       f"{show(top)} − {position - 1} × {plain(step_i)} = {show(earned.fraction(i))}")
         if unfloored.fraction(i) < 0:
