@@ -24,6 +24,11 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
                        help="let the scheme name data files outside its own folder")
 
 
+def _force(command) -> None:
+    command.add_argument("--force", action="store_true",
+                         help="write --out even where it is a symbolic link (to the file it points to)")
+
+
 SCHEME_HELP = "scheme file (default: the bundled 如皋 2021 scheme)"
 
 
@@ -47,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--out", metavar="XLSX|CSV",
                        help="also write a results workbook (ranking and each unit's explanation); "
                             "with --format csv, the file to write the CSV to")
+    _force(score)
     score.add_argument("--set", action="append", metavar="UNIT.ITEM.FIELD=VALUE", default=[],
                        help="what if: score with this figure changed (repeatable) and show what moves")
     _data_options(score)
@@ -77,11 +83,13 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="write the results as one self-contained HTML page")
     report.add_argument("scheme", nargs="?", help=SCHEME_HELP)
     report.add_argument("--out", metavar="HTML", required=True)
+    _force(report)
     _data_options(report)
 
     template = commands.add_parser("template", help="write the workbook towns fill in with their actuals")
     template.add_argument("scheme", nargs="?", help=SCHEME_HELP)
     template.add_argument("--out", metavar="XLSX", required=True)
+    _force(template)
     _data_options(template)
 
     check = commands.add_parser("check", help="check a scheme (and its data) and print its outline")
@@ -167,7 +175,8 @@ def _check(loaded, args, out, err, progress) -> int:
 def _template(loaded, args, out, err, progress) -> int:
     from .render.workbook import write_template
 
-    write_template(loaded.index, loaded.data, Path(args.out), progress)
+    with _out(args) as f:
+        write_template(loaded.index, loaded.data, f, progress)
     err.print(f"已写入 {args.out}", markup=False)
     return EXIT_OK
 
@@ -179,7 +188,8 @@ def _score(loaded, args, out, err, progress) -> int:
     from .render.workbook import write_results
 
     evaluation = loaded.evaluation
-    write_results(evaluation.results(), Path(args.out), progress, evaluation.awards())
+    with _out(args) as f:
+        write_results(evaluation.results(), f, progress, evaluation.awards())
     _print_scores(evaluation, args.format, out)
     return EXIT_OK
 
@@ -208,7 +218,7 @@ def _score_csv(scheme_path, args, err) -> int:
     table, language, warnings = score_table(scheme_path, **_files(args))
     _warn(warnings, err)
     if args.out:
-        with open(args.out, "wb") as f:
+        with _out(args) as f:
             write(table, language, f)
     else:
         write(table, language, sys.stdout.buffer)
@@ -251,9 +261,19 @@ def _report(scheme_path, args, out, err) -> int:
 
     evaluation, warnings, _ = prepare(scheme_path, **_files(args))
     _warn(warnings, err)
-    Path(args.out).write_text(to_html(evaluation.results()), encoding="utf-8")
+    with _out(args, "w") as f:
+        f.write(to_html(evaluation.results()))
     err.print(f"已写入 {args.out}", markup=False)
     return EXIT_OK
+
+
+def _out(args, mode: str = "wb"):
+    """The --out file, written whole or not at all (kpidsl.output)."""
+    from .output import check_target, replacing
+    from .pipeline import input_files
+
+    path = check_target(args.out, input_files(args.scheme, **_files(args)), args.force)
+    return replacing(path, args.out, mode=mode)
 
 
 def _warn(warnings, err) -> None:

@@ -1,6 +1,7 @@
 """Diagnostics: every user-facing error and warning, with a stable code and both languages.
 
-Codes: E1xx syntax, E2xx scheme checks, E3xx data and evaluation, W2xx warnings.
+Codes: E1xx syntax, E2xx scheme checks, E3xx data and evaluation, E4xx writing outputs, W2xx
+warnings.
 One root class (KpiError) carries a list of diagnostics, so a stage can collect all it finds
 and raise once.
 """
@@ -45,6 +46,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E312": ("{place}：{what}", "{place}: {what}"),
     "E313": ("{place}：{unit} / {item} / {field} 为空；缺失的数据不按 0 计，请填写",
              "{place}: {unit} / {item} / {field} is empty; missing data is never scored as 0"),
+    "E401": ("无法写入 {path}：{reason}", "cannot write {path}: {reason}"),
     "W201": ("{name}：每 {step} 扣分，未写明不足一档如何计（默认 按比例计）",
              "{name}: deduction per {step} does not say how a partial step counts (default prorate)"),
     "W202": ("{kind} {name} 声明 {declared}，其下各项合计 {parts}；分值说明：{note}",
@@ -57,6 +59,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
 def display_width(text: str) -> int:
     """Terminal columns: CJK characters are two wide, so carets must be padded by width."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def printable(text: str) -> str:
+    """Control characters (ESC, NUL, …) from a file shown escaped, never sent to the terminal."""
+    def shown(c: str) -> str:
+        if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Zl", "Zp"):
+            return c
+        return f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}"
+    return "".join(map(shown, text))
 
 
 @dataclass(frozen=True)
@@ -81,12 +92,12 @@ class Diagnostic:
                 if self.column:
                     where += f":{self.column}"
             where += ": "
-        text = f"{where}{self.code} {self.message}"
+        text = f"{where}{self.code} {printable(self.message)}"
         if self.source_line is not None and self.line:
             gutter = f"{self.line:>4} | "
-            text += f"\n{gutter}{self.source_line}"
+            text += f"\n{gutter}{printable(self.source_line)}"
             if self.column:
-                pad = display_width(self.source_line[: self.column - 1])
+                pad = display_width(printable(self.source_line[: self.column - 1]))
                 text += "\n" + " " * (len(gutter) - 2) + "| " + " " * pad + "^"
         return text
 

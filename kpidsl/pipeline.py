@@ -163,6 +163,17 @@ def prepare(scheme_path: Path | None = None, *, units=None, values=None, records
     return loaded.evaluation, loaded.warnings, found
 
 
+def input_files(scheme_path: Path | None = None, *, units=None, values=None, records=None, targets=None,
+                actuals=None, allow_outside: bool = False) -> list[Path]:
+    """Every file a run on this scheme reads: the scheme and its data."""
+    path = Path(scheme_path) if scheme_path else default_scheme()
+    try:
+        files = _data_files(read_scheme(path)[0], path, units, values, records, targets, actuals, allow_outside)
+    except KpiError:
+        return [path]  # the run itself says what is wrong
+    return [path] + [p for kind in (files.units, files.values, files.wide, files.records) for p, *_ in kind]
+
+
 MANY_UNITS = 1_000  # from here on, long-layout CSV is read by the columnar reader (pyarrow)
 
 

@@ -86,8 +86,8 @@ def write(table: ScoreTable, language: str, out: BinaryIO) -> None:
     head = _HEAD.get(language, _HEAD["zh"])
     names = pa.array(table.units, pa.string())
     order = ranking_order(table)
-    columns = {head[0]: names.take(order),
-               head[1]: pa.array(table.groups, pa.string()).take(order),
+    columns = {head[0]: _as_text(names.take(order)),
+               head[1]: _as_text(pa.array(table.groups, pa.string()).take(order)),
                head[2]: _decimal(*table.total, order),
                head[3]: pa.array(table.rank[order]),
                head[4]: pa.array(table.group_rank[order])}
@@ -109,6 +109,13 @@ def write(table: ScoreTable, language: str, out: BinaryIO) -> None:
     with ThreadPoolExecutor(max_workers=2) as pool:  # pyarrow formats each half without the GIL
         for part in pool.map(text, (0, half), (half, rows.num_rows)):
             out.write(part)
+
+
+def _as_text(texts: pa.Array) -> pa.Array:
+    """Names a spreadsheet would run as a formula (a leading =, +, -, @, tab or CR) behind an
+    apostrophe, which spreadsheets show as text (CSV injection)."""
+    risky = pc.match_substring_regex(texts, r"^[=+\-@\t\r]")
+    return pc.if_else(risky, pc.binary_join_element_wise("'", texts, ""), texts)
 
 
 def _decimal(integers: np.ndarray, places: int, order: np.ndarray) -> pa.Array:

@@ -37,7 +37,16 @@ def sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
-def write_results(results: Results, path: Path, progress=_identity, awards=None) -> None:
+def _append(sheet, row) -> None:
+    """A row of values, text always as text: a name or 原文 such as `=HYPERLINK(…)` is never
+    written as a formula (openpyxl would take a leading = as one)."""
+    sheet.append(row)
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
+def write_results(results: Results, path, progress=_identity, awards=None) -> None:
     """A ranking sheet, the awards ledger where the scheme pays money, then one sheet per unit
     with every item, its loss and reasons, and the ledger. Numbers are numbers in the cells."""
     book = Workbook()
@@ -49,33 +58,33 @@ def write_results(results: Results, path: Path, progress=_identity, awards=None)
         taken.add("奖励")
     first = results.units[0] if results.units else None
     sections = [s.path[-1] + ("（加分）" if s.bonus else "") for s in first.sections] if first else []
-    ranking.append(["名次", "单位", "分组", "组内名次", *sections, "总分"])
+    _append(ranking, ["名次", "单位", "分组", "组内名次", *sections, "总分"])
     for unit in results.units:
-        ranking.append([unit.rank, unit.unit, unit.group, unit.group_rank,
+        _append(ranking, [unit.rank, unit.unit, unit.group, unit.group_rank,
                         *(s.score for s in unit.sections), unit.total])
     _header(ranking, widths={"B": 28})
     scheme_file = Path(results.path).name
     for unit in progress(results.units, len(results.units), "写入各单位说明"):
         sheet = book.create_sheet(sheet_title(unit.unit, taken))
-        sheet.append([f"{unit.unit}（{unit.group}）", f"总分 {unit.total}",
+        _append(sheet, [f"{unit.unit}（{unit.group}）", f"总分 {unit.total}",
                       f"全体第 {unit.rank} 名", f"{unit.group}内第 {unit.group_rank} 名"])
-        sheet.append(["板块 / 指标", "满分", "得分", "失分", "计入总分", "说明", "原文", "方案行"])
+        _append(sheet, ["板块 / 指标", "满分", "得分", "失分", "计入总分", "说明", "原文", "方案行"])
         for top in unit.sections:
             for node in top.nodes():
                 reasons = "\n".join(f"{l.text}：{l.arithmetic}" + (f"（扣 {l.lost}）" if l.lost else "")
                                     for l in node.lines)
                 counted = -(node.lost * node.weight) if isinstance(node, ItemResult) and not node.bonus else None
-                sheet.append(["/".join(node.path), node.max, node.score, node.lost, counted, reasons,
+                _append(sheet, ["/".join(node.path), node.max, node.score, node.lost, counted, reasons,
                               node.source or "", f"{scheme_file}:{node.line}"])
                 if isinstance(node, SectionResult):
                     for cell in sheet[sheet.max_row]:
                         cell.font = BOLD
-        sheet.append([])
-        sheet.append(["账目", None, None, None, "分"])
-        sheet.append(["满分", None, None, None, unit.full])
+        _append(sheet, [])
+        _append(sheet, ["账目", None, None, None, "分"])
+        _append(sheet, ["满分", None, None, None, unit.full])
         for entry in unit.ledger():
-            sheet.append([entry.label, None, None, None, entry.points, entry.detail])
-        sheet.append(["总分", None, None, None, unit.total])
+            _append(sheet, [entry.label, None, None, None, entry.points, entry.detail])
+        _append(sheet, ["总分", None, None, None, unit.total])
         for row in sheet.iter_rows(min_row=3):
             for cell in row:
                 cell.alignment = WRAP
@@ -87,16 +96,16 @@ def _awards_sheet(sheet, results: Results, awards) -> None:
     """Units by rank, one column per award, each unit's total; then the awards' totals,
     the departments and the city total."""
     names = [t.award for t in awards.totals]
-    sheet.append(["名次", "单位", *names, "合计"])
+    _append(sheet, ["名次", "单位", *names, "合计"])
     for unit in results.units:
         paid = {p.award: p.amount for p in awards.payments[unit.unit]}
-        sheet.append([unit.rank, unit.unit, *(paid[n] for n in names), awards.unit_total(unit.unit)])
-    sheet.append([None, "发放合计", *(t.paid for t in awards.totals), sum(t.paid for t in awards.totals)])
-    sheet.append([None, "扣减或留存", *(t.kept_back for t in awards.totals)])
-    sheet.append([])
+        _append(sheet, [unit.rank, unit.unit, *(paid[n] for n in names), awards.unit_total(unit.unit)])
+    _append(sheet, [None, "发放合计", *(t.paid for t in awards.totals), sum(t.paid for t in awards.totals)])
+    _append(sheet, [None, "扣减或留存", *(t.kept_back for t in awards.totals)])
+    _append(sheet, [])
     for department in awards.departments:
-        sheet.append([None, department.name, department.amount if department.amount is not None else "原文未定金额"])
-    sheet.append([None, "全市合计", awards.city_total])
+        _append(sheet, [None, department.name, department.amount if department.amount is not None else "原文未定金额"])
+    _append(sheet, [None, "全市合计", awards.city_total])
     _header(sheet, widths={"B": 28})
 
 
@@ -108,7 +117,7 @@ def _header(sheet, row: int = 1, widths: dict[str, int] | None = None) -> None:
         sheet.column_dimensions[column].width = width
 
 
-def write_template(index: SchemeIndex, data: Dataset, path: Path, progress=_identity) -> None:
+def write_template(index: SchemeIndex, data: Dataset, path, progress=_identity) -> None:
     """The actuals workbook towns fill in: one row per field a rule reads, one column per unit,
     the targets beside as grey reference rows, and validation so that data comes back in the
     shape the scheme reads (`kpi score --actuals`)."""
@@ -116,25 +125,25 @@ def write_template(index: SchemeIndex, data: Dataset, path: Path, progress=_iden
     sheet = book.active
     sheet.title = "完成情况"
     units = list(progress(data.units, len(data.units), "写入填报表"))
-    sheet.append([f"{index.scheme.title} 完成情况填报表"])
-    sheet.append(["每格填一个值；灰色的“任务（参考）”行不必填写。是/否 项填“是”或“否”。"])
-    sheet.append(["指标", "字段", *(u.name for u in units)])
+    _append(sheet, [f"{index.scheme.title} 完成情况填报表"])
+    _append(sheet, ["每格填一个值；灰色的“任务（参考）”行不必填写。是/否 项填“是”或“否”。"])
+    _append(sheet, ["指标", "字段", *(u.name for u in units)])
     needed = required_fields(index)
     order = {name: i for i, name in enumerate(index.nodes)}
     last_column = sheet.cell(3, len(units) + 2).column_letter
     validations: dict[str, DataValidation] = {}
     for (node, field), kind in sorted(needed.items(), key=lambda e: (order.get(e[0][0], -1), e[0][1] != TARGET)):
         if field == TARGET:
-            sheet.append([node, TARGET + REFERENCE, *(_value(data, u.name, node, TARGET) for u in units)])
+            _append(sheet, [node, TARGET + REFERENCE, *(_value(data, u.name, node, TARGET) for u in units)])
             for cell in sheet[sheet.max_row]:
                 cell.fill = GREY
             continue
-        sheet.append([node, field])
+        _append(sheet, [node, field])
         sheet.cell(sheet.max_row, 2).comment = Comment(_hint(kind), "kpidsl")
         rule = _validation(kind, index.nodes.get(node), validations)
         rule.add(f"C{sheet.max_row}:{last_column}{sheet.max_row}")
         if kind == SCORE:  # an assessed score needs its reason
-            sheet.append([node, field + NOTE_SUFFIX])
+            _append(sheet, [node, field + NOTE_SUFFIX])
     for rule in validations.values():
         sheet.add_data_validation(rule)
     sheet.freeze_panes = "C4"
