@@ -205,3 +205,21 @@ def test_ranking_and_awards_tables_keep_names_and_numbers_whole():
         assert any(line.split()[:2] == ["1", "经济技术开发区（城北街道）"] for line in lines)
     rows = [line.split() for line in kpi("score").stdout.splitlines() if line.split() and line.split()[0].isdigit()]
     assert len(rows) == 14 and all(len(r) == 8 for r in rows)  # rank, unit, group, group rank, 3 sections, total
+
+
+def test_score_json_is_the_same_written_in_chunks(monkeypatch):
+    """The JSON of all units is written a chunk of units at a time; the chunks do not show."""
+    import io
+
+    from kpidsl.pipeline import prepare
+    from kpidsl.render import json as render
+    from kpidsl.render.scores_csv import from_evaluation
+
+    evaluation = prepare(None)[0]
+    scores, scheme, index = from_evaluation(evaluation), evaluation.engine.scheme, evaluation.engine.index
+    whole = io.StringIO()
+    render.write_scores(scores, scheme, index, whole)
+    monkeypatch.setattr(render, "CHUNK", 3)
+    chunked = io.StringIO()
+    render.write_scores(scores, scheme, index, chunked)
+    assert chunked.getvalue() == whole.getvalue() and len(json.loads(whole.getvalue())["units"]) == 14

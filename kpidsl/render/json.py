@@ -57,18 +57,21 @@ def render(results: Results, units: list[UnitResult] | None = None, awards=None)
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
+CHUNK = 10_000  # units written from one batch of formatted numbers
+
+
 def write_scores(scores, scheme, index, out: TextIO) -> None:
     """`kpi score --format json`: every unit's total, ranks and scores (each item's and
     section's), and its money by award, without explanations (`kpi explain --format json`
     gives those). Written a unit a line, so that 100,000 units take no more memory than one."""
     from ..ast import Item
-    from .scores_csv import awards_total, ranking_order, texts
+    from .scores_csv import awards_total, fewest_places, ranking_order, texts
 
     order = ranking_order(scores)
     dumps = partial(json.dumps, ensure_ascii=False)
 
-    def columns(names: list[str]) -> list[tuple[str, list[str], list[str]]]:
-        """Each node's constant part, its scores and its points lost, as text."""
+    def columns(names: list[str]) -> list[tuple[str, tuple, tuple]]:
+        """Each node's constant part, its scores and its points lost (at fixed places)."""
         found = []
         for name in names:
             info = index.nodes[name]
@@ -79,23 +82,32 @@ def write_scores(scores, scheme, index, out: TextIO) -> None:
             full = int(points.scaleb(places))
             head = (f'{{"path": {dumps(list(info.path))}, "max": "{plain(points)}", '
                     f'"weight": "{plain(info.weight)}", "bonus": {dumps(info.bonus)}, ')
-            found.append((head, texts((integers, places), order), texts((full - integers, places), order)))
+            found.append((head, fewest_places((integers, places)), fewest_places((full - integers, places))))
         return found
 
     items = columns([n for n, info in index.nodes.items() if isinstance(info.node, Item)])
     sections = columns([n for n, info in index.nodes.items() if not isinstance(info.node, Item)])
-    total = texts(scores.total, order)
-    money = {name: texts(value, order) for name, value in scores.amounts.items()}
-    unit_money = texts(awards_total(scores), order) if money else None
+    total = fewest_places(scores.total)
+    money = {name: fewest_places(value) for name, value in scores.amounts.items()}
+    unit_money = fewest_places(awards_total(scores)) if money else None
     out.write(f'{{"scheme": {dumps(scheme.title)}, "units": [\n')
-    for k, i in enumerate(order.tolist()):
-        parts = [f'{{"unit": {dumps(scores.units[i])}, "group": {dumps(scores.groups[i])}, "total": "{total[k]}", '
-                 f'"rank": {scores.rank[i]}, "group_rank": {scores.group_rank[i]}']
-        for key, nodes in (("items", items), ("sections", sections)):
-            listed = ", ".join(f'{head}"score": "{score[k]}", "lost": "{lost[k]}"}}' for head, score, lost in nodes)
-            parts.append(f'"{key}": [{listed}]')
-        if money:
-            listed = ", ".join(f'{{"rule": {dumps(name)}, "amount": "{column[k]}"}}' for name, column in money.items())
-            parts.append(f'"awards_total": "{unit_money[k]}", "awards": [{listed}]')
-        out.write(("," if k else "") + ", ".join(parts) + "}\n")
+    for start in range(0, len(order), CHUNK):  # text for a chunk of units at a time: memory stays flat
+        chunk = order[start:start + CHUNK]
+
+        def text(value) -> list[str]:
+            return texts(value, chunk, fewest=False)
+        node_texts = {key: [(head, text(score), text(lost)) for head, score, lost in nodes]
+                      for key, nodes in (("items", items), ("sections", sections))}
+        totals, amounts = text(total), {name: text(value) for name, value in money.items()}
+        unit_amounts = text(unit_money) if money else None
+        for k, i in enumerate(chunk.tolist()):
+            parts = [f'{{"unit": {dumps(scores.units[i])}, "group": {dumps(scores.groups[i])}, '
+                     f'"total": "{totals[k]}", "rank": {scores.rank[i]}, "group_rank": {scores.group_rank[i]}']
+            for key, nodes in node_texts.items():
+                listed = ", ".join(f'{head}"score": "{score[k]}", "lost": "{lost[k]}"}}' for head, score, lost in nodes)
+                parts.append(f'"{key}": [{listed}]')
+            if money:
+                listed = ", ".join(f'{{"rule": {dumps(name)}, "amount": "{column[k]}"}}' for name, column in amounts.items())
+                parts.append(f'"awards_total": "{unit_amounts[k]}", "awards": [{listed}]')
+            out.write(("," if start + k else "") + ", ".join(parts) + "}\n")
     out.write("]}\n")

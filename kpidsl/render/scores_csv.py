@@ -68,9 +68,18 @@ def ranking_order(table: ScoreTable) -> np.ndarray:
                            sort_keys=[("rank", "ascending"), ("name", "ascending")]).to_numpy()
 
 
-def texts(value: tuple[np.ndarray, int], order: np.ndarray) -> list[str]:
-    """A column of numbers as text, in this order, every one to the places the column needs."""
-    return pc.cast(_decimal(*value, order), pa.string()).to_pylist()
+def texts(value: tuple[np.ndarray, int], order: np.ndarray, fewest: bool = True) -> list[str]:
+    """A column of numbers as text, in this order, every one to the places the column needs
+    (to exactly the places given, without `fewest`)."""
+    return pc.cast(_decimal(*value, order, fewest), pa.string()).to_pylist()
+
+
+def fewest_places(value: tuple[np.ndarray, int]) -> tuple[np.ndarray, int]:
+    """The same numbers at the fewest places that write every one exactly."""
+    integers, places = value
+    while places and not np.any(integers % 10):
+        integers, places = integers // 10, places - 1
+    return integers, places
 
 
 def awards_total(table: ScoreTable) -> tuple[np.ndarray, int]:
@@ -118,12 +127,10 @@ def _as_text(texts: pa.Array) -> pa.Array:
     return pc.if_else(risky, pc.binary_join_element_wise("'", texts, ""), texts)
 
 
-def _decimal(integers: np.ndarray, places: int, order: np.ndarray) -> pa.Array:
+def _decimal(integers: np.ndarray, places: int, order: np.ndarray, fewest: bool = True) -> pa.Array:
     """Integers counted in 10**-places as a decimal column (built from its 128-bit words), at
-    the fewest places that write every value exactly."""
-    values = integers[order]
-    while places and not np.any(values % 10):
-        values, places = values // 10, places - 1
+    the fewest places that write every value exactly (or at these places)."""
+    values, places = (fewest_places if fewest else lambda v: v)((integers[order], places))
     if values.dtype == object:  # beyond 64 bits: slower, and wider where 38 digits do not do
         decimals = [Decimal(int(v)).scaleb(-places) for v in values]
         width = max((len(d.as_tuple().digits) for d in decimals), default=1)
