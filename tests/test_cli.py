@@ -223,3 +223,31 @@ def test_score_json_is_the_same_written_in_chunks(monkeypatch):
     chunked = io.StringIO()
     render.write_scores(scores, scheme, index, chunked)
     assert chunked.getvalue() == whole.getvalue() and len(json.loads(whole.getvalue())["units"]) == 14
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_tables_fit_a_terminal_without_splitting_a_number(width):
+    """On a terminal the widest text column wraps within itself: no line is wider than the
+    terminal, none starts with closing punctuation, every amount is whole on one line."""
+    import io
+    import re
+
+    from rich.cells import cell_len
+    from rich.console import Console
+
+    from kpidsl.pipeline import prepare
+    from kpidsl.render import money, table
+    from kpidsl.render.scores_csv import from_evaluation
+
+    evaluation = prepare(None)[0]
+    scores, scheme = from_evaluation(evaluation), evaluation.engine.scheme
+    written = io.StringIO()
+    console = Console(file=written, force_terminal=True, width=width)
+    table.render(scores, scheme, evaluation.engine.index, console)
+    money.table(scores, scheme, evaluation.money.totals(), evaluation.money.departments(), console)
+    lines = written.getvalue().splitlines()
+    assert lines and all(cell_len(line) <= width for line in lines)
+    assert not any(line.strip().startswith(("）", "；", "，", "%")) for line in lines)
+    amounts = {a for values in scores.amounts.values() for a in table.texts(values, table.ranking_order(scores))}
+    shown = set(re.findall(r"[\d.]+", written.getvalue()))
+    assert {a for a in amounts if Decimal(a)} <= shown  # awards of 0 are not listed

@@ -36,12 +36,12 @@ def table(changes, units, console: Console, money=None) -> None:
         rows.append([u.unit, plain(u.old.total) if u.old else "—", plain(u.new.total) if u.new else "—",
                      _signed(u.difference), f"{u.old.rank if u.old else '—'} → {u.new.rank if u.new else '—'}", shown])
     console.file.write("\n")
-    aligned(console.file, "各单位得分变化（按变化大小；原因按指标分解，合计等于变化）",
+    aligned(console, "各单位得分变化（按变化大小；原因按指标分解，合计等于变化）",
             [("单位", False), ("原总分", True), ("新总分", True), ("变化", True), ("名次", False), ("主要原因", False)],
             [list(column) for column in zip(*rows)] if rows else [[] for _ in range(6)])
     if money:
         console.file.write("\n")
-        aligned(console.file, "各单位奖励变化（元，按奖励分解）",
+        aligned(console, "各单位奖励变化（元，按奖励分解）",
                 [("单位", False), ("原合计", True), ("新合计", True), ("变化", True), ("按奖励", False)],
                 [[m.unit for m in money], [plain(m.old) for m in money], [plain(m.new) for m in money],
                  [_signed(m.difference) for m in money],

@@ -31,16 +31,16 @@ def table(scores, scheme, totals, departments, console: Console) -> None:
     nonzero = {name: (value[0][order] != 0).tolist() for name, value in scores.amounts.items()}
     got = ["；".join(f"{name} {amounts[name][k]}" for name in amounts if nonzero[name][k]) or "—"
            for k in range(len(order))]
-    aligned(out, f"{scheme.title} 奖励与补助",
+    aligned(console, f"{scheme.title} 奖励与补助",
             [("名次", True), ("单位", False), ("合计（元）", True), ("其中", False)],
             [[str(r) for r in scores.rank[order].tolist()], [scores.units[i] for i in order],
              texts(awards_total(scores), order), got])
     out.write("\n")
-    aligned(out, "各项奖励", [("奖励", False), ("发放（元）", True), ("扣减或留存（元）", True)],
+    aligned(console, "各项奖励", [("奖励", False), ("发放（元）", True), ("扣减或留存（元）", True)],
             [[t.award for t in totals], [plain(t.paid) for t in totals], [plain(t.kept_back) for t in totals]])
     if departments:
         out.write("\n")
-        aligned(out, "部门奖励", [("部门 / 事项", False), ("金额", True)],
+        aligned(console, "部门奖励", [("部门 / 事项", False), ("金额", True)],
                 [[d.name for d in departments],
                  [_money(d.amount) if d.amount is not None else "原文未定金额" for d in departments]])
     out.write(f"\n全市合计 {_money(Awards({}, totals, departments).city_total)}（各单位 + 已定金额的部门奖励）\n")
