@@ -5,10 +5,10 @@ the text as written (for explanations) beside their normalised value (70% -> 0.7
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Union
+from typing import Iterator, Union
 
 # Built-in fields every item has; the English spellings map to these.
 TARGET = "任务"
@@ -542,3 +542,24 @@ def operand_text(expr: Expr, lang: str = "zh") -> str:
 
 def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def parts(node) -> Iterator[tuple[str, object]]:
+    """The AST nodes directly inside a node, each with the name of the field that holds it."""
+    def inside(value):
+        if isinstance(value, (list, tuple)):
+            for v in value:
+                yield from inside(v)
+        elif is_dataclass(value) and not isinstance(value, Pos):
+            yield value
+
+    for f in fields(node):
+        for child in inside(getattr(node, f.name)):
+            yield f.name, child
+
+
+def walk(node) -> Iterator[object]:
+    """The node and every AST node inside it."""
+    yield node
+    for _, child in parts(node):
+        yield from walk(child)

@@ -6,7 +6,6 @@ found by evaluating (kpidsl.engine), which reports every one of them.
 """
 from __future__ import annotations
 
-import dataclasses
 import math
 from datetime import date
 from decimal import Decimal
@@ -376,15 +375,12 @@ def award_fields(index: SchemeIndex) -> dict[tuple[str, str], str]:
     award's conditions read is yes/no unless compared, the rest numbers."""
     found: dict[tuple[str, str], str] = {}
 
-    def walk(award: str, value, kind: str) -> None:
-        if isinstance(value, (ast.Ref, ast.Binary, ast.Compare, ast.Logical, ast.Not)):
-            found.update((k, v) for k, v in _expr_fields(index, award, value, kind).items() if k not in found)
-        elif isinstance(value, (list, tuple)):
-            for x in value:
-                walk(award, x, kind)
-        elif dataclasses.is_dataclass(value):
-            for f in dataclasses.fields(value):
-                walk(award, getattr(value, f.name), FLAG if f.name in ("condition", "eligible") else NUMBER)
+    def walk(award: str, node, kind: str) -> None:
+        if isinstance(node, (ast.Ref, ast.Binary, ast.Compare, ast.Logical, ast.Not)):
+            found.update((k, v) for k, v in _expr_fields(index, award, node, kind).items() if k not in found)
+            return
+        for name, child in ast.parts(node):
+            walk(award, child, FLAG if name in ("condition", "eligible") else NUMBER)
 
     for award in index.scheme.awards:
         walk(award.name, award, NUMBER)

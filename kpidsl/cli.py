@@ -281,16 +281,23 @@ def _warn(warnings, err) -> None:
         err.print(warning.render(), markup=False, soft_wrap=True)
 
 
-def _explain(scheme_path, args, out, err) -> int:
-    """One unit explained: the scheme evaluated over every unit, the explanation written from
-    that evaluation for this unit alone."""
+def _one_unit(scheme_path, args, err):
+    """The scheme evaluated over every unit, and the unit asked for: (evaluation, its index,
+    its explanation)."""
     from .pipeline import prepare
-    from .result import Results
 
     evaluation, warnings, (unit,) = prepare(scheme_path, **_files(args), cells_of=[args.unit])
     _warn(warnings, err)
     i = evaluation.engine.data.units.index(unit)
-    result = evaluation.scoring.unit(i)
+    return evaluation, i, evaluation.scoring.unit(i)
+
+
+def _explain(scheme_path, args, out, err) -> int:
+    """One unit explained: the scheme evaluated over every unit, the explanation written from
+    that evaluation for this unit alone."""
+    from .result import Results
+
+    evaluation, i, result = _one_unit(scheme_path, args, err)
     scheme = evaluation.engine.scheme
     return _show_explanation(Results(scheme.title, scheme.path, (result,)), result, evaluation.awards([i]),
                              args, out)
@@ -379,12 +386,9 @@ def _diff(args, out, err) -> int:
 
 def _gap(scheme_path, args, out, err) -> int:
     from .gap import GapFinder
-    from .pipeline import prepare
     from .render import gap as render
 
-    evaluation, warnings, (unit,) = prepare(scheme_path, **_files(args), cells_of=[args.unit])
-    _warn(warnings, err)
-    result = evaluation.scoring.unit(evaluation.engine.data.units.index(unit))
+    evaluation, _, result = _one_unit(scheme_path, args, err)
     options, blocked = GapFinder(evaluation).find(result)
     if args.format == "json":
         sys.stdout.write(render.to_json(result, options, blocked))

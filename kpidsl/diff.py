@@ -138,23 +138,31 @@ class _Columns:
         self.position = {name: i for i, name in enumerate(self.names)}
         self.columns = {k: places_and_integers(v) for k, v in columns.items()}
 
-    def aligned(self, key: str, names: list[str], places: int) -> np.ndarray:
-        """The column on these units (0 where a unit or the column is absent), at these places."""
-        values = np.zeros(len(names), object)
+    def aligned(self, key: str, at: np.ndarray, places: int) -> np.ndarray:
+        """The column on the units at these positions (0 where a position is -1 or the column
+        is absent), at these places."""
+        values = np.zeros(len(at), object)
         if key in self.columns:
             integers, own = self.columns[key]
-            at = np.array([self.position.get(n, -1) for n in names])
             found = at >= 0
             values[found] = integers[at[found]].astype(object) * 10 ** (places - own)
         return values
 
+    def total(self, name: str) -> Decimal:
+        """The sum of a unit's numbers (0 if it has none)."""
+        i = self.position.get(name)
+        return sum((_decimal(integers[i], places) for integers, places in self.columns.values()), Decimal(0)) \
+            if i is not None else Decimal(0)
 
-def _moved(old: _Columns, new: _Columns, names: list[str]) -> tuple[list[str], dict[str, tuple[np.ndarray, int]]]:
-    """Each column's change on each unit, as integers at decimal places."""
+
+def _moved(old: _Columns, new: _Columns) -> tuple[list[str], dict[str, tuple[np.ndarray, int]]]:
+    """The units of either, and each column's change on each of them (integers at places)."""
+    names = sorted(set(old.names) | set(new.names))
+    at = [np.array([c.position.get(n, -1) for n in names], np.int64) for c in (old, new)]
     moved = {}
     for key in sorted(set(old.columns) | set(new.columns)):
-        places = max(c[key][1] for c in (old.columns, new.columns) if key in c)
-        change = new.aligned(key, names, places) - old.aligned(key, names, places)
+        places = max(c.columns[key][1] for c in (old, new) if key in c.columns)
+        change = new.aligned(key, at[1], places) - old.aligned(key, at[0], places)
         if np.any(change != 0):
             moved[key] = (change, places)
     return names, moved
@@ -168,7 +176,7 @@ def unit_changes(old, new) -> list[UnitChange]:
     """Each unit whose total, rank or any contribution differs between two evaluations (or that
     one of them lacks), with the contributions that moved; largest change first."""
     columns = [_Columns(x, contributions(x)) for x in (old, new)]
-    names, moved = _moved(*columns, sorted(set(columns[0].names) | set(columns[1].names)))
+    names, moved = _moved(*columns)
     ranks = [np.array([x.scoring.rank[c.position[n]] if n in c.position else 0 for n in names])
              for x, c in zip((old, new), columns)]
     changed = (ranks[0] != ranks[1]) | (ranks[0] == 0) | (ranks[1] == 0)
@@ -207,7 +215,7 @@ class MoneyChange:
 def money_changes(old, new) -> list[MoneyChange]:
     """Each unit's money under both evaluations, by award (none where a scheme pays none)."""
     columns = [_Columns(x, {a: t[0] for a, t in x.money.traces.items()} if x.money else {}) for x in (old, new)]
-    names, moved = _moved(*columns, sorted(set(columns[0].names) | set(columns[1].names)))
+    names, moved = _moved(*columns)
     if not moved:
         return []
     changed = np.zeros(len(names), bool)
@@ -216,7 +224,5 @@ def money_changes(old, new) -> list[MoneyChange]:
     changes = []
     for k in np.flatnonzero(changed).tolist():
         by_award = {key: _decimal(change[k], places) for key, (change, places) in moved.items() if change[k]}
-        before, after = (sum((_decimal(c.aligned(key, [names[k]], p)[0], p) for key, (_, p) in c.columns.items()),
-                             Decimal(0)) for c in columns)
-        changes.append(MoneyChange(names[k], before, after, by_award))
+        changes.append(MoneyChange(names[k], columns[0].total(names[k]), columns[1].total(names[k]), by_award))
     return sorted(changes, key=lambda c: (-abs(c.difference), c.unit))

@@ -11,7 +11,6 @@ the item reads no other unit's figures, else over every unit (its rank pools, it
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -86,9 +85,7 @@ class GapFinder:
 
     def _score(self, unit: int, node_name: str, engine: Engine) -> Decimal:
         """The node's score for the unit, the node alone re-evaluated."""
-        if engine.size == 1 and self.engine.size > 1:  # the unit alone (see _with)
-            unit = 0
-        return Scoring(engine, only=node_name).node.decimal(unit)
+        return Scoring(engine, only=node_name).node.decimal(0 if engine.size == 1 else unit)  # alone: see _with
 
     def _with(self, unit: int, key, value, node_name: str | None = None) -> Engine:
         """The figures with one of the unit's changed: of the unit alone, if the node is named
@@ -185,16 +182,9 @@ class GapFinder:
 def _reads_others(node) -> bool:
     """Whether scoring this part of a scheme reads other units' figures or any score: a rank,
     a share, a score or the total (conservatively, wherever it appears)."""
-    if isinstance(node, (ast.Rank, ast.Share)):
-        return True
-    if isinstance(node, ast.Ref) and node.field in (ast.SCORE, ast.TOTAL, ast.AMOUNT, ast.GRADE):
-        return True
-    if isinstance(node, (list, tuple)):
-        return any(_reads_others(x) for x in node)
-    if dataclasses.is_dataclass(node):
-        return any(_reads_others(getattr(node, f.name)) for f in dataclasses.fields(node)
-                   if not isinstance(getattr(node, f.name), (str, int, Decimal)))
-    return False
+    return any(isinstance(n, (ast.Rank, ast.Share)) or
+               (isinstance(n, ast.Ref) and n.field in (ast.SCORE, ast.TOTAL, ast.AMOUNT, ast.GRADE))
+               for n in ast.walk(node))
 
 
 def _why_not(node: NodeResult, index: SchemeIndex) -> str:

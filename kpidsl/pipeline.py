@@ -30,6 +30,11 @@ def default_scheme() -> Path:
     return bundled_schemes() / DEFAULT_SCHEME
 
 
+def scheme_file(given: str | Path | None) -> Path:
+    """The scheme a command names, or the bundled default."""
+    return Path(given) if given else default_scheme()
+
+
 @dataclass
 class Loaded:
     scheme: ast.Scheme
@@ -91,7 +96,7 @@ def load_all(scheme_path: Path | None = None, *, units: list[str] | None = None,
     and actuals (wide tables) together, since they are one set of figures. A scheme may only
     name data inside its own folder, unless `allow_outside`.
     """
-    path = Path(scheme_path) if scheme_path else default_scheme()
+    path = scheme_file(scheme_path)
     scheme, source = read_scheme(path)
     index = SchemeIndex(scheme)
     if not with_data:
@@ -143,7 +148,7 @@ def prepare(scheme_path: Path | None = None, *, units=None, values=None, records
     columnar reader cannot take as it is, by the full loader, which names every problem."""
     from .engine import Evaluation
 
-    path = Path(scheme_path) if scheme_path else default_scheme()
+    path = scheme_file(scheme_path)
     files = _data_files(read_scheme(path)[0], path, units, values, records, targets, actuals, allow_outside)
     if reader == "columns" or (reader is None and _many(files)):
         from .columns import Unsupported
@@ -166,7 +171,7 @@ def prepare(scheme_path: Path | None = None, *, units=None, values=None, records
 def input_files(scheme_path: Path | None = None, *, units=None, values=None, records=None, targets=None,
                 actuals=None, allow_outside: bool = False) -> list[Path]:
     """Every file a run on this scheme reads: the scheme and its data."""
-    path = Path(scheme_path) if scheme_path else default_scheme()
+    path = scheme_file(scheme_path)
     try:
         files = _data_files(read_scheme(path)[0], path, units, values, records, targets, actuals, allow_outside)
     except KpiError:

@@ -8,6 +8,7 @@ Errors are values too (num.Col.err): a unit is refused only where the error reac
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -203,8 +204,6 @@ class Engine:
     def of_unit(self, unit: int) -> Engine:
         """The same scheme over one unit alone (as unit 0), with its figures and what-ifs: for
         rules that read no other unit's figures (no rank, no share)."""
-        import dataclasses
-
         data = dataclasses.replace(self.data, units=[self.data.units[unit]], by_key={})
         other = Engine(self.scheme, self.index, data, self.columns.of_unit(unit), self.records.of_unit(unit))
         other.overrides = {key: {0: units[unit]} for key, units in self.overrides.items() if unit in units}

@@ -65,6 +65,7 @@ def write_scores(scores, scheme, index, out: TextIO) -> None:
     section's), and its money by award, without explanations (`kpi explain --format json`
     gives those). Written a unit a line, so that 100,000 units take no more memory than one."""
     from ..ast import Item
+    from .money import award_heads, listed
     from .scores_csv import awards_total, fewest_places, ranking_order, texts
 
     order = ranking_order(scores)
@@ -88,7 +89,8 @@ def write_scores(scores, scheme, index, out: TextIO) -> None:
     items = columns([n for n, info in index.nodes.items() if isinstance(info.node, Item)])
     sections = columns([n for n, info in index.nodes.items() if not isinstance(info.node, Item)])
     total = fewest_places(scores.total)
-    money = {name: fewest_places(value) for name, value in scores.amounts.items()}
+    money = [fewest_places(value) for value in scores.amounts.values()]
+    heads = award_heads(scores.amounts)
     unit_money = fewest_places(awards_total(scores)) if money else None
     out.write(f'{{"scheme": {dumps(scheme.title)}, "units": [\n')
     for start in range(0, len(order), CHUNK):  # text for a chunk of units at a time: memory stays flat
@@ -98,16 +100,15 @@ def write_scores(scores, scheme, index, out: TextIO) -> None:
             return texts(value, chunk, fewest=False)
         node_texts = {key: [(head, text(score), text(lost)) for head, score, lost in nodes]
                       for key, nodes in (("items", items), ("sections", sections))}
-        totals, amounts = text(total), {name: text(value) for name, value in money.items()}
+        totals, amounts = text(total), [text(value) for value in money]
         unit_amounts = text(unit_money) if money else None
         for k, i in enumerate(chunk.tolist()):
             parts = [f'{{"unit": {dumps(scores.units[i])}, "group": {dumps(scores.groups[i])}, '
                      f'"total": "{totals[k]}", "rank": {scores.rank[i]}, "group_rank": {scores.group_rank[i]}']
             for key, nodes in node_texts.items():
-                listed = ", ".join(f'{head}"score": "{score[k]}", "lost": "{lost[k]}"}}' for head, score, lost in nodes)
-                parts.append(f'"{key}": [{listed}]')
+                entries = ", ".join(f'{head}"score": "{score[k]}", "lost": "{lost[k]}"}}' for head, score, lost in nodes)
+                parts.append(f'"{key}": [{entries}]')
             if money:
-                listed = ", ".join(f'{{"rule": {dumps(name)}, "amount": "{column[k]}"}}' for name, column in amounts.items())
-                parts.append(f'"awards_total": "{unit_amounts[k]}", "awards": [{listed}]')
+                parts.append(f'"awards_total": "{unit_amounts[k]}", "awards": [{listed(heads, amounts, k)}]')
             out.write(("," if start + k else "") + ", ".join(parts) + "}\n")
     out.write("]}\n")

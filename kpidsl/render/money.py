@@ -76,18 +76,28 @@ def payments_list(awards: Awards, unit: str, scheme_file: str) -> list[dict]:
             for p in awards.payments.get(unit, ())]
 
 
+def award_heads(names) -> list[str]:
+    """The constant start of each award's entry in a unit's JSON (see `listed`)."""
+    return [f'{{"rule": {json.dumps(name, ensure_ascii=False)}, "amount": "' for name in names]
+
+
+def listed(heads: list[str], columns: list[list[str]], k: int) -> str:
+    """The k-th unit's awards as JSON entries: each award's amount, as text, from its column."""
+    return ", ".join(f'{head}{column[k]}"}}' for head, column in zip(heads, columns))
+
+
 def write_json(scores, scheme, totals, departments, out: TextIO) -> None:
     """Every unit's money by award (amounts only: `kpi explain --format json` explains them),
     each award's totals, the departments and the city, written unit by unit."""
     from .scores_csv import awards_total, ranking_order, texts
 
     order = ranking_order(scores)
-    amounts = {name: texts(value, order) for name, value in scores.amounts.items()}
+    heads, amounts = award_heads(scores.amounts), [texts(value, order) for value in scores.amounts.values()]
     unit_totals = texts(awards_total(scores), order)
     dumps = partial(json.dumps, ensure_ascii=False)
     out.write(f'{{"scheme": {dumps(scheme.title)}, "units": [\n')
     for k, i in enumerate(order.tolist()):
-        awards = ", ".join(f'{{"rule": {dumps(name)}, "amount": "{column[k]}"}}' for name, column in amounts.items())
+        awards = listed(heads, amounts, k)
         out.write(f'{"," if k else ""}{{"unit": {dumps(scores.units[i])}, "group": {dumps(scores.groups[i])}, '
                   f'"rank": {scores.rank[i]}, "awards_total": "{unit_totals[k]}", "awards": [{awards}]}}\n')
     rest = {"awards": [{"award": t.award, "paid": plain(t.paid), "kept_back": plain(t.kept_back)} for t in totals],
