@@ -191,7 +191,7 @@ def unit_changes(old, new) -> list[UnitChange]:
             for sign, x, c in ((-1, old, columns[0]), (1, new, columns[1])):
                 if name in c.position:
                     for step in x.scoring.total_steps:
-                        if (line := step(c.position[name])) is not None:
+                        if (line := step(np.array([c.position[name]]))[0]) is not None:
                             by_part[line.text] = by_part.get(line.text, Decimal(0)) - sign * line.lost
             by_part = {key: v for key, v in sorted(by_part.items()) if v}
         standings = [Standing(x.scoring.total.decimal(c.position[name]), int(x.scoring.rank[c.position[name]]))

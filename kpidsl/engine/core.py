@@ -22,7 +22,6 @@ from ..ast import ACTUAL, RATE, TARGET, show_expr
 from ..data import Dataset, check_value
 from ..errors import DataError, Diagnostic, diagnostic, did_you_mean
 from ..index import SCHEME_NODE, SchemeIndex
-from ..numbers import plain, show, show_percent
 from . import num
 from .num import DAY, FLAG, MISSING, NUMBER, TEXT, Col
 
@@ -33,36 +32,56 @@ _WORD = {NUMBER: "数值", FLAG: "是/否", DAY: "日期"}
 _TYPE = {NUMBER: Decimal, FLAG: bool, DAY: date}
 
 
+Shown = Callable[[np.ndarray], list[str]]  # how the units at idx read a value, each as text
+
+
 class Reads:
-    """What was read while computing something, for the explanation: (label, how one unit's
-    value is shown, which units read it), or a measure's own Reads (shared, not copied: measures
-    built on measures stay linear work)."""
+    """What was read while computing something, for the explanation: (label, how the units'
+    values are shown, which units read it), or a measure's own Reads (shared, not copied:
+    measures built on measures stay linear work)."""
 
     def __init__(self):
         self.entries: list[tuple[str | None, object, np.ndarray | None]] = []
 
-    def add(self, label: str, shown: Callable[[int], str], mask: np.ndarray | None) -> None:
+    def add(self, label: str, shown: Shown, mask: np.ndarray | None) -> None:
         self.entries.append((label, shown, mask))
 
     def extend(self, other: Reads, mask: np.ndarray | None) -> None:
         self.entries.append((None, other, mask))
 
-    def at(self, i: int) -> tuple[tuple[str, str], ...]:
-        seen: dict[str, str] = {}
-        visited: set[int] = set()
+    def rows(self, idx: np.ndarray) -> list[tuple[tuple[str, str], ...]]:
+        """For each unit at idx, what it read: (label, value shown), each label once, in the
+        order first read."""
+        found: list[tuple[str, list]] = []
+        seen: dict[str, np.ndarray] = {}
+        visited: dict[int, np.ndarray] = {}
 
-        def visit(reads: Reads) -> None:
-            visited.add(id(reads))
+        def visit(reads: Reads, reaching: np.ndarray) -> None:
             for label, shown, mask in reads.entries:
-                if mask is not None and not mask[i]:
+                here = reaching if mask is None else reaching & mask[idx]
+                if label is None:  # a measure: read once per unit, where first reached
+                    before = visited.setdefault(id(shown), np.zeros(len(idx), bool))
+                    new = here & ~before
+                    if new.any():
+                        visited[id(shown)] = before | new
+                        visit(shown, new)
                     continue
-                if label is None:
-                    if id(shown) not in visited:  # the same measure read twice shows the same
-                        visit(shown)
-                elif label not in seen:
-                    seen[label] = shown(i)
-        visit(self)
-        return tuple(seen.items())
+                before = seen.setdefault(label, np.zeros(len(idx), bool))
+                new = here & ~before
+                if new.any():
+                    seen[label] = before | new
+                    at = np.flatnonzero(new)
+                    column: list = [None] * len(idx)
+                    for k, text in zip(at.tolist(), shown(idx[at])):
+                        column[k] = text
+                    found.append((label, column))
+
+        visit(self, np.ones(len(idx), bool))
+        return [tuple((label, column[k]) for label, column in found if column[k] is not None)
+                for k in range(len(idx))]
+
+    def at(self, i: int) -> tuple[tuple[str, str], ...]:
+        return self.rows(np.array([i]))[0]
 
 
 @dataclass(frozen=True)
@@ -97,6 +116,7 @@ class Engine:
         self._constants: dict = {}
         self._lets: dict[tuple, tuple[Col, Reads]] = {}
         self._named: dict = {}
+        self._by_unit: dict[str, dict[int, list[int]]] = {}
         self.overrides: dict[tuple[str, str], dict[int, object]] = {}  # what if: (node, field) -> unit -> value
         # results readable by awards (X.得分, 总分, X.金额, X.评等), set once computed
         self.scores: dict[str, Col] = {}
@@ -244,29 +264,49 @@ class Engine:
     def record_rows(self, node: str) -> list[int]:
         return [r for r, item in enumerate(self.records.item) if item == node]
 
-    def unit_records(self, node: str, i: int) -> list[int]:
-        """The unit's records for the item, in an order that does not depend on the file's."""
-        records = self.records
-        rows = [r for r in np.flatnonzero(records.unit == i).tolist() if records.item[r] == node]
-        return sorted(rows, key=lambda r: (records.project[r], records.level[r]))
+    def records_by_unit(self, node: str) -> dict[int, list[int]]:
+        """Each unit's records for the item, in an order that does not depend on the file's."""
+        if node not in self._by_unit:
+            records, found = self.records, {}
+            for r in sorted(self.record_rows(node), key=lambda r: (records.project[r], records.level[r])):
+                found.setdefault(int(records.unit[r]), []).append(r)
+            self._by_unit[node] = found
+        return self._by_unit[node]
 
     def record_error(self, place: str, i: int, node: str, level: str, known) -> Diagnostic:
         return diagnostic("E312", self.lang, place=place,
                           what=f"{self.data.units[i].name} / {node}：级别 {level!r} 不在方案所列之中（{'、'.join(known)}）")
 
-    def field_shown(self, node: str, field: str, col: Col) -> Callable[[int], str]:
+    def field_shown(self, node: str, field: str, col: Col) -> Shown:
+        """A field as the unit wrote it (the cell, where kept), or as its default reads."""
         default = self.index.default(node, field)
 
-        def shown(i: int) -> str:
-            cell = self.data.values.get((self.data.units[i].name, node, field))
-            if cell is not None:
-                return cell.raw
-            if default is not None and self.missing(node, field, i):
-                return f"{default.text}（未填报，按方案 缺省 视为 {default.text}）"
-            value = self.python(col, i)
-            return plain(Decimal(value.numerator) / value.denominator) if isinstance(value, Fraction) \
-                else {True: "是", False: "否"}.get(value, str(value)) if not isinstance(value, str) else value
+        def shown(idx: np.ndarray) -> list[str]:
+            out = self.shown_values(col, idx, None)
+            units, values = self.data.units, self.data.values
+            for k, i in enumerate(idx.tolist()):
+                cell = values.get((units[i].name, node, field))
+                if cell is not None:
+                    out[k] = cell.raw
+                elif default is not None and self.missing(node, field, i):
+                    out[k] = f"{default.text}（未填报，按方案 缺省 视为 {default.text}）"
+            return out
         return shown
+
+    def shown_values(self, col: Col, idx: np.ndarray, places: int | None = 4, ratio: bool = False) -> list[str]:
+        """The units' values as text: numbers as num.texts writes them (percentages where
+        `ratio`), 是/否, dates, labels."""
+        kinds = col.kind[idx]
+        numbers = kinds == NUMBER
+        out = num.texts(col, idx[numbers], places, ratio) if numbers.all() else [None] * len(idx)
+        if not numbers.all():
+            at = np.flatnonzero(numbers)
+            for k, text in zip(at.tolist(), num.texts(col, idx[at], places, ratio)):
+                out[k] = text
+            for k in np.flatnonzero(~numbers).tolist():
+                value = self.python(col, int(idx[k]))
+                out[k] = {True: "是", False: "否"}[value] if isinstance(value, bool) else str(value)
+        return out
 
     # ---- expressions ------------------------------------------------------------------
     def number(self, at: Where, expr: ast.Expr, reads: Reads, mask=None) -> Col:
@@ -378,8 +418,8 @@ class Engine:
                 target = self.number(here, ast.Ref(None, TARGET, ref.pos), Reads())
                 actual = self.number(here, ast.Ref(None, ACTUAL, ref.pos), Reads())
                 rate = num.div(actual, target, self._zero_error(node, TARGET))
-                reads.add(label, lambda i: f"{show(actual.fraction(i))} / {show(target.fraction(i))} = "
-                                           f"{show_percent(rate.fraction(i))}", mask)
+                reads.add(label, lambda idx: [f"{a} / {t} = {r}" for a, t, r in zip(
+                    num.texts(actual, idx), num.texts(target, idx), num.texts(rate, idx, percent=True))], mask)
                 return rate
             case ("let", let, owner):
                 key = (owner, let.name)
@@ -389,7 +429,7 @@ class Engine:
                 value, inner = self._lets[key]
                 reads.extend(inner, mask)
                 ratio = self.is_ratio(let.expr, owner)
-                reads.add(label, lambda i: self.shown(value, i, ratio), mask)
+                reads.add(label, lambda idx: self.shown_values(value, idx, ratio=ratio), mask)
                 return value
             case ("const", const):
                 values = dict(const.values)
@@ -398,26 +438,27 @@ class Engine:
                 missing = np.array([q is None for q in chosen] + [True], bool)[self.group]
                 code = self.fail("E311", at.scored, lambda i: f"常量 {const.name} 未规定分组 "
                                                               f"{self.data.units[i].group} 的值")
-                reads.add(label, lambda i: f"{values[self.data.units[i].group]}（{self.data.units[i].group}）", mask)
+                reads.add(label, lambda idx: [f"{values[g]}（{g}）" for g in (self.data.units[i].group
+                                                                            for i in idx.tolist())], mask)
                 return num.number(n[self.group], d[self.group], np.where(missing, code, 0).astype(np.int32))
             case ("field", node, field):
                 col = self.field(node, field)
                 reads.add(label, self.field_shown(node, field, col), mask)
                 return col
             case ("total",) if self.total is not None:
-                reads.add(label, lambda i: plain(self.total.decimal(i)), mask)
+                reads.add(label, lambda idx: num.texts(self.total, idx, None), mask)
                 return self.total
             case ("score", node) if node in self.scores and self.total is not None:
                 score = self.scores[node]
-                reads.add(label, lambda i: plain(score.decimal(i)), mask)
+                reads.add(label, lambda idx: num.texts(score, idx, None), mask)
                 return score
             case ("amount", award) if award in self.amounts:
                 amount = self.amounts[award]
-                reads.add(label, lambda i: plain(amount.decimal(i)), mask)
+                reads.add(label, lambda idx: num.texts(amount, idx, None), mask)
                 return amount
             case ("grade", award) if award in self.grades:
                 grade = self.grades[award]
-                reads.add(label, lambda i: self.texts[int(grade.n[i])], mask)
+                reads.add(label, lambda idx: [self.texts[c] for c in grade.n[idx].tolist()], mask)
                 return grade
             case ("amount", award):
                 what = f"{ref} 须在本奖励之前计算（奖励按方案中的先后计算）"
@@ -442,12 +483,6 @@ class Engine:
                                             f"measure {let.name} exceeds {MAX_DIGITS} digits")
         return Col(col.kind, num.narrow(np.where(huge, 0, col.n)), num.narrow(np.where(huge, 1, col.d)),
                    np.where(huge, code, col.err).astype(np.int32))
-
-    def shown(self, col: Col, i: int, ratio: bool) -> str:
-        value = self.python(col, i)
-        if isinstance(value, Fraction):
-            return show_percent(value) if ratio else show(value)
-        return {True: "是", False: "否"}.get(value, str(value)) if isinstance(value, bool) else str(value)
 
     def is_ratio(self, expr: ast.Expr, node: str | None) -> bool:
         """Ratios (完成率, a / b, a measure computed as one) are shown as percentages."""

@@ -125,14 +125,14 @@ class Money:
             amount = num.sub(amount, cut)
             steps.append(self._deduction_line(outcome, before, share, cut))
         for rule in award.vetoes:
-            amount, struck = veto.evaluate(e, at, rule, amount)
+            was = amount
+            amount, hit, reads = veto.evaluate(e, at, rule, was)
             text = f"一票否决：{show_expr(rule.condition)}"
 
-            def veto_line(i: int, struck=struck, text=text, rule=rule) -> MoneyLine | None:
-                if (found := struck(i)) is None:
+            def veto_line(i: int, was=was, hit=hit, reads=reads, text=text, rule=rule) -> MoneyLine | None:
+                if not hit[i]:
                     return None
-                was, inputs = found
-                return MoneyLine("veto", text, inputs, f"{show(was.fraction(i))} → 0", -_exact(was.fraction(i)),
+                return MoneyLine("veto", text, reads.at(i), f"{show(was.fraction(i))} → 0", -_exact(was.fraction(i)),
                                  rule.pos.line)
             steps.append(veto_line)
         zero = e.const(0)

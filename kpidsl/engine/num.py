@@ -242,3 +242,63 @@ def ranks(before: np.ndarray, dense: bool) -> np.ndarray:
     if dense and len(before):
         return np.cumsum(np.concatenate(([0], before[1:] != before[:-1]))) + 1
     return before + 1
+
+
+# ---- numbers as text, a column at a time ----------------------------------------------
+def texts(x: Col, idx: np.ndarray, places: int | None = 4, percent: bool = False) -> list[str]:
+    """numbers.show (or, `percent`, show_percent; or, with `places` None, plain for values that
+    are finite decimals) of the units at idx: the same text, written from integer arrays rather
+    than one Fraction per unit."""
+    n, d = x.n[idx], x.d[idx]
+    if percent:
+        return [t + "%" for t in _texts(times(n, 100), d, 2)]
+    return _texts(n, d, places)
+
+
+def _texts(n: np.ndarray, d: np.ndarray, places: int | None) -> list[str]:
+    if n.dtype == object or d.dtype == object or len(n) < 32:  # array work pays from a few dozen units
+        return [_text(int(a), int(b), places) for a, b in zip(n.tolist(), d.tolist())]
+    g = np.gcd(n, d)
+    g[g == 0] = 1
+    n, d = n // g, d // g
+    needed = np.full(len(n), -1, np.int64)  # the fewest places that hold the value exactly
+    for p in range(18 if places is None else places, -1, -1):
+        needed = np.where((10 ** p) % d == 0, p, needed)
+    exact = needed >= 0
+    shown = np.where(exact, needed, places or 0)
+    if (places is None and not exact.all()) or \
+            _magnitude(n) * 2 * 10 ** int(shown.max(initial=0)) >= _LIMIT:
+        return [_text(int(a), int(b), places) for a, b in zip(n.tolist(), d.tolist())]
+    scale = 10 ** shown
+    q = np.where(exact, np.abs(n) * (scale // d), (2 * np.abs(n) * scale + d) // (2 * d))
+    out = []
+    for neg, value, p, whole in zip((n < 0).tolist(), q.tolist(), shown.tolist(), exact.tolist()):
+        text = str(value)
+        if p:
+            text = text.rjust(p + 1, "0")
+            text = f"{text[:-p]}.{text[-p:]}"
+        out.append(("-" if neg and value else "") + text + ("" if whole else "…"))
+    return out
+
+
+def decimals(x: Col, idx: np.ndarray) -> list[Decimal]:
+    """The units' values (finite decimals: rounded) as Decimals, each as Col.decimal gives it."""
+    return [Decimal(t) for t in texts(x, idx, None)]
+
+
+def _text(n: int, d: int, places: int | None) -> str:
+    from ..numbers import _digits, _places, _shown
+
+    g = math.gcd(n, d) or 1
+    n, d = n // g, d // g
+    if places is None:
+        needed = _places(d)
+        if needed is None:
+            raise ValueError("a value with no finite decimal expansion")
+        return _digits(n, d, needed)
+    return _shown(n, d, places)
+
+
+def text(x: Col, i: int, places: int | None = 4, percent: bool = False) -> str:
+    """One unit's value as `texts` writes it."""
+    return texts(x, np.array([i]), places, percent)[0]

@@ -7,7 +7,7 @@ the arithmetic shown is the arithmetic done.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import Callable, Sequence
@@ -24,7 +24,7 @@ from .core import Engine, Reads, Where
 from .num import Col
 from .rules import deduction, veto
 
-Step = Callable[[int], Line | None]  # one step's line for a unit, or None where it did nothing
+Step = Callable[[np.ndarray], list[Line | None]]  # a step's line for each unit at idx, None where it did nothing
 
 
 @dataclass
@@ -73,12 +73,15 @@ class Scoring:
             outcome = rules.evaluate(e, at, item.rule, Fraction(maximum), Reads())
             value = num.round_to(outcome.earned, e.rounding)
 
-            def rule_line(i: int, outcome=outcome, value=value) -> Line:
-                line, rounded = outcome.line(i), value.decimal(i)
-                if rounded != outcome.earned.fraction(i):
-                    line = replace(line, arithmetic=f"{line.arithmetic} ≈ {plain(rounded)}")
-                return replace(line, lost=maximum - rounded)
-            steps.append(rule_line)
+            changed = num.compare(value, outcome.earned) != 0
+
+            def rule_lines(idx, outcome=outcome, value=value, changed=changed) -> list[Line]:
+                return [Line(line.kind, line.text, line.inputs,
+                             f"{line.arithmetic} ≈ {rounded}" if near else line.arithmetic,
+                             maximum - Decimal(rounded), line.line)
+                        for line, rounded, near in zip(outcome.lines(idx), num.texts(value, idx, None),
+                                                       changed[idx].tolist())]
+            steps.append(rule_lines)
         score, more = self._adjust(at, item, value, maximum)
         self.engine.scores[item.name] = score
         return Trace(item, score, steps + more, score.err)
@@ -103,18 +106,20 @@ class Scoring:
             ratio = Fraction(maximum) / Fraction(parts_max)
             summed, value = value, num.round_to(num.mul(value, e.const(ratio)), e.rounding)
 
-            def scaled_line(i: int, summed=summed, scaled=value) -> Line:
-                before, after = summed.decimal(i), scaled.decimal(i)
-                lost = (maximum - after) - (parts_max - before)  # beyond the parts' own losses
-                return Line("points_scaled", f"分值折算：各项合计 {plain(parts_max)}分 按 {plain(maximum)}分 计",
-                            facts, f"{plain(before)} × {plain(maximum)}/{plain(parts_max)} = "
-                                   f"{show(Fraction(before) * ratio)} ≈ {plain(after)}（{section.points_note}）",
-                            lost, section.pos.line)
-            steps.append(scaled_line)
+            def scaled_lines(idx, summed=summed, scaled=value) -> list[Line]:
+                out = []
+                for before, after in zip(num.decimals(summed, idx), num.decimals(scaled, idx)):
+                    lost = (maximum - after) - (parts_max - before)  # beyond the parts' own losses
+                    out.append(Line("points_scaled", f"分值折算：各项合计 {plain(parts_max)}分 按 {plain(maximum)}分 计",
+                                    facts, f"{plain(before)} × {plain(maximum)}/{plain(parts_max)} = "
+                                           f"{show(Fraction(before) * ratio)} ≈ {plain(after)}（{section.points_note}）",
+                                    lost, section.pos.line))
+                return out
+            steps.append(scaled_lines)
         elif parts_max != maximum:
             mismatch = Line("points_mismatch", "分值与各项合计不符", facts, section.points_note or "",
                             maximum - parts_max, section.pos.line)
-            steps.append(lambda i: mismatch)
+            steps.append(lambda idx: [mismatch] * len(idx))
         score, more = self._adjust(Where(section.name, section.name), section, value, maximum + bonus_max)
         self.engine.scores[section.name] = score
         own = np.where(parts_err == 0, score.err, 0)
@@ -128,34 +133,31 @@ class Scoring:
         for rule in node.deductions:
             outcome = deduction.evaluate(e, at, rule)
             value = num.sub(value, outcome.earned)
-            steps.append(outcome.line)
+            steps.append(outcome.lines)
         if not node.allow_negative:
             below, before = num.compare(value, e.const(0)) < 0, value
             if below.any():
-                steps.append(lambda i, below=below, before=before: Line(
-                    "floor", "扣完为止", (), f"{plain(before.decimal(i))} → 0", before.decimal(i), node.pos.line)
-                    if below[i] else None)
+                steps.append(_where(below, lambda idx, before=before: [
+                    Line("floor", "扣完为止", (), f"{shown} → 0", Decimal(shown), node.pos.line)
+                    for shown in num.texts(before, idx, None)]))
             value = num.where(below, e.const(0), value)
             value.err = before.err
         ceiling = min(maximum, node.cap.value) if node.cap else maximum
         over, before = num.compare(value, e.const(ceiling)) > 0, value
         if over.any():
             word = f"封顶 {node.cap}" if node.cap and node.cap.value < maximum else "最高计满分"
-            steps.append(lambda i, over=over, before=before: Line(
-                "cap", word, (), f"{plain(before.decimal(i))} → {plain(ceiling)}", before.decimal(i) - ceiling,
-                node.pos.line) if over[i] else None)
+            steps.append(_where(over, lambda idx, before=before: [
+                Line("cap", word, (), f"{shown} → {plain(ceiling)}", Decimal(shown) - ceiling, node.pos.line)
+                for shown in num.texts(before, idx, None)]))
         value = num.where(over, e.const(ceiling), value)
         value.err = before.err
         for rule in node.vetoes:
-            value, struck = veto.evaluate(e, at, rule, value)
+            before = value
+            value, hit, reads = veto.evaluate(e, at, rule, before)
             text = f"一票否决：{show_expr(rule.condition)}"
-
-            def veto_line(i: int, struck=struck, text=text, rule=rule) -> Line | None:
-                if (found := struck(i)) is None:
-                    return None
-                before, inputs = found
-                return Line("veto", text, inputs, f"{plain(before.decimal(i))} → 0", before.decimal(i), rule.pos.line)
-            steps.append(veto_line)
+            steps.append(_where(hit, lambda idx, before=before, reads=reads, text=text, rule=rule: [
+                Line("veto", text, inputs, f"{shown} → 0", Decimal(shown), rule.pos.line)
+                for inputs, shown in zip(reads.rows(idx), num.texts(before, idx, None))]))
         return value, steps
 
     def _total_veto(self, veto: ast.Veto, total: Col) -> Col:
@@ -167,9 +169,9 @@ class Scoring:
         text = f"一票否决：{show_expr(veto.condition)}" + (f"，总分不超过 {veto.total_at_most}"
                                                            if veto.total_at_most else "")
         before = total
-        self.total_steps.append(lambda i: Line("veto", text, reads.at(i), f"{plain(before.decimal(i))} → "
-                                                f"{plain(limit)}", before.decimal(i) - limit, veto.pos.line)
-                                if hit[i] else None)
+        self.total_steps.append(_where(hit, lambda idx: [
+            Line("veto", text, inputs, f"{shown} → {plain(limit)}", Decimal(shown) - limit, veto.pos.line)
+            for inputs, shown in zip(reads.rows(idx), num.texts(before, idx, None))]))
         result = num.where(hit, e.const(limit), total)
         result.err = num.first_error(total.err, holds.err)
         return result
@@ -209,41 +211,55 @@ class Scoring:
 
         raise DataError(problems[:limit])
 
-    # ---- one unit's explanation -------------------------------------------------------
+    # ---- explanations ------------------------------------------------------------------
     def unit(self, i: int, explained: bool = True) -> UnitResult:
         """Unit i's result; without `explained`, its scores only (no lines: a ranking table)."""
-        places = self.scheme.item_rounding.places
-        sections = tuple(self._node_result(t, i, places, self.index.nodes[t.node.name].weight, explained)
-                         for t in self.sections)
-        full = sum((s.max * s.weight for s in sections if not s.bonus), Decimal(0))
-        bonus = sum((s.score * s.weight for s in sections if s.bonus), Decimal(0))
-        exact = sum((s.score * s.weight for s in sections), Decimal(0))
-        total_lines = tuple(line for step in self.total_steps if (line := step(i)) is not None)
-        for line in total_lines:
-            exact = exact - line.lost
-        unit = self.engine.data.units[i]
-        return UnitResult(unit.name, unit.group, sections, full, bonus, exact,
-                          _as_decimal(self.total, i, self.scheme.total_rounding.places), total_lines,
-                          self._requirements(i), int(self.rank[i]), int(self.group_rank[i]))
+        return self.units(np.array([i]), explained)[0]
+
+    def units(self, idx: np.ndarray, explained: bool = True) -> list[UnitResult]:
+        """The results of the units at idx, each step's lines written for all of them at once."""
+        idx = np.asarray(idx, np.int64)
+        made = self._made([t for s in self.sections for t in _walk(s)], idx, explained)
+        total_lines = _lines([step(idx) for step in self.total_steps], len(idx))
+        totals = _as_decimals(self.total, idx, self.scheme.total_rounding.places)
+        out = []
+        for k, i in enumerate(idx.tolist()):
+            sections = tuple(self._node_result(t, k, made, self.index.nodes[t.node.name].weight)
+                             for t in self.sections)
+            full = sum((s.max * s.weight for s in sections if not s.bonus), Decimal(0))
+            bonus = sum((s.score * s.weight for s in sections if s.bonus), Decimal(0))
+            exact = sum((s.score * s.weight for s in sections), Decimal(0))
+            for line in total_lines[k]:
+                exact = exact - line.lost
+            unit = self.engine.data.units[i]
+            out.append(UnitResult(unit.name, unit.group, sections, full, bonus, exact, totals[k], total_lines[k],
+                                  self._requirements(i), int(self.rank[i]), int(self.group_rank[i])))
+        return out
 
     def trace(self, name: str) -> Trace:
         return next(t for s in self.sections for t in _walk(s) if t.node.name == name)
 
     def node_result(self, trace: Trace, i: int):
         """One unit's result for one item or section."""
-        info = self.index.nodes[trace.node.name]
-        return self._node_result(trace, i, self.scheme.item_rounding.places, info.weight)
+        made = self._made(list(_walk(trace)), np.array([i]), True)
+        return self._node_result(trace, 0, made, self.index.nodes[trace.node.name].weight)
 
-    def _node_result(self, trace: Trace, i: int, places: int, weight: Decimal, explained: bool = True):
+    def _made(self, traces: list[Trace], idx: np.ndarray, explained: bool) -> dict[int, tuple[list, list]]:
+        """For each trace, the scores and lines of the units at idx."""
+        places = self.scheme.item_rounding.places
+        return {id(t): (_as_decimals(t.score, idx, places),
+                        _lines([step(idx) for step in t.steps], len(idx)) if explained else [()] * len(idx))
+                for t in traces}
+
+    def _node_result(self, trace: Trace, k: int, made: dict, weight: Decimal):
         node = trace.node
         info = self.index.nodes[node.name]
-        lines = tuple(line for step in trace.steps if (line := step(i)) is not None) if explained else ()
-        score = _as_decimal(trace.score, i, places)
+        scores, lines = made[id(trace)]
         if isinstance(node, ast.Item):
-            return ItemResult(info.path, node.title, node.points.value, score, weight, info.bonus, lines,
+            return ItemResult(info.path, node.title, node.points.value, scores[k], weight, info.bonus, lines[k],
                               node.source, node.interpretation, node.pos.line, node.kind)
-        children = tuple(self._node_result(c, i, places, weight, explained) for c in trace.children)
-        return SectionResult(info.path, node.title, node.points.value, score, weight, node.bonus, lines,
+        children = tuple([self._node_result(c, k, made, weight) for c in trace.children])
+        return SectionResult(info.path, node.title, node.points.value, scores[k], weight, node.bonus, lines[k],
                              node.source, node.interpretation, node.pos.line, children=children)
 
     def _requirements(self, i: int) -> tuple[tuple[str, int], ...]:
@@ -277,11 +293,13 @@ class Scoring:
 
 
 class LazyUnits(Sequence):
-    """Every unit's result in ranking order, each written when it is first asked for."""
+    """Every unit's result in ranking order, written a chunk of units at a time when first asked
+    for; only the latest chunk is kept (memory stays bounded over 100,000 units)."""
+    CHUNK = 256
 
     def __init__(self, scoring: Scoring, explained: bool):
         self.scoring, self.positions, self.explained = scoring, scoring.order(), explained
-        self._made: dict[int, UnitResult] = {}
+        self._start, self._chunk = -1, []
 
     def __len__(self) -> int:
         return len(self.positions)
@@ -289,10 +307,12 @@ class LazyUnits(Sequence):
     def __getitem__(self, k):
         if isinstance(k, slice):
             return [self[j] for j in range(*k.indices(len(self)))]
-        i = int(self.positions[k])
-        if i not in self._made:
-            self._made[i] = self.scoring.unit(i, self.explained)
-        return self._made[i]
+        k = range(len(self))[k]
+        start = k - k % self.CHUNK
+        if start != self._start:
+            self._start = start
+            self._chunk = self.scoring.units(self.positions[start:start + self.CHUNK], self.explained)
+        return self._chunk[k - start]
 
 
 def _walk(trace: Trace):
@@ -301,8 +321,24 @@ def _walk(trace: Trace):
     yield trace
 
 
-def _as_decimal(col: Col, i: int, places: int) -> Decimal:
-    """A score as the Decimal it is, written to at least the rounding's places (so that a
+def _as_decimals(col: Col, idx: np.ndarray, places: int) -> list[Decimal]:
+    """Scores as the Decimals they are, written to at least the rounding's places (so that a
     product with a weight reads as it did: 84.6080)."""
-    value = col.decimal(i)
-    return value.quantize(Decimal(1).scaleb(-places)) if -value.as_tuple().exponent < places else value
+    step = Decimal(1).scaleb(-places)
+    return [value.quantize(step) if -value.as_tuple().exponent < places else value
+            for value in num.decimals(col, idx)]
+
+
+def _lines(steps: list[list[Line | None]], count: int) -> list[tuple[Line, ...]]:
+    """Each unit's lines, in step order, from each step's lines for every unit."""
+    return [tuple(line for line in lines if line is not None) for lines in zip(*steps)] if steps else [()] * count
+
+
+def _where(mask: np.ndarray, make: Callable[[np.ndarray], list[Line]]) -> Step:
+    """A step with a line only for the units in mask."""
+    def step(idx: np.ndarray) -> list[Line | None]:
+        out, at = [None] * len(idx), np.flatnonzero(mask[idx])
+        for k, line in zip(at.tolist(), make(idx[at])):
+            out[k] = line
+        return out
+    return step

@@ -1,8 +1,16 @@
 """HTML report renderer: one self-contained page (no network needed) for publishing results
-(公示): the ranking, a bar chart of totals by section, each unit's explanation folded under its
-row with the scheme's 原文 beside each item. Prints on A4 with every explanation open."""
+(公示): the ranking, a bar chart of totals by section, and each unit's explanation with the
+scheme's 原文 beside each item. Prints on A4.
+
+Explanations are embedded once as data (gzip, then base64: the scheme's tree and every repeated
+text written once, each unit's scores and lines as arrays) and laid out in the browser when a
+unit is opened, so a report of 10,000 units stays a page a browser opens at once. Printing lays
+out every explanation first."""
 from __future__ import annotations
 
+import base64
+import json
+import zlib
 from html import escape
 from pathlib import Path
 
@@ -26,108 +34,183 @@ details summary { cursor: pointer; color: #264478; }
 @media print { body { margin: 0; } details > summary { display: none; } tr.unit { break-inside: avoid; } }
 """
 
+# Lays out a unit's explanation from the embedded data (see `_explanations`) when it is opened.
 SCRIPT = """
-window.addEventListener("load", function () {
-  var chart = document.getElementById("chart");
-  var box = chart.getBBox();
-  document.body.dataset.chartWidth = Math.round(box.width);
-  document.body.dataset.bars = chart.querySelectorAll("rect.bar").length;
-});
-window.addEventListener("beforeprint", function () {
-  document.querySelectorAll("details").forEach(function (d) { d.open = true; });
-});
+(function () {
+  var data = null, waiting = [];
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+  function explanation(k) {
+    var u = data.units[k], s = data.strings, rows = [];
+    rows.push("<table><thead><tr><th>板块 / 指标</th><th>满分</th><th>得分</th><th>失分</th>" +
+              "<th>计分过程</th><th>原文</th></tr></thead><tbody>");
+    data.nodes.forEach(function (node, j) {
+      var reasons = u[2][j].map(function (l) {
+        return esc(s[l[0]]) + "：" + esc(s[l[1]]) + (s[l[1]] ? "；" : "") + esc(s[l[2]]) +
+               (l[3] ? "（扣 " + l[3] + "）" : "") + " <span class=source>[" + esc(data.file) + ":" + l[4] + "]</span>";
+      }).join("<br>");
+      rows.push('<tr class="' + node[0] + '"><td style="padding-left:' + (0.5 + node[1]) + 'em">' + esc(node[2]) +
+                '</td><td class="n">' + node[3] + '</td><td class="n">' + u[0][j] + '</td><td class="n lost">' +
+                u[1][j] + "</td><td>" + reasons + '</td><td class="source">' + esc(node[4]) + "</td></tr>");
+    });
+    rows.push("</tbody></table><table><tbody>");
+    rows.push('<tr><td>满分</td><td class="n">' + data.full + "</td></tr>");
+    u[3].forEach(function (e) {
+      rows.push("<tr><td>" + esc(s[e[0]]) + "（" + esc(s[e[2]]) + '）</td><td class="n">' + e[1] + "</td></tr>");
+    });
+    rows.push('<tr><td><b>总分</b></td><td class="n"><b>' + u[4] + "</b></td></tr></tbody></table>");
+    if (u[5].length) {
+      rows.push("<p>要求（不计分）：" + u[5].map(function (r) { return esc(s[r]); }).join("；") + "</p>");
+    }
+    return rows.join("\\n");
+  }
+  function fill(box) {
+    if (!box.dataset.filled) {
+      box.insertAdjacentHTML("beforeend", explanation(+box.dataset.k));
+      box.dataset.filled = "1";
+    }
+  }
+  function ready(then) { if (data) then(); else waiting.push(then); }
+  document.addEventListener("toggle", function (e) {
+    if (e.target.open && e.target.dataset.k) ready(function () { fill(e.target); });
+  }, true);
+  window.addEventListener("beforeprint", function () {
+    ready(function () {
+      document.querySelectorAll("details[data-k]").forEach(function (d) { fill(d); d.open = true; });
+    });
+  });
+  window.addEventListener("load", function () {
+    var chart = document.getElementById("chart");
+    var box = chart.getBBox();
+    document.body.dataset.chartWidth = Math.round(box.width);
+    document.body.dataset.bars = chart.querySelectorAll("rect.bar").length;
+    var packed = document.getElementById("explanations").textContent.trim();
+    var bytes = Uint8Array.from(atob(packed), function (c) { return c.charCodeAt(0); });
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    new Response(stream).text().then(function (text) {
+      data = JSON.parse(text);
+      document.body.dataset.explained = data.units.length;
+      waiting.splice(0).forEach(function (then) { then(); });
+    });
+  });
+})();
 """
 
 
 def render(results: Results) -> str:
     units = results.units
-    sections = [s for s in units[0].sections] if units else []
     scheme_file = Path(results.path).name
+    first = units[0] if len(units) else None
+    sections = list(first.sections) if first else []
+    top = first.full + sum(s.max * s.weight for s in first.sections if s.bonus) if first else 0
+    table = Explanations(first, scheme_file)
+    bars, rows = [], []
+    for k, unit in enumerate(units):  # one pass: results are written a chunk of units at a time
+        bars.append(_bars(k, unit, top))
+        rows.append(_row(k, unit, len(sections)))
+        table.add(unit)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
         f"<title>{escape(results.scheme)}</title><style>{STYLE}</style></head><body>",
         f"<h1>{escape(results.scheme)} 考核结果</h1>",
         f"<p>方案文件 {escape(scheme_file)} · 共 {len(units)} 个单位</p>",
-        _chart(units, sections),
+        _chart(bars, sections),
         "<h2>排名</h2>",
-        _ranking(units, sections, scheme_file),
+        _ranking(rows, sections),
+        f'<script type="application/octet-stream" id="explanations">{table.packed()}</script>',
         f"<script>{SCRIPT}</script></body></html>",
     ]
     return "\n".join(parts)
 
 
-def _chart(units: list[UnitResult], sections: list[SectionResult]) -> str:
+LABEL_WIDTH, BAR_WIDTH, ROW = 230, 560, 22
+
+
+def _chart(bars: list[str], sections: list[SectionResult]) -> str:
     """Stacked horizontal bars: each section's contribution to the total (score × weight)."""
-    if not units:
+    if not bars:
         return '<svg id="chart"></svg>'
-    top = max(u.full + sum(s.max * s.weight for s in u.sections if s.bonus) for u in units)
-    label_width, bar_width, row = 230, 560, 22
-    height = row * len(units) + 30
-    out = [f'<svg id="chart" xmlns="http://www.w3.org/2000/svg" width="{label_width + bar_width + 70}" '
-           f'height="{height}" role="img" aria-label="各单位总分构成">']
-    for i, unit in enumerate(units):
-        y = i * row + 4
-        out.append(f'<text x="{label_width - 6}" y="{y + 14}" text-anchor="end" font-size="12">'
-                   f'{unit.rank}. {escape(unit.unit)}</text>')
-        x = float(label_width)
-        for j, section in enumerate(unit.sections):
-            width = float(section.score * section.weight) / float(top) * bar_width
-            out.append(f'<rect class="bar" x="{x:.2f}" y="{y}" width="{width:.2f}" height="{row - 6}" '
-                       f'fill="{COLOURS[j % len(COLOURS)]}"><title>{escape(section.path[-1])} '
-                       f'{plain(section.score)}</title></rect>')
-            x += width
-        out.append(f'<text x="{x + 4:.2f}" y="{y + 14}" font-size="12">{plain(unit.total)}</text>')
-    out.append("</svg>")
+    out = [f'<svg id="chart" xmlns="http://www.w3.org/2000/svg" width="{LABEL_WIDTH + BAR_WIDTH + 70}" '
+           f'height="{ROW * len(bars) + 30}" role="img" aria-label="各单位总分构成">', *bars, "</svg>"]
     legend = "".join(f'<span><i style="background:{COLOURS[j % len(COLOURS)]}"></i>{escape(s.path[-1])}'
                      f'{"（加分）" if s.bonus else "" if s.weight == 1 else f"（×{plain(s.weight * 100)}%）"}</span>'
                      for j, s in enumerate(sections))
     return "\n".join(out) + f'<p class="legend">{legend}</p>'
 
 
-def _ranking(units: list[UnitResult], sections: list[SectionResult], scheme_file: str) -> str:
+def _bars(k: int, unit: UnitResult, top) -> str:
+    y = k * ROW + 4
+    out = [f'<text x="{LABEL_WIDTH - 6}" y="{y + 14}" text-anchor="end" font-size="12">'
+           f'{unit.rank}. {escape(unit.unit)}</text>']
+    x = float(LABEL_WIDTH)
+    for j, section in enumerate(unit.sections):
+        width = float(section.score * section.weight) / float(top) * BAR_WIDTH
+        out.append(f'<rect class="bar" x="{x:.2f}" y="{y}" width="{width:.2f}" height="{ROW - 6}" '
+                   f'fill="{COLOURS[j % len(COLOURS)]}"><title>{escape(section.path[-1])} '
+                   f'{plain(section.score)}</title></rect>')
+        x += width
+    out.append(f'<text x="{x + 4:.2f}" y="{y + 14}" font-size="12">{plain(unit.total)}</text>')
+    return "\n".join(out)
+
+
+def _ranking(rows: list[str], sections: list[SectionResult]) -> str:
     heads = "".join(f"<th>{escape(s.path[-1])}</th>" for s in sections)
-    rows = [f"<table><thead><tr><th>名次</th><th>单位</th><th>分组</th><th>组内名次</th>{heads}"
-            "<th>总分</th></tr></thead><tbody>"]
-    for unit in units:
-        scores = "".join(f'<td class="n">{plain(s.score)}</td>' for s in unit.sections)
-        rows.append(f'<tr class="unit" data-unit="{escape(unit.unit)}"><td class="n">{unit.rank}</td>'
-                    f"<td>{escape(unit.unit)}</td><td>{escape(unit.group)}</td>"
-                    f'<td class="n">{unit.group_rank}</td>{scores}<td class="n">{plain(unit.total)}</td></tr>')
-        rows.append(f'<tr><td colspan="{len(sections) + 5}"><details><summary>{escape(unit.unit)} 的得分说明'
-                    f"</summary>{_explanation(unit, scheme_file)}</details></td></tr>")
-    rows.append("</tbody></table>")
-    return "\n".join(rows)
+    return "\n".join([f"<table><thead><tr><th>名次</th><th>单位</th><th>分组</th><th>组内名次</th>{heads}"
+                      "<th>总分</th></tr></thead><tbody>", *rows, "</tbody></table>"])
 
 
-def _explanation(unit: UnitResult, scheme_file: str) -> str:
-    rows = ["<table><thead><tr><th>板块 / 指标</th><th>满分</th><th>得分</th><th>失分</th>"
-            "<th>计分过程</th><th>原文</th></tr></thead><tbody>"]
+def _row(k: int, unit: UnitResult, sections: int) -> str:
+    scores = "".join(f'<td class="n">{plain(s.score)}</td>' for s in unit.sections)
+    return (f'<tr class="unit" data-unit="{escape(unit.unit)}"><td class="n">{unit.rank}</td>'
+            f"<td>{escape(unit.unit)}</td><td>{escape(unit.group)}</td>"
+            f'<td class="n">{unit.group_rank}</td>{scores}<td class="n">{plain(unit.total)}</td></tr>\n'
+            f'<tr><td colspan="{sections + 5}"><details data-k="{k}"><summary>{escape(unit.unit)} 的得分说明'
+            f"</summary></details></td></tr>")
 
-    def add(node, depth: int) -> None:
-        reasons = "<br>".join(
-            f"{escape(l.text)}：{escape(' · '.join(f'{k} {v}' for k, v in l.inputs))}"
-            f"{'；' if l.inputs else ''}{escape(l.arithmetic)}"
-            f"{f'（扣 {plain(l.lost)}）' if l.lost > 0 else ''} <span class=source>[{scheme_file}:{l.line}]</span>"
-            for l in node.lines)
-        kind = "section" if isinstance(node, SectionResult) else "item"
-        lost = plain(node.lost) if node.lost else ""
-        rows.append(f'<tr class="{kind}"><td style="padding-left:{0.5 + depth}em">{escape(node.path[-1])}</td>'
-                    f'<td class="n">{plain(node.max)}</td><td class="n">{plain(node.score)}</td>'
-                    f'<td class="n lost">{lost}</td><td>{reasons}</td>'
-                    f'<td class="source">{escape(node.source or "")}</td></tr>')
-        for child in getattr(node, "children", ()):
-            add(child, depth + 1)
 
-    for section in unit.sections:
-        add(section, 0)
-    rows.append("</tbody></table><table><tbody>")
-    rows.append(f'<tr><td>满分</td><td class="n">{plain(unit.full)}</td></tr>')
-    for entry in unit.ledger():
-        rows.append(f"<tr><td>{escape(entry.label)}（{escape(entry.detail)}）</td>"
-                    f'<td class="n">{"+" if entry.points > 0 else ""}{plain(entry.points)}</td></tr>')
-    rows.append(f'<tr><td><b>总分</b></td><td class="n"><b>{plain(unit.total)}</b></td></tr></tbody></table>')
-    if unit.requirements:
-        rows.append("<p>要求（不计分）：" + "；".join(escape(t) for t, _ in unit.requirements) + "</p>")
-    return "\n".join(rows)
+class Explanations:
+    """Every unit's explanation as data, gzipped as it is written: the scheme's tree once, each
+    text once (`strings`, last), and per unit its scores, losses, lines, ledger, total and
+    requirements, as arrays."""
 
+    def __init__(self, first: UnitResult | None, scheme_file: str):
+        self.strings: list[str] = []
+        self._codes: dict[str, int] = {}
+        self._gzip = zlib.compressobj(6, zlib.DEFLATED, 31)
+        nodes = [["section" if isinstance(n, SectionResult) else "item", len(n.path) - 1, n.path[-1],
+                  plain(n.max), n.source or ""] for n in first.nodes()] if first else []
+        head = {"file": scheme_file, "full": plain(first.full) if first else "0", "nodes": nodes}
+        self._parts = [self._gzip.compress(_json(head)[:-1].encode() + b',"units":[')]
+        self._separator = b""
+
+    def code(self, text: str) -> int:
+        found = self._codes.get(text)
+        if found is None:
+            found = self._codes[text] = len(self.strings)
+            self.strings.append(text)
+        return found
+
+    def add(self, unit: UnitResult) -> None:
+        nodes = list(unit.nodes())
+        code = self.code
+        lines = [[[code(l.text), code(" · ".join(f"{k} {v}" for k, v in l.inputs)), code(l.arithmetic),
+                   plain(l.lost) if l.lost > 0 else "", l.line] for l in n.lines] for n in nodes]
+        ledger = [[code(e.label), ("+" if e.points > 0 else "") + plain(e.points), code(e.detail)]
+                  for e in unit.ledger()]
+        row = [[plain(n.score) for n in nodes], [plain(n.lost) if n.lost else "" for n in nodes],
+               lines, ledger, plain(unit.total), [code(t) for t, _ in unit.requirements]]
+        self._parts.append(self._gzip.compress(self._separator + _json(row).encode()))
+        self._separator = b","
+
+    def packed(self) -> str:
+        tail = b'],"strings":' + _json(self.strings).encode() + b"}"
+        self._parts += [self._gzip.compress(tail), self._gzip.flush()]
+        return base64.b64encode(b"".join(self._parts)).decode("ascii")
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

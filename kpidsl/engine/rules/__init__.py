@@ -1,9 +1,12 @@
 """Rule kinds, one module each: how the rule scores every unit at once, and the words that
-explain one unit's score from what was computed (an `Outcome`)."""
+explain the units' scores from what was computed (an `Outcome`), written for many units at once
+(a report of every unit) as cheaply as for one."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable
+
+import numpy as np
 
 from ...result import Line
 from ..num import Col
@@ -11,10 +14,13 @@ from ..num import Col
 
 @dataclass
 class Outcome:
-    """What a rule gave every unit (exact points) and how to explain one unit's (its line; the
-    points lost are set by the item, after rounding)."""
+    """What a rule gave every unit (exact points) and how to explain the units at idx (a line
+    each; the points lost are set by the item, after rounding)."""
     earned: Col
-    line: Callable[[int], Line]
+    lines: Callable[[np.ndarray], list[Line]]
+
+    def line(self, i: int) -> Line:
+        return self.lines(np.array([i]))[0]
 
 
 def evaluate(engine, at, rule, top, reads, mask=None) -> Outcome:

@@ -24,7 +24,7 @@ def evaluate(engine, at, rule: ast.Assessed, top: Fraction, reads, mask) -> Outc
     label_of = None
     if rule.bands:
         labels = engine.field(node, BAND)
-        label_of = lambda i: engine.field_shown(node, BAND, labels)(i)
+        label_of = lambda i: engine.field_shown(node, BAND, labels)(np.array([i]))[0]
         band_at = np.full(engine.size, -1, np.int64)
         for b, band in enumerate(rule.bands):
             band_at = np.where((labels.kind == num.TEXT) & (labels.n == engine.text_code(band.label))
@@ -38,20 +38,24 @@ def evaluate(engine, at, rule: ast.Assessed, top: Fraction, reads, mask) -> Outc
             low, high = num.where(band_at == b, lows[b], low), num.where(band_at == b, highs[b], high)
     least, most = num.smaller(low, high), num.larger(low, high)
     outside = (num.compare(score, least) < 0) | (num.compare(score, most) > 0)
-    raw = lambda i: engine.field_shown(node, FIELD, score)(i)
+    raws = engine.field_shown(node, FIELD, score)
+    raw = lambda i: raws(np.array([i]))[0]
     beyond = engine.fail("E311", at.scored, lambda i: f"评定分 {raw(i)} 超出允许范围 "
                                                       f"{show(least.fraction(i))}–{show(most.fraction(i))}")
     err = num.first_error(err, np.where(outside, beyond, 0))
     earned = num.number(score.n, score.d, err)
 
-    def line(i: int) -> Line:
-        band_text = ""
-        if rule.bands:
-            band = next(b for b in rule.bands if b.label == label_of(i))
-            band_text = (f"，档位 {band.label}（{band.low}–{band.high}，即 {show(low.fraction(i))}–"
-                         f"{show(high.fraction(i))}分）")
-        cell = engine.data.values.get((engine.data.units[i].name, node, FIELD))
-        inputs = ((FIELD, raw(i)), ("评定理由", cell.note if cell else ""))
-        return Line("assessed", "评定得分（由考核组择优评定）" + band_text, inputs, f"评定 {raw(i)}分",
-                    Decimal(0), rule.pos.line)
-    return Outcome(earned, line)
+    def lines(idx):
+        out = []
+        for i, given in zip(idx.tolist(), raws(idx)):
+            band_text = ""
+            if rule.bands:
+                band = next(b for b in rule.bands if b.label == label_of(i))
+                band_text = (f"，档位 {band.label}（{band.low}–{band.high}，即 {show(low.fraction(i))}–"
+                             f"{show(high.fraction(i))}分）")
+            cell = engine.data.values.get((engine.data.units[i].name, node, FIELD))
+            inputs = ((FIELD, given), ("评定理由", cell.note if cell else ""))
+            out.append(Line("assessed", "评定得分（由考核组择优评定）" + band_text, inputs, f"评定 {given}分",
+                            Decimal(0), rule.pos.line))
+        return out
+    return Outcome(earned, lines)

@@ -1,6 +1,8 @@
 """若 … 则 … 否则: one rule or the other, by a condition; the explanation names the branch."""
 from dataclasses import replace
 
+import numpy as np
+
 from ... import ast
 from ...ast import show_expr
 from .. import num
@@ -16,8 +18,12 @@ def evaluate(engine, at, rule: ast.Conditional, top, reads, mask) -> Outcome:
     earned.err = num.first_error(holds.err, earned.err)
     condition = show_expr(rule.condition)
 
-    def line(i: int):
-        inner = (then if yes[i] else otherwise).line(i)
-        return replace(inner, text=f"若 {condition}（{'成立' if yes[i] else '不成立'}）：{inner.text}",
-                       inputs=reads.at(i))
-    return Outcome(earned, line)
+    def lines(idx):
+        taken, inner = yes[idx], [None] * len(idx)
+        for branch, where in ((then, taken), (otherwise, ~taken)):
+            at = np.flatnonzero(where)
+            for k, line in zip(at.tolist(), branch.lines(idx[at])):
+                inner[k] = line
+        return [replace(line, text=f"若 {condition}（{'成立' if y else '不成立'}）：{line.text}", inputs=inputs)
+                for line, y, inputs in zip(inner, taken.tolist(), reads.rows(idx))]
+    return Outcome(earned, lines)

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from ... import ast
 from ...ast import ACTUAL, TARGET, operand_text, show_expr
-from ...numbers import plain, show, show_percent
+from ...numbers import plain
 from ...result import Line
 from .. import num
 from ..core import Reads
@@ -23,11 +23,11 @@ def evaluate(engine, at, rule: ast.Deduction) -> Outcome:
         amount.err = holds.err
         text = f"若 {show_expr(rule.condition)} 扣 {rule.points}"
 
-        def line(i: int) -> Line:
-            lost = amount.decimal(i)
-            return Line("deduct", text, reads.at(i), f"{'成立' if holds.n[i] else '不成立'} → {plain(lost)}",
-                        lost, rule.pos.line)
-        return Outcome(amount, line)
+        def lines(idx):
+            return [Line("deduct", text, inputs, f"{'成立' if hit else '不成立'} → {shown}", Decimal(shown),
+                         rule.pos.line)
+                    for inputs, hit, shown in zip(reads.rows(idx), holds.n[idx].tolist(), num.texts(amount, idx, None))]
+        return Outcome(amount, lines)
     count_expr = rule.count or ast.Binary("-", ast.Ref(None, TARGET, rule.pos), ast.Ref(None, ACTUAL, rule.pos),
                                           rule.pos)
     count = num.larger(engine.number(at, count_expr, reads), engine.const(0))
@@ -40,13 +40,18 @@ def evaluate(engine, at, rule: ast.Deduction) -> Outcome:
 
     count_shown = show_expr(count_expr)
 
-    def line(i: int) -> Line:
-        c, s, k = count.fraction(i), steps.fraction(i), counted.fraction(i)
-        shown = show_percent(c) if rule.step.unit == "%" else show(c)
-        arithmetic = f"{count_shown} = {shown}，{show(s)} 档"
-        if k != s:
-            arithmetic += f"（不足一档{_PARTIAL_WORDS[partial]}）→ {show(k)} 档"
-        lost = amount.decimal(i)
-        arithmetic += f" × {plain(rule.points.value)} = {plain(lost)}"
-        return Line("deduct", text, reads.at(i), arithmetic, lost, rule.pos.line)
-    return Outcome(amount, line)
+    cut_short = num.compare(counted, steps) != 0
+    points = plain(rule.points.value)
+
+    def lines(idx):
+        out = []
+        for inputs, shown, whole, part, short, lost in zip(
+                reads.rows(idx), num.texts(count, idx, percent=rule.step.unit == "%"), num.texts(steps, idx),
+                num.texts(counted, idx), cut_short[idx].tolist(), num.texts(amount, idx, None)):
+            arithmetic = f"{count_shown} = {shown}，{whole} 档"
+            if short:
+                arithmetic += f"（不足一档{_PARTIAL_WORDS[partial]}）→ {part} 档"
+            out.append(Line("deduct", text, inputs, f"{arithmetic} × {points} = {lost}", Decimal(lost),
+                            rule.pos.line))
+        return out
+    return Outcome(amount, lines)

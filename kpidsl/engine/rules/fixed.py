@@ -18,4 +18,4 @@ def evaluate(engine, at, rule, top: Fraction, reads, mask) -> Outcome:
         case ast.Fixed():
             points = Fraction(rule.points.value)
             line = Line("fixed", f"得 {rule.points}", (), plain(rule.points.value), Decimal(0), rule.pos.line)
-    return Outcome(engine.const(points), lambda i: line)
+    return Outcome(engine.const(points), lambda idx: [line] * len(idx))

@@ -43,10 +43,13 @@ def evaluate(engine, at, rule: ast.Levels, top, reads, mask) -> Outcome:
     word = "取最高" if rule.combine == "max" else "求和"
     text = "按等级计分（" + "、".join(f"{e.label}{e.points}" for e in rule.entries) + f"），{word}"
 
-    def line(i: int) -> Line:
-        found = [(r, table[engine.records.level[r]]) for r in engine.unit_records(at.node, i)]
-        inputs = tuple((engine.records.project[r] or engine.records.level[r],
-                        f"{engine.records.level[r]} {plain(p)}分") for r, p in found)
-        return Line("levels", text, inputs or (("记录", "无"),), f"{word} = {plain(result.decimal(i))}",
-                    Decimal(0), rule.pos.line)
-    return Outcome(result, line)
+    def lines(idx):
+        records, mine = engine.records, engine.records_by_unit(at.node)
+        out = []
+        for i, points in zip(idx.tolist(), num.texts(result, idx, None)):
+            inputs = tuple((records.project[r] or records.level[r], f"{records.level[r]} {plain(table[records.level[r]])}分")
+                           for r in mine.get(i, ()))
+            out.append(Line("levels", text, inputs or (("记录", "无"),), f"{word} = {points}", Decimal(0),
+                            rule.pos.line))
+        return out
+    return Outcome(result, lines)

@@ -22,5 +22,6 @@ def evaluate(engine, at, rule: ast.Meet, top: Fraction, reads, mask) -> Outcome:
     earned = num.where(holds.n.astype(bool), engine.const(top), engine.const(0))
     earned.err = holds.err
     text = f"达标得满分，否则不得分（{show_expr(condition)}）"
-    return Outcome(earned, lambda i: Line("meet", text, reads.at(i), "达标" if holds.n[i] else "未达标",
-                                          Decimal(0), rule.pos.line))
+    return Outcome(earned, lambda idx: [
+        Line("meet", text, inputs, "达标" if met else "未达标", Decimal(0), rule.pos.line)
+        for inputs, met in zip(reads.rows(idx), holds.n[idx].tolist())])

@@ -49,8 +49,12 @@ def evaluate(engine, at, rule: ast.Projects, top, reads, mask) -> Outcome:
     text = "按项目计分，同一项目就高不重复：" + "；".join(
         f"{'、'.join(c.labels)} 每项 {c.each}" + (f" 最多 {c.up_to}" if c.up_to else "") for c in rule.classes)
 
-    def line(i: int) -> Line:
-        mine = {p: v for (u, p), v in _best(engine, rule, engine.unit_records(at.node, i)).items()}
+    def lines(idx):
+        by_unit = engine.records_by_unit(at.node)
+        return [line(_best(engine, rule, by_unit.get(i, []))) for i in idx.tolist()]
+
+    def line(best) -> Line:
+        mine = {p: v for (u, p), v in best.items()}
         inputs, parts, total = [], [], Decimal(0)
         for c, cls in enumerate(rule.classes):
             projects = [p for p, (k, _) in mine.items() if k == c]
@@ -64,4 +68,4 @@ def evaluate(engine, at, rule: ast.Projects, top, reads, mask) -> Outcome:
             total += counted
         arithmetic = "；".join(parts) + f"；合计 {plain(total)}" if parts else "无项目记录，得 0 分"
         return Line("projects", text, tuple(inputs), arithmetic, Decimal(0), rule.pos.line)
-    return Outcome(result, line)
+    return Outcome(result, lines)

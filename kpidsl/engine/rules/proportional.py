@@ -5,7 +5,7 @@ from fractions import Fraction
 
 from ... import ast
 from ...ast import ACTUAL, TARGET, show_expr
-from ...numbers import plain, show, show_percent
+from ...numbers import plain
 from ...result import Line
 from .. import num
 from . import Outcome
@@ -29,12 +29,13 @@ def evaluate(engine, at, rule: ast.Proportional, top: Fraction, reads, mask) -> 
 
     ratio_shown, top_shown = show_expr(ratio_expr), plain(Decimal(top.numerator) / top.denominator)
 
-    def line(i: int) -> Line:
-        shown = f"比率 {ratio_shown} = {show_percent(ratio.fraction(i))}"
-        if below is not None and below[i]:
-            arithmetic = f"{shown} < {rule.threshold} → 0"
-        else:
-            arithmetic = (f"{shown}；{top_shown} × "
-                          f"{show_percent(counted.fraction(i))} = {show(earned.fraction(i))}")
-        return Line("proportional", text, reads.at(i), arithmetic, Decimal(0), rule.pos.line)
-    return Outcome(earned, line)
+    def lines(idx):
+        out = []
+        for inputs, rate, share, points, under in zip(
+                reads.rows(idx), num.texts(ratio, idx, percent=True), num.texts(counted, idx, percent=True),
+                num.texts(earned, idx), below[idx].tolist() if below is not None else [False] * len(idx)):
+            shown = f"比率 {ratio_shown} = {rate}"
+            arithmetic = f"{shown} < {rule.threshold} → 0" if under else f"{shown}；{top_shown} × {share} = {points}"
+            out.append(Line("proportional", text, inputs, arithmetic, Decimal(0), rule.pos.line))
+        return out
+    return Outcome(earned, lines)

@@ -71,8 +71,8 @@ def evaluate(engine, at, rule: ast.Rank, top: Fraction, reads, mask) -> Outcome:
         other = num.where(pool.has_key, other, engine.const(rule.no_data_points.value))
     earned = num.where(pool.ok, earned, other)
     earned.err = pool.err
-    shown_key = show_percent if engine.is_ratio(rule.key, at.node) else show
-    where_ = lambda i: f"{engine.data.units[i].group}内" if rule.within_group else "全体单位"
+    ratio = engine.is_ratio(rule.key, at.node)
+    shown_key = show_percent if ratio else show
     order = "降序" if rule.descending else "升序"
     names = [u.name for u in engine.data.units]
 
@@ -89,23 +89,35 @@ def evaluate(engine, at, rule: ast.Rank, top: Fraction, reads, mask) -> Outcome:
     key_shown = show_expr(rule.key)
     only = f"；仅限 {show_expr(rule.eligible)}" if rule.eligible else ""
 
-    def line(i: int) -> Line:
-        group = engine.data.units[i].group
-        step_i = step_of(rule, group)
-        text = f"按 {key_shown} {order}排名（{where_(i)}），第一名得满分，其后依次递减 {plain(step_i)}分{only}"
-        key = pool.key.fraction(i) if pool.has_key[i] else None
-        inputs = list(pool.reads.at(i)) or [(key_shown, "无数据" if key is None else shown_key(key))]
-        if not pool.ok[i]:
-            points = rule.ineligible_points.value if rule.ineligible_points else Decimal(0)
-            reason = "不符合排名条件" if key is not None else "无数据"
-            if key is None and rule.no_data_points:
-                points = rule.no_data_points.value
-            return Line("rank", text, tuple(inputs), f"{reason}，得 {plain(points)}分", Decimal(0), rule.pos.line)
-        position = int(pool.position[i])
-        inputs.append(("排名", standings(int(pool.pool_of[i]), int(pool.count[i]))))
-        arithmetic = (f"第 {position} 名（共 {pool.count[i]} 个单位参与）："
-                      f"{show(top)} − {position - 1} × {plain(step_i)} = {show(earned.fraction(i))}")
-        if unfloored.fraction(i) < 0:
-            arithmetic += "，低于 0 按 0 计"
-        return Line("rank", text, tuple(inputs), arithmetic, Decimal(0), rule.pos.line)
-    return Outcome(earned, line)
+    below_zero = num.compare(unfloored, engine.const(0)) < 0
+    top_shown = show(top)
+
+    @cache
+    def text_of(group: str) -> str:
+        where_ = f"{group}内" if rule.within_group else "全体单位"
+        return f"按 {key_shown} {order}排名（{where_}），第一名得满分，其后依次递减 {plain(step_of(rule, group))}分{only}"
+
+    def lines(idx):
+        out = []
+        for i, inputs, key, points in zip(idx.tolist(), pool.reads.rows(idx),
+                                          num.texts(pool.key, idx, percent=ratio), num.texts(earned, idx)):
+            group = engine.data.units[i].group
+            has_key = pool.has_key[i]
+            inputs = list(inputs) or [(key_shown, key if has_key else "无数据")]
+            if not pool.ok[i]:
+                given = rule.ineligible_points.value if rule.ineligible_points else Decimal(0)
+                reason = "不符合排名条件" if has_key else "无数据"
+                if not has_key and rule.no_data_points:
+                    given = rule.no_data_points.value
+                out.append(Line("rank", text_of(group), tuple(inputs), f"{reason}，得 {plain(given)}分", Decimal(0),
+                                rule.pos.line))
+                continue
+            position = int(pool.position[i])
+            inputs.append(("排名", standings(int(pool.pool_of[i]), int(pool.count[i]))))
+            arithmetic = (f"第 {position} 名（共 {pool.count[i]} 个单位参与）："
+                          f"{top_shown} − {position - 1} × {plain(step_of(rule, group))} = {points}")
+            if below_zero[i]:
+                arithmetic += "，低于 0 按 0 计"
+            out.append(Line("rank", text_of(group), tuple(inputs), arithmetic, Decimal(0), rule.pos.line))
+        return out
+    return Outcome(earned, lines)

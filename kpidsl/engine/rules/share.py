@@ -18,10 +18,12 @@ def evaluate(engine, at, rule: ast.Share, top: Fraction, reads, mask) -> Outcome
     earned.err = volume.err
     text = f"按{field}分享：满分 × 本单位{field} / 全体单位{field}"
 
-    def line(i: int) -> Line:
+    def lines(idx):
         if not total:
-            return Line("share", text, reads.at(i), f"全体单位{field}为 0，本项无人得分", Decimal(0), rule.pos.line)
-        return Line("share", text, reads.at(i) + ((f"全体{field}", show(total)),),
-                    f"{show(top)} × {show(volume.fraction(i))} / {show(total)} = {show(earned.fraction(i))}",
-                    Decimal(0), rule.pos.line)
-    return Outcome(earned, line)
+            return [Line("share", text, inputs, f"全体单位{field}为 0，本项无人得分", Decimal(0), rule.pos.line)
+                    for inputs in reads.rows(idx)]
+        footing = ((f"全体{field}", show(total)),)
+        return [Line("share", text, inputs + footing, f"{show(top)} × {mine} / {show(total)} = {points}",
+                     Decimal(0), rule.pos.line)
+                for inputs, mine, points in zip(reads.rows(idx), num.texts(volume, idx), num.texts(earned, idx))]
+    return Outcome(earned, lines)

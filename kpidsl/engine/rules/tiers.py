@@ -5,7 +5,7 @@ import numpy as np
 
 from ... import ast
 from ...ast import show_expr
-from ...numbers import plain, show
+from ...numbers import plain
 from ...result import Line
 from .. import num
 from ..core import _decimal_arrays
@@ -39,12 +39,14 @@ def evaluate(engine, at, rule: ast.Tiers, top, reads, mask) -> Outcome:
     text = "分档计分：" + "；".join(f"{b.text} 得 {b.points}" for b in rule.bands)
     measure = show_expr(rule.measure)
 
-    def line(i: int) -> Line:
-        shown = show(value.fraction(i))
-        if best[i] >= 0:
-            band = rule.bands[by_points[best[i]]]
-            why = f"{measure} = {shown}，在 {band.text} 档 → {band.points}"
-        else:
-            why = f"{measure} = {shown}，不在任何一档 → {plain(otherwise)}分"
-        return Line("tiers", text, reads.at(i), why, Decimal(0), rule.pos.line)
-    return Outcome(earned, line)
+    def lines(idx):
+        out = []
+        for inputs, shown, b in zip(reads.rows(idx), num.texts(value, idx), best[idx].tolist()):
+            if b >= 0:
+                band = rule.bands[by_points[b]]
+                why = f"{measure} = {shown}，在 {band.text} 档 → {band.points}"
+            else:
+                why = f"{measure} = {shown}，不在任何一档 → {plain(otherwise)}分"
+            out.append(Line("tiers", text, inputs, why, Decimal(0), rule.pos.line))
+        return out
+    return Outcome(earned, lines)

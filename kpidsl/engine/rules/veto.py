@@ -2,8 +2,6 @@
 only where there is something to take."""
 from __future__ import annotations
 
-from typing import Callable
-
 import numpy as np
 
 from ... import ast
@@ -12,13 +10,12 @@ from ..core import Reads
 from ..num import Col
 
 
-def evaluate(engine, at, veto: ast.Veto, value: Col) -> tuple[Col, Callable[[int], tuple | None]]:
-    """The value after the veto, and for a unit (value before, what was read) where it struck,
-    else None."""
+def evaluate(engine, at, veto: ast.Veto, value: Col) -> tuple[Col, np.ndarray, Reads]:
+    """The value after the veto, the units it struck, and what it read."""
     live = value.n != 0
     reads = Reads()
     holds = engine.truth(at, veto.condition, reads, live)
     hit = live & holds.n.astype(bool)
     after = num.where(hit, engine.const(0), value)
     after.err = num.first_error(value.err, np.where(live, holds.err, 0))
-    return after, lambda i: (value, reads.at(i)) if hit[i] else None
+    return after, hit, reads
