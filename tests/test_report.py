@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from kpidsl.numbers import plain
 from kpidsl.render import html, json as json_render
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -19,8 +20,9 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def browse(page: Path, tmp_path: Path, *args: str) -> str:
-    done = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args, page.as_uri()],
+def browse(page: Path, tmp_path: Path, *args: str, fragment: str = "") -> str:
+    done = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args,
+                           page.as_uri() + fragment],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
@@ -58,3 +60,20 @@ def test_report_prints_to_pdf(report, tmp_path):
     pdf = tmp_path / "结果.pdf"
     browse(report[1], tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+
+
+@needs_chromium
+def test_report_link_opens_one_units_explanation_from_the_embedded_data(report, tmp_path):
+    """The explanations are data laid out in the browser: a link to a unit opens its explanation,
+    which reads as the unit's own (its items' scores, its ledger's total)."""
+    results, page = report
+    unit = next(u for u in results.units if u.unit == "丁堰镇")
+    dom = browse(page, tmp_path, "--virtual-time-budget=5000", "--dump-dom", fragment=f"#{unit.unit}")
+    assert f'data-explained="{len(results.units)}"' in dom
+    opened = re.findall(r'<details data-k="\d+"[^>]*>(.*?)</details>', dom, re.S)
+    filled = [box for box in opened if "<table>" in box]
+    assert len(filled) == 1 and filled[0].count('class="item"') == sum(1 for _ in unit.items())
+    item = next(i for i in unit.items() if i.lost)
+    assert re.search(rf">{re.escape(item.path[-1])}</td><td class=\"n\">{plain(item.max)}</td>"
+                     rf"<td class=\"n\">{plain(item.score)}</td>", filled[0])
+    assert f"<b>{plain(unit.total)}</b>" in filled[0]

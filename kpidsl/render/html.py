@@ -94,6 +94,15 @@ SCRIPT = """
       data = JSON.parse(text);
       document.body.dataset.explained = data.units.length;
       waiting.splice(0).forEach(function (then) { then(); });
+      // a link to one unit's explanation: 结果.html#丁堰镇
+      var wanted = decodeURIComponent(location.hash.slice(1));
+      var row = wanted && document.querySelector('tr.unit[data-unit="' + CSS.escape(wanted) + '"]');
+      if (row) {
+        var box = row.nextElementSibling.querySelector("details");
+        fill(box);
+        box.open = true;
+        row.scrollIntoView();
+      }
     });
   });
 })();
