@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from math import gcd
 
 from .ast import Rounding
@@ -75,6 +76,7 @@ def show_percent(x: Fraction | Decimal) -> str:
     return _shown(n // g, d // g, 2) + "%"
 
 
+@lru_cache(maxsize=1 << 16)  # equal Decimals read alike (17.64 = 17.640), and reports write the same ones often
 def plain(d: Decimal) -> str:
     """Decimal without exponent or trailing zeros: 17.640 -> 17.64, 20.00 -> 20."""
     text = format(d, "f")

@@ -66,8 +66,11 @@ def test_report_prints_to_pdf(report, tmp_path):
 def test_report_link_opens_one_units_explanation_from_the_embedded_data(report, tmp_path):
     """The explanations are data laid out in the browser: a link to a unit opens its explanation,
     which reads as the unit's own (its items' scores, its ledger's total)."""
-    results, page = report
+    results, _ = report
+    page = tmp_path / "分批.html"  # written in parts of 5 units, as a large report is
+    page.write_text(html.render(results, part=5), encoding="utf-8")
     unit = next(u for u in results.units if u.unit == "丁堰镇")
+    assert results.units.index(unit) >= 5
     dom = browse(page, tmp_path, "--virtual-time-budget=5000", "--dump-dom", fragment=f"#{unit.unit}")
     assert f'data-explained="{len(results.units)}"' in dom
     opened = re.findall(r'<details data-k="\d+"[^>]*>(.*?)</details>', dom, re.S)
@@ -77,3 +80,30 @@ def test_report_link_opens_one_units_explanation_from_the_embedded_data(report, 
     assert re.search(rf">{re.escape(item.path[-1])}</td><td class=\"n\">{plain(item.max)}</td>"
                      rf"<td class=\"n\">{plain(item.score)}</td>", filled[0])
     assert f"<b>{plain(unit.total)}</b>" in filled[0]
+
+
+def _explanations(page: str) -> list:
+    """Every unit's explanation data in a page, its shared texts written out."""
+    import base64
+    import zlib
+
+    found = []
+    for packed in re.findall(r'<script type="application/octet-stream" class="explanations"[^>]*>([^<]*)<', page):
+        data = json.loads(zlib.decompress(base64.b64decode(packed), 31))
+        text = lambda x: data["strings"][x] if isinstance(x, int) else x  # noqa: E731
+        for scores, lost, lines, ledger, total, required in data["units"]:
+            found.append((scores, lost, [[[text(l[0]), [text(x) for x in l[1]], *l[2:]] for l in node]
+                                         for node in lines],
+                          [[text(e[0]), *e[1:]] for e in ledger], total, [text(r) for r in required]))
+    return found
+
+
+def test_report_in_parts_holds_the_same_explanations(bundled_results):
+    """A large report is written by several processes, a part each: the page holds the same
+    explanations, in the same order, as when one process writes them all."""
+    results = bundled_results["rugao-2021.kpi"]
+    whole, parts = html.render(results), html.render(results, part=5)
+    assert parts.count('class="explanations"') == 3 and whole.count('class="explanations"') == 1
+    assert _explanations(parts) == _explanations(whole)
+    assert len(_explanations(whole)) == len(results.units)
+    assert re.findall(r'<tr class="unit".*', parts) == re.findall(r'<tr class="unit".*', whole)

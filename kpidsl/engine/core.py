@@ -77,8 +77,10 @@ class Reads:
                     found.append((label, column))
 
         visit(self, np.ones(len(idx), bool))
-        return [tuple((label, column[k]) for label, column in found if column[k] is not None)
-                for k in range(len(idx))]
+        pairs = [[(label, text) for text in column] for label, column in found]
+        if all(None not in column for _, column in found):  # every unit read the same labels
+            return list(zip(*pairs)) if pairs else [()] * len(idx)
+        return [tuple([pair for pair in row if pair[1] is not None]) for row in zip(*pairs)]
 
     def at(self, i: int) -> tuple[tuple[str, str], ...]:
         return self.rows(np.array([i]))[0]

@@ -262,8 +262,10 @@ def _texts(n: np.ndarray, d: np.ndarray, places: int | None) -> list[str]:
     g[g == 0] = 1
     n, d = n // g, d // g
     needed = np.full(len(n), -1, np.int64)  # the fewest places that hold the value exactly
-    for p in range(18 if places is None else places, -1, -1):
-        needed = np.where((10 ** p) % d == 0, p, needed)
+    for p in range((18 if places is None else places) + 1):
+        needed = np.where((needed < 0) & ((10 ** p) % d == 0), p, needed)
+        if needed.min(initial=0) >= 0:
+            break
     exact = needed >= 0
     shown = np.where(exact, needed, places or 0)
     if (places is None and not exact.all()) or \

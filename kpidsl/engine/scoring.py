@@ -8,6 +8,7 @@ the arithmetic shown is the arithmetic done.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal
 from fractions import Fraction
 from typing import Callable, Sequence
@@ -253,14 +254,20 @@ class Scoring:
 
     def _node_result(self, trace: Trace, k: int, made: dict, weight: Decimal):
         node = trace.node
-        info = self.index.nodes[node.name]
+        path, bonus = self._static[node.name]
         scores, lines = made[id(trace)]
         if isinstance(node, ast.Item):
-            return ItemResult(info.path, node.title, node.points.value, scores[k], weight, info.bonus, lines[k],
+            return ItemResult(path, node.title, node.points.value, scores[k], weight, bonus, lines[k],
                               node.source, node.interpretation, node.pos.line, node.kind)
         children = tuple([self._node_result(c, k, made, weight) for c in trace.children])
-        return SectionResult(info.path, node.title, node.points.value, scores[k], weight, node.bonus, lines[k],
+        return SectionResult(path, node.title, node.points.value, scores[k], weight, bonus, lines[k],
                              node.source, node.interpretation, node.pos.line, children=children)
+
+    @cached_property
+    def _static(self) -> dict[str, tuple]:
+        """Each node's path and whether it is a bonus, as every unit's result states them."""
+        return {name: (info.path, info.bonus if isinstance(info.node, ast.Item) else info.node.bonus)
+                for name, info in self.index.nodes.items()}
 
     def _requirements(self, i: int) -> tuple[tuple[str, int], ...]:
         unit, data, groups = self.engine.data.units[i], self.engine.data, self.scheme.groups
@@ -295,7 +302,7 @@ class Scoring:
 class LazyUnits(Sequence):
     """Every unit's result in ranking order, written a chunk of units at a time when first asked
     for; only the latest chunk is kept (memory stays bounded over 100,000 units)."""
-    CHUNK = 256
+    CHUNK = 1024
 
     def __init__(self, scoring: Scoring, explained: bool):
         self.scoring, self.positions, self.explained = scoring, scoring.order(), explained

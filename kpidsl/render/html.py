@@ -2,10 +2,11 @@
 (公示): the ranking, a bar chart of totals by section, and each unit's explanation with the
 scheme's 原文 beside each item. Prints on A4.
 
-Explanations are embedded once as data (gzip, then base64: the scheme's tree and every repeated
-text written once, each unit's scores and lines as arrays) and laid out in the browser when a
+Explanations are embedded once as data (gzip, then base64: the scheme's tree and the texts units
+share written once, each unit's scores and lines as arrays) and laid out in the browser when a
 unit is opened, so a report of 10,000 units stays a page a browser opens at once. Printing lays
-out every explanation first."""
+out every explanation first. A large report is written in parts, one per core (each part's
+explanations a packet of their own)."""
 from __future__ import annotations
 
 import base64
@@ -34,22 +35,24 @@ details summary { cursor: pointer; color: #264478; }
 @media print { body { margin: 0; } details > summary { display: none; } tr.unit { break-inside: avoid; } }
 """
 
-# Lays out a unit's explanation from the embedded data (see `_explanations`) when it is opened.
+# Lays out a unit's explanation from the embedded data (see `Explanations`) when it is opened.
 SCRIPT = """
 (function () {
-  var data = null, waiting = [];
+  var parts = null, waiting = [];
   function esc(s) {
     return String(s).replace(/[&<>"']/g, function (c) {
       return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
     });
   }
   function explanation(k) {
-    var u = data.units[k], s = data.strings, rows = [];
+    var data = parts.filter(function (p) { return p.first <= k; }).pop();
+    var u = data.units[k - data.first], s = data.strings, rows = [];
     rows.push("<table><thead><tr><th>板块 / 指标</th><th>满分</th><th>得分</th><th>失分</th>" +
               "<th>计分过程</th><th>原文</th></tr></thead><tbody>");
     data.nodes.forEach(function (node, j) {
       var reasons = u[2][j].map(function (l) {
-        return esc(s[l[0]]) + "：" + esc(s[l[1]]) + (s[l[1]] ? "；" : "") + esc(s[l[2]]) +
+        var read = l[1].map(function (x) { return typeof x === "number" ? s[x] : x; }).join(" · ");
+        return esc(s[l[0]]) + "：" + esc(read) + (read ? "；" : "") + esc(l[2]) +
                (l[3] ? "（扣 " + l[3] + "）" : "") + " <span class=source>[" + esc(data.file) + ":" + l[4] + "]</span>";
       }).join("<br>");
       rows.push('<tr class="' + node[0] + '"><td style="padding-left:' + (0.5 + node[1]) + 'em">' + esc(node[2]) +
@@ -59,7 +62,7 @@ SCRIPT = """
     rows.push("</tbody></table><table><tbody>");
     rows.push('<tr><td>满分</td><td class="n">' + data.full + "</td></tr>");
     u[3].forEach(function (e) {
-      rows.push("<tr><td>" + esc(s[e[0]]) + "（" + esc(s[e[2]]) + '）</td><td class="n">' + e[1] + "</td></tr>");
+      rows.push("<tr><td>" + esc(s[e[0]]) + "（" + esc(e[2]) + '）</td><td class="n">' + e[1] + "</td></tr>");
     });
     rows.push('<tr><td><b>总分</b></td><td class="n"><b>' + u[4] + "</b></td></tr></tbody></table>");
     if (u[5].length) {
@@ -73,7 +76,7 @@ SCRIPT = """
       box.dataset.filled = "1";
     }
   }
-  function ready(then) { if (data) then(); else waiting.push(then); }
+  function ready(then) { if (parts) then(); else waiting.push(then); }
   document.addEventListener("toggle", function (e) {
     if (e.target.open && e.target.dataset.k) ready(function () { fill(e.target); });
   }, true);
@@ -87,12 +90,18 @@ SCRIPT = """
     var box = chart.getBBox();
     document.body.dataset.chartWidth = Math.round(box.width);
     document.body.dataset.bars = chart.querySelectorAll("rect.bar").length;
-    var packed = document.getElementById("explanations").textContent.trim();
-    var bytes = Uint8Array.from(atob(packed), function (c) { return c.charCodeAt(0); });
-    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    new Response(stream).text().then(function (text) {
-      data = JSON.parse(text);
-      document.body.dataset.explained = data.units.length;
+    var packed = Array.prototype.map.call(document.querySelectorAll("script.explanations"), function (box) {
+      var bytes = Uint8Array.from(atob(box.textContent.trim()), function (c) { return c.charCodeAt(0); });
+      var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+      return new Response(stream).text().then(function (text) {
+        var data = JSON.parse(text);
+        data.first = +box.dataset.first;
+        return data;
+      });
+    });
+    Promise.all(packed).then(function (all) {
+      parts = all;
+      document.body.dataset.explained = all.reduce(function (n, p) { return n + p.units.length; }, 0);
       waiting.splice(0).forEach(function (then) { then(); });
       // a link to one unit's explanation: 结果.html#丁堰镇
       var wanted = decodeURIComponent(location.hash.slice(1));
@@ -109,19 +118,20 @@ SCRIPT = """
 """
 
 
-def render(results: Results) -> str:
+PART = 2_048  # units whose explanations one process writes; a larger report is shared among the cores
+
+
+def render(results: Results, part: int = PART) -> str:
     units = results.units
     scheme_file = Path(results.path).name
     first = units[0] if len(units) else None
     sections = list(first.sections) if first else []
-    top = first.full + sum(s.max * s.weight for s in first.sections if s.bonus) if first else 0
-    table = Explanations(first, scheme_file)
-    bars, rows = [], []
-    for k, unit in enumerate(units):  # one pass: results are written a chunk of units at a time
-        bars.append(_bars(k, unit, top))
-        rows.append(_row(k, unit, len(sections)))
-        table.add(unit)
-    parts = [
+    ranges = [(start, min(start + part, len(units))) for start in range(0, len(units), part)] or [(0, 0)]
+    written = _in_parallel(_written, results, ranges) if len(ranges) > 1 else [_written(results, *ranges[0])]
+    bars, rows = [b for w in written for b in w[0]], [r for w in written for r in w[1]]
+    blobs = "".join(f'<script type="application/octet-stream" class="explanations" data-first="{start}">'
+                    f"{w[2]}</script>\n" for (start, _), w in zip(ranges, written))
+    page = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
         f"<title>{escape(results.scheme)}</title><style>{STYLE}</style></head><body>",
@@ -130,10 +140,47 @@ def render(results: Results) -> str:
         _chart(bars, sections),
         "<h2>排名</h2>",
         _ranking(rows, sections),
-        f'<script type="application/octet-stream" id="explanations">{table.packed()}</script>',
-        f"<script>{SCRIPT}</script></body></html>",
+        blobs + f"<script>{SCRIPT}</script></body></html>",
     ]
-    return "\n".join(parts)
+    return "\n".join(page)
+
+
+def _written(results: Results, start: int, stop: int) -> tuple[list[str], list[str], str]:
+    """The chart's bars, the ranking's rows and the explanations (packed) of units start..stop,
+    in one pass: results are written a chunk of units at a time."""
+    units = results.units
+    first = units[0] if len(units) else None
+    top = first.full + sum(s.max * s.weight for s in first.sections if s.bonus) if first else 0
+    table = Explanations(first, Path(results.path).name)
+    bars, rows = [], []
+    for k in range(start, stop):
+        unit = units[k]
+        bars.append(_bars(k, unit, top))
+        rows.append(_row(k, unit, len(unit.sections)))
+        table.add(unit)
+    return bars, rows, table.packed()
+
+
+_SHARED = None  # what forked workers read (inherited, never pickled: an evaluation of 100,000 units)
+
+
+def _in_parallel(work, results: Results, ranges: list[tuple[int, int]]) -> list:
+    """work(results, start, stop) for each range, in forked processes, one per core."""
+    import multiprocessing
+    import os
+
+    global _SHARED
+    _SHARED = (work, results)
+    try:
+        with multiprocessing.get_context("fork").Pool(min(len(ranges), os.cpu_count() or 1)) as pool:
+            return pool.map(_shared_work, ranges)
+    finally:
+        _SHARED = None
+
+
+def _shared_work(bounds: tuple[int, int]):
+    work, results = _SHARED
+    return work(results, *bounds)
 
 
 LABEL_WIDTH, BAR_WIDTH, ROW = 230, 560, 22
@@ -182,9 +229,9 @@ def _row(k: int, unit: UnitResult, sections: int) -> str:
 
 
 class Explanations:
-    """Every unit's explanation as data, gzipped as it is written: the scheme's tree once, each
-    text once (`strings`, last), and per unit its scores, losses, lines, ledger, total and
-    requirements, as arrays."""
+    """Every unit's explanation as data, gzipped as it is written: the scheme's tree once, the
+    texts units share once (`strings`, last: rules in words, standings, ledger labels), and
+    per unit its scores, losses, lines, ledger, total and requirements, as arrays."""
 
     def __init__(self, first: UnitResult | None, scheme_file: str):
         self.strings: list[str] = []
@@ -206,9 +253,9 @@ class Explanations:
     def add(self, unit: UnitResult) -> None:
         nodes = list(unit.nodes())
         code = self.code
-        lines = [[[code(l.text), code(" · ".join(f"{k} {v}" for k, v in l.inputs)), code(l.arithmetic),
+        lines = [[[code(l.text), [_shared(f"{k} {v}", code) for k, v in l.inputs], l.arithmetic,
                    plain(l.lost) if l.lost > 0 else "", l.line] for l in n.lines] for n in nodes]
-        ledger = [[code(e.label), ("+" if e.points > 0 else "") + plain(e.points), code(e.detail)]
+        ledger = [[code(e.label), ("+" if e.points > 0 else "") + plain(e.points), e.detail]
                   for e in unit.ledger()]
         row = [[plain(n.score) for n in nodes], [plain(n.lost) if n.lost else "" for n in nodes],
                lines, ledger, plain(unit.total), [code(t) for t, _ in unit.requirements]]
@@ -219,6 +266,11 @@ class Explanations:
         tail = b'],"strings":' + _json(self.strings).encode() + b"}"
         self._parts += [self._gzip.compress(tail), self._gzip.flush()]
         return base64.b64encode(b"".join(self._parts)).decode("ascii")
+
+
+def _shared(text: str, code) -> int | str:
+    """A long input (a rank pool's standings, the same for every unit in it) written once."""
+    return code(text) if len(text) > 40 else text
 
 
 def _json(value) -> str:
