@@ -256,15 +256,27 @@ def _files(args) -> dict:
 
 
 def _report(scheme_path, args, out, err) -> int:
-    from .pipeline import prepare
-    from .render.html import render as to_html
+    from .pipeline import input_files, prepare
+    from .render.html import Money, render as to_html
 
     evaluation, warnings, _ = prepare(scheme_path, **_files(args))
     _warn(warnings, err)
+    money = None
+    if evaluation.money is not None:
+        from .render.scores_csv import from_evaluation
+
+        money = Money(from_evaluation(evaluation), evaluation.money.totals(), evaluation.money.departments())
+    sample = tuple(path.name for path in input_files(scheme_path, **_files(args))[1:] if _is_sample(path))
     with _out(args, "w") as f:
-        f.write(to_html(evaluation.results()))
+        f.write(to_html(evaluation.results(), money=money, sample=sample))
     err.print(f"已写入 {args.out}", markup=False)
     return EXIT_OK
+
+
+def _is_sample(path: Path) -> bool:
+    """A data file labelled sample data by its name (actuals-sample.csv, 完成情况（示例）.xlsx)."""
+    stem = path.stem.lower()
+    return any(word in stem for word in ("sample", "示例", "样例", "模拟"))
 
 
 def _out(args, mode: str = "wb"):

@@ -6,9 +6,11 @@ import json
 import re
 import shutil
 import subprocess
+from html import unescape as html_unescape
 from pathlib import Path
 
 import pytest
+from conftest import UNITS, build
 
 from kpidsl.numbers import plain
 from kpidsl.render import html, json as json_render
@@ -74,8 +76,8 @@ def test_report_link_opens_one_units_explanation_from_the_embedded_data(report, 
     dom = browse(page, tmp_path, "--virtual-time-budget=5000", "--dump-dom", fragment=f"#{unit.unit}")
     assert f'data-explained="{len(results.units)}"' in dom
     opened = re.findall(r'<details data-k="\d+"[^>]*>(.*?)</details>', dom, re.S)
-    filled = [box for box in opened if "<table>" in box]
-    assert len(filled) == 1 and filled[0].count('class="item"') == sum(1 for _ in unit.items())
+    filled = [box for box in opened if "<table" in box]
+    assert len(filled) == 1 and filled[0].count('<tr class="item"') == sum(1 for _ in unit.items())
     item = next(i for i in unit.items() if i.lost)
     assert re.search(rf">{re.escape(item.path[-1])}</td><td class=\"n\">{plain(item.max)}</td>"
                      rf"<td class=\"n\">{plain(item.score)}</td>", filled[0])
@@ -91,10 +93,10 @@ def _explanations(page: str) -> list:
     for packed in re.findall(r'<script type="application/octet-stream" class="explanations"[^>]*>([^<]*)<', page):
         data = json.loads(zlib.decompress(base64.b64decode(packed), 31))
         text = lambda x: data["strings"][x] if isinstance(x, int) else x  # noqa: E731
-        for scores, lost, lines, ledger, total, required in data["units"]:
+        for scores, lost, lines, ledger, total, required, name, rank in data["units"]:
             found.append((scores, lost, [[[text(l[0]), [text(x) for x in l[1]], *l[2:]] for l in node]
                                          for node in lines],
-                          [[text(e[0]), *e[1:]] for e in ledger], total, [text(r) for r in required]))
+                          [[text(e[0]), *e[1:]] for e in ledger], total, [text(r) for r in required], name, rank))
     return found
 
 
@@ -107,3 +109,83 @@ def test_report_in_parts_holds_the_same_explanations(bundled_results):
     assert _explanations(parts) == _explanations(whole)
     assert len(_explanations(whole)) == len(results.units)
     assert re.findall(r'<tr class="unit".*', parts) == re.findall(r'<tr class="unit".*', whole)
+
+
+MEASURE = """<script>
+// test only: once the explanations are in, open every one and measure the page as laid out
+window.addEventListener("load", function wait() {
+  if (!document.body.dataset.explained) { return setTimeout(wait, 50); }
+  document.querySelectorAll("details[data-k]").forEach(function (d) { d.open = true; });
+  setTimeout(function () {
+    var width = window.innerWidth, chart = document.getElementById("chart").getBoundingClientRect();
+    var rows = Array.prototype.map.call(document.querySelectorAll("#chart .row"), function (row) {
+      var track = row.querySelector(".track").getBoundingClientRect().width;
+      var bars = Array.prototype.reduce.call(row.querySelectorAll(".bar"), function (n, b) {
+        return n + b.getBoundingClientRect().width; }, 0);
+      return [row.querySelector(".who").textContent, bars / track];
+    });
+    parent.postMessage(JSON.stringify({
+      width: width, scroll: document.documentElement.scrollWidth, chartRight: chart.right, rows: rows,
+      tables: document.querySelectorAll("table.explain").length}), "*");
+  }, 200);
+});
+</script>"""
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [390, 1400])
+def test_report_fits_a_phone_and_a_desktop(report, tmp_path, width):
+    """At a phone's width and a desktop's, every explanation open: nothing runs off the page
+    sideways, the chart is inside it, and each bar is as long as the unit's final total."""
+    results, page = report
+    measured_page = tmp_path / "量.html"
+    measured_page.write_text(page.read_text(encoding="utf-8").replace("</body>", MEASURE + "</body>"),
+                             encoding="utf-8")
+    frame = tmp_path / "框.html"  # headless windows are at least 500 px wide: a phone is a frame
+    frame.write_text(f'<!DOCTYPE html><body style="margin:0"><iframe src="{measured_page.name}" width="{width}" '
+                     'height="900" style="border:0"></iframe><script>window.addEventListener("message", '
+                     'function (e) { document.body.dataset.measured = e.data; });</script></body>', encoding="utf-8")
+    dom = browse(frame, tmp_path, "--window-size=1600,1000", "--virtual-time-budget=10000", "--dump-dom")
+    found = json.loads(html_unescape(re.search(r'data-measured="([^"]+)"', dom).group(1)))
+    assert found["width"] == width and found["scroll"] <= width and found["chartRight"] <= width
+    assert found["tables"] == len(results.units)
+    top = max(u.full + sum(s.max * s.weight for s in u.sections if s.bonus) for u in results.units)
+    for (who, share), unit in zip(found["rows"], results.units):
+        assert who.endswith(unit.unit) and abs(share - float(unit.total / top)) < 0.01
+
+
+def test_a_vetoed_unit_has_no_bar(tmp_path):
+    """A total struck to 0 by a veto is drawn as 0, the veto named, not as the parts before it."""
+    from kpidsl.pipeline import load_all
+
+    scheme = build(tmp_path, """
+        总分 = 甲 × 100%
+        一票否决 重大事故
+        板块 甲 10分 {
+          指标 乙 10分 { 按比例 }
+        }
+        """, {(u, "乙", f): v for u, _ in UNITS for f, v in (("任务", "10"), ("实际", "8"))}
+        | {(u, "总分", "重大事故"): "是" if u == "甲镇" else "否" for u, _ in UNITS})
+    page = html.render(load_all(scheme).evaluate())
+    struck = re.search(r'<div class="row"><span class="who">\d+\. 甲镇</span>(.*?)</div>', page).group(1)
+    assert 'class="bar"' not in struck and "一票否决" in struck
+    other = re.search(r'<div class="row"><span class="who">\d+\. 乙镇</span>(.*?)</div>', page).group(1)
+    assert 'style="width:80.00%' in other
+
+
+@needs_chromium
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext is not installed (poppler-utils)")
+def test_report_printed_names_the_unit_on_every_explanation_page(report, tmp_path):
+    """Printed, every explanation is laid out and every page of one names its unit (the table's
+    heading repeats on each page)."""
+    results, page = report
+    pdf = tmp_path / "结果.pdf"
+    browse(page, tmp_path, "--virtual-time-budget=8000", f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = text.split("\f")
+    explained = [p for p in pages if "板块 / 指标" in p]
+    assert len(explained) >= len(results.units)
+    for p in explained:
+        assert re.search(r"(\S+) 的得分说明（第 \d+ 名，总分 [\d.]+）", p), p[:300]
+    for unit in results.units:
+        assert f"{unit.unit} 的得分说明（第 {unit.rank} 名" in text

@@ -12,8 +12,11 @@ from __future__ import annotations
 import base64
 import json
 import zlib
+from dataclasses import dataclass
+from decimal import Decimal
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 from ..numbers import plain
 from ..result import Results, SectionResult, UnitResult
@@ -21,18 +24,41 @@ from ..result import Results, SectionResult, UnitResult
 COLOURS = ["#4472c4", "#ed7d31", "#70ad47", "#ffc000", "#5b9bd5", "#a5a5a5", "#9e480e", "#264478"]
 
 STYLE = """
-body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; margin: 2em; color: #222; }
+body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; margin: 1.5em; color: #222;
+       line-height: 1.45; }
 h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.5em; }
+.wide { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; vertical-align: top; }
 th { background: #f2f2f2; } td.n { text-align: right; white-space: nowrap; }
+th.head { text-align: left; background: #e8eef8; }
+td.name { min-width: 8em; } td.item { min-width: 9em; }
 tr.unit > td { font-weight: bold; } tr.section > td { background: #fafafa; font-weight: bold; }
 td.lost { color: #c00000; } .source { color: #555; font-size: 0.85em; }
 details summary { cursor: pointer; color: #264478; }
+.sample { border: 2px solid #c00000; color: #c00000; padding: 0.5em 1em; font-weight: bold; }
+#chart { max-width: 60em; font-size: 0.85em; }
+#chart .row { display: flex; align-items: center; gap: 0.4em; margin: 2px 0; }
+#chart .who { flex: 0 0 11em; text-align: right; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+#chart .track { flex: 1 1 auto; display: flex; height: 1em; min-width: 4em; }
+#chart .bar { display: block; height: 100%; }
+#chart .n { flex: 0 0 auto; white-space: nowrap; }
 .legend span { display: inline-block; margin-right: 1.2em; }
 .legend i { display: inline-block; width: 0.9em; height: 0.9em; margin-right: 0.3em; vertical-align: -0.1em; }
+@media (max-width: 600px) {
+  body { margin: 0.6em; } #chart .who { flex-basis: 6.5em; }
+  /* a phone: each item of an explanation a block (name, points), its reasons and 原文 below it */
+  table.explain thead tr + tr { display: none; }
+  table.explain tr { display: grid; grid-template-columns: 1fr auto auto auto; border-bottom: 1px solid #ccc; }
+  table.explain td { border: none; } table.explain td.why, table.explain td.source { grid-column: 1 / -1; }
+  table.explain td.source:empty, table.explain td.why:empty { display: none; }
+}
 @page { size: A4; margin: 15mm; }
-@media print { body { margin: 0; } details > summary { display: none; } tr.unit { break-inside: avoid; } }
+@media print {
+  body { margin: 0; } details > summary { display: none; } .wide { overflow: visible; }
+  tr { break-inside: avoid; } #chart .row { break-inside: avoid; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
 """
 
 # Lays out a unit's explanation from the embedded data (see `Explanations`) when it is opened.
@@ -47,7 +73,9 @@ SCRIPT = """
   function explanation(k) {
     var data = parts.filter(function (p) { return p.first <= k; }).pop();
     var u = data.units[k - data.first], s = data.strings, rows = [];
-    rows.push("<table><thead><tr><th>板块 / 指标</th><th>满分</th><th>得分</th><th>失分</th>" +
+    var title = esc(u[6]) + " 的得分说明（第 " + u[7] + " 名，总分 " + u[4] + "）";
+    rows.push('<div class="wide"><table class="explain"><thead><tr><th class="head" colspan="6">' + title + "</th></tr>" +
+              "<tr><th>板块 / 指标</th><th>满分</th><th>得分</th><th>失分</th>" +
               "<th>计分过程</th><th>原文</th></tr></thead><tbody>");
     data.nodes.forEach(function (node, j) {
       var reasons = u[2][j].map(function (l) {
@@ -55,11 +83,13 @@ SCRIPT = """
         return esc(s[l[0]]) + "：" + esc(read) + (read ? "；" : "") + esc(l[2]) +
                (l[3] ? "（扣 " + l[3] + "）" : "") + " <span class=source>[" + esc(data.file) + ":" + l[4] + "]</span>";
       }).join("<br>");
-      rows.push('<tr class="' + node[0] + '"><td style="padding-left:' + (0.5 + node[1]) + 'em">' + esc(node[2]) +
+      rows.push('<tr class="' + node[0] + '"><td class="item" style="padding-left:' + (0.5 + node[1]) + 'em">' +
+                esc(node[2]) +
                 '</td><td class="n">' + node[3] + '</td><td class="n">' + u[0][j] + '</td><td class="n lost">' +
-                u[1][j] + "</td><td>" + reasons + '</td><td class="source">' + esc(node[4]) + "</td></tr>");
+                u[1][j] + '</td><td class="why">' + reasons + '</td><td class="source">' + esc(node[4]) + "</td></tr>");
     });
-    rows.push("</tbody></table><table><tbody>");
+    rows.push('</tbody></table></div><table><thead><tr><th class="head" colspan="2">' + title +
+              "：从满分到总分</th></tr></thead><tbody>");
     rows.push('<tr><td>满分</td><td class="n">' + data.full + "</td></tr>");
     u[3].forEach(function (e) {
       rows.push("<tr><td>" + esc(s[e[0]]) + "（" + esc(e[2]) + '）</td><td class="n">' + e[1] + "</td></tr>");
@@ -87,9 +117,8 @@ SCRIPT = """
   });
   window.addEventListener("load", function () {
     var chart = document.getElementById("chart");
-    var box = chart.getBBox();
-    document.body.dataset.chartWidth = Math.round(box.width);
-    document.body.dataset.bars = chart.querySelectorAll("rect.bar").length;
+    document.body.dataset.chartWidth = Math.round(chart.getBoundingClientRect().width);
+    document.body.dataset.bars = chart.querySelectorAll(".bar").length;
     var packed = Array.prototype.map.call(document.querySelectorAll("script.explanations"), function (box) {
       var bytes = Uint8Array.from(atob(box.textContent.trim()), function (c) { return c.charCodeAt(0); });
       var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
@@ -103,17 +132,21 @@ SCRIPT = """
       parts = all;
       document.body.dataset.explained = all.reduce(function (n, p) { return n + p.units.length; }, 0);
       waiting.splice(0).forEach(function (then) { then(); });
-      // a link to one unit's explanation: 结果.html#丁堰镇
-      var wanted = decodeURIComponent(location.hash.slice(1));
-      var row = wanted && document.querySelector('tr.unit[data-unit="' + CSS.escape(wanted) + '"]');
-      if (row) {
-        var box = row.nextElementSibling.querySelector("details");
-        fill(box);
-        box.open = true;
-        row.scrollIntoView();
-      }
+      opened();
     });
   });
+  // a link to one unit's explanation: 结果.html#丁堰镇 (the unit names in the ranking are such links)
+  function opened() {
+    var wanted = decodeURIComponent(location.hash.slice(1));
+    var row = wanted && document.querySelector('tr.unit[data-unit="' + CSS.escape(wanted) + '"]');
+    if (row) {
+      var box = row.nextElementSibling.querySelector("details");
+      fill(box);
+      box.open = true;
+      row.scrollIntoView();
+    }
+  }
+  window.addEventListener("hashchange", function () { ready(opened); });
 })();
 """
 
@@ -121,7 +154,18 @@ SCRIPT = """
 PART = 2_048  # units whose explanations one process writes; a larger report is shared among the cores
 
 
-def render(results: Results, part: int = PART) -> str:
+@dataclass(frozen=True)
+class Money:
+    """The awards as the report lists them: every unit's amounts (render.scores_csv.ScoreTable),
+    each award's totals and the departments' payments."""
+    scores: object
+    totals: tuple
+    departments: tuple
+
+
+def render(results: Results, part: int = PART, money: Money | None = None, sample: tuple[str, ...] = ()) -> str:
+    """The page. `money`: the awards, where the scheme pays any; `sample`: the data files that
+    are labelled sample data (the page then says so at its top)."""
     units = results.units
     scheme_file = Path(results.path).name
     first = units[0] if len(units) else None
@@ -131,15 +175,20 @@ def render(results: Results, part: int = PART) -> str:
     bars, rows = [b for w in written for b in w[0]], [r for w in written for r in w[1]]
     blobs = "".join(f'<script type="application/octet-stream" class="explanations" data-first="{start}">'
                     f"{w[2]}</script>\n" for (start, _), w in zip(ranges, written))
+    banner = (f'<p class="sample">示例数据：本页所用数据（{escape("、".join(sample))}）为示例，不是实际考核结果，'
+              "不得作为公示或考核依据。</p>") if sample else ""
     page = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(results.scheme)}</title><style>{STYLE}</style></head><body>",
         f"<h1>{escape(results.scheme)} 考核结果</h1>",
-        f"<p>方案文件 {escape(scheme_file)} · 共 {len(units)} 个单位</p>",
+        banner,
+        f"<p>方案文件 {escape(scheme_file)} · 共 {len(units)} 个单位 · 点击单位名称查看其得分说明</p>",
         _chart(bars, sections),
         "<h2>排名</h2>",
         _ranking(rows, sections),
+        _money(money) if money else "",
         blobs + f"<script>{SCRIPT}</script></body></html>",
     ]
     return "\n".join(page)
@@ -155,7 +204,7 @@ def _written(results: Results, start: int, stop: int) -> tuple[list[str], list[s
     bars, rows = [], []
     for k in range(start, stop):
         unit = units[k]
-        bars.append(_bars(k, unit, top))
+        bars.append(_bars(unit, top))
         rows.append(_row(k, unit, len(unit.sections)))
         table.add(unit)
     return bars, rows, table.packed()
@@ -183,49 +232,74 @@ def _shared_work(bounds: tuple[int, int]):
     return work(results, *bounds)
 
 
-LABEL_WIDTH, BAR_WIDTH, ROW = 230, 560, 22
-
-
 def _chart(bars: list[str], sections: list[SectionResult]) -> str:
-    """Stacked horizontal bars: each section's contribution to the total (score × weight)."""
-    if not bars:
-        return '<svg id="chart"></svg>'
-    out = [f'<svg id="chart" xmlns="http://www.w3.org/2000/svg" width="{LABEL_WIDTH + BAR_WIDTH + 70}" '
-           f'height="{ROW * len(bars) + 30}" role="img" aria-label="各单位总分构成">', *bars, "</svg>"]
+    """Stacked bars: each section's part of the final total (score × weight); a total cut by a
+    veto or a cap has its parts cut in proportion, a vetoed unit no bar."""
     legend = "".join(f'<span><i style="background:{COLOURS[j % len(COLOURS)]}"></i>{escape(s.path[-1])}'
                      f'{"（加分）" if s.bonus else "" if s.weight == 1 else f"（×{plain(s.weight * 100)}%）"}</span>'
                      for j, s in enumerate(sections))
-    return "\n".join(out) + f'<p class="legend">{legend}</p>'
+    return "\n".join(['<div id="chart" role="img" aria-label="各单位总分构成">', *bars, "</div>"]) + \
+        f'<p class="legend">{legend}</p>'
 
 
-def _bars(k: int, unit: UnitResult, top) -> str:
-    y = k * ROW + 4
-    out = [f'<text x="{LABEL_WIDTH - 6}" y="{y + 14}" text-anchor="end" font-size="12">'
-           f'{unit.rank}. {escape(unit.unit)}</text>']
-    x = float(LABEL_WIDTH)
-    for j, section in enumerate(unit.sections):
-        width = float(section.score * section.weight) / float(top) * BAR_WIDTH
-        out.append(f'<rect class="bar" x="{x:.2f}" y="{y}" width="{width:.2f}" height="{ROW - 6}" '
-                   f'fill="{COLOURS[j % len(COLOURS)]}"><title>{escape(section.path[-1])} '
-                   f'{plain(section.score)}</title></rect>')
-        x += width
-    out.append(f'<text x="{x + 4:.2f}" y="{y + 14}" font-size="12">{plain(unit.total)}</text>')
-    return "\n".join(out)
+def _bars(unit: UnitResult, top) -> str:
+    parts = [s.score * s.weight for s in unit.sections]
+    made = sum(parts)
+    scale = unit.total / made if made and unit.total != made else 1  # vetoes and caps on the total
+    out = []
+    for j, (section, value) in enumerate(zip(unit.sections, parts)):
+        width = float(value * scale / top * 100) if top else 0.0
+        if width > 0:
+            out.append(f'<i class="bar" style="width:{width:.2f}%;background:{COLOURS[j % len(COLOURS)]}" '
+                       f'title="{escape(section.path[-1])} {plain(section.score)}"></i>')
+    cut = next((f"（{escape(line.text)}）" for line in unit.total_lines if line.lost), "")
+    return (f'<div class="row"><span class="who">{unit.rank}. {escape(unit.unit)}</span>'
+            f'<span class="track">{"".join(out)}</span><span class="n">{plain(unit.total)}{cut}</span></div>')
 
 
 def _ranking(rows: list[str], sections: list[SectionResult]) -> str:
     heads = "".join(f"<th>{escape(s.path[-1])}</th>" for s in sections)
-    return "\n".join([f"<table><thead><tr><th>名次</th><th>单位</th><th>分组</th><th>组内名次</th>{heads}"
-                      "<th>总分</th></tr></thead><tbody>", *rows, "</tbody></table>"])
+    return "\n".join([f'<div class="wide"><table><thead><tr><th>名次</th><th>单位</th><th>分组</th><th>组内名次</th>{heads}'
+                      "<th>总分</th></tr></thead><tbody>", *rows, "</tbody></table></div>"])
 
 
 def _row(k: int, unit: UnitResult, sections: int) -> str:
     scores = "".join(f'<td class="n">{plain(s.score)}</td>' for s in unit.sections)
-    return (f'<tr class="unit" data-unit="{escape(unit.unit)}"><td class="n">{unit.rank}</td>'
-            f"<td>{escape(unit.unit)}</td><td>{escape(unit.group)}</td>"
+    name = escape(unit.unit)
+    return (f'<tr class="unit" data-unit="{name}"><td class="n">{unit.rank}</td>'
+            f'<td class="name"><a href="#{quote(unit.unit)}">{name}</a></td><td>{escape(unit.group)}</td>'
             f'<td class="n">{unit.group_rank}</td>{scores}<td class="n">{plain(unit.total)}</td></tr>\n'
-            f'<tr><td colspan="{sections + 5}"><details data-k="{k}"><summary>{escape(unit.unit)} 的得分说明'
+            f'<tr><td colspan="{sections + 5}"><details data-k="{k}"><summary>{name} 的得分说明'
             f"</summary></details></td></tr>")
+
+
+def _money(money: Money) -> str:
+    """Every unit's awards (by award, and in all), each award's totals, the departments, the city."""
+    from ..awards import Awards
+    from .scores_csv import awards_total, ranking_order, texts
+
+    scores = money.scores
+    order = ranking_order(scores)
+    amounts = [[_yuan(Decimal(t)) for t in texts(value, order)] for value in scores.amounts.values()]
+    unit_totals = [_yuan(Decimal(t)) for t in texts(awards_total(scores), order)]
+    heads = "".join(f"<th>{escape(name)}（元）</th>" for name in scores.amounts)
+    rows = [f'<tr><td class="n">{scores.rank[i]}</td><td class="name">{escape(scores.units[i])}</td>'
+            + "".join(f'<td class="n">{column[k]}</td>' for column in amounts)
+            + f'<td class="n">{unit_totals[k]}</td></tr>' for k, i in enumerate(order.tolist())]
+    totals = "".join(f'<tr><td>{escape(t.award)}</td><td class="n">{_yuan(t.paid)}</td>'
+                     f'<td class="n">{_yuan(t.kept_back)}</td></tr>' for t in money.totals)
+    departments = "".join(f'<tr><td>{escape(d.name)}</td><td class="n">'
+                          f'{_yuan(d.amount) if d.amount is not None else "（未规定金额）"}</td><td></td></tr>'
+                          for d in money.departments)
+    city = _yuan(Awards({}, money.totals, money.departments).city_total)
+    return "\n".join([
+        "<h2>奖励与补助</h2>",
+        f'<div class="wide"><table><thead><tr><th>名次</th><th>单位</th>{heads}<th>合计（元）</th></tr></thead><tbody>',
+        *rows, "</tbody></table></div>",
+        '<h2>各项奖励合计</h2><div class="wide"><table><thead><tr><th>奖励</th><th>发放（元）</th>'
+        f"<th>扣减或留存（元）</th></tr></thead><tbody>{totals}{departments}"
+        f'<tr><td><b>全市合计</b></td><td class="n"><b>{city}</b></td><td></td></tr></tbody></table></div>',
+    ])
 
 
 class Explanations:
@@ -258,7 +332,7 @@ class Explanations:
         ledger = [[code(e.label), ("+" if e.points > 0 else "") + plain(e.points), e.detail]
                   for e in unit.ledger()]
         row = [[plain(n.score) for n in nodes], [plain(n.lost) if n.lost else "" for n in nodes],
-               lines, ledger, plain(unit.total), [code(t) for t, _ in unit.requirements]]
+               lines, ledger, plain(unit.total), [code(t) for t, _ in unit.requirements], unit.unit, unit.rank]
         self._parts.append(self._gzip.compress(self._separator + _json(row).encode()))
         self._separator = b","
 
@@ -271,6 +345,14 @@ class Explanations:
 def _shared(text: str, code) -> int | str:
     """A long input (a rank pool's standings, the same for every unit in it) written once."""
     return code(text) if len(text) > 40 else text
+
+
+def _yuan(amount: Decimal) -> str:
+    """An amount as money is written: 50,000.00."""
+    return f"{amount.quantize(CENT) if -amount.as_tuple().exponent < 2 else amount:,f}"
+
+
+CENT = Decimal("0.01")
 
 
 def _json(value) -> str:
