@@ -197,3 +197,16 @@ def test_changzhou_hardware_subsidy_is_reduced_in_proportion_and_within_30_perce
     got = {u: awards.unit_total(u) for u in awards.payments}
     assert got == {"新北区": Decimal("200000"), "天宁区": Decimal("150000.00"), "钟楼区": Decimal("200000")}
     assert sum(got.values()) <= Decimal("0.30") * Decimal("2000000")
+
+
+def test_a_tie_shares_its_places_money_exactly_to_the_fen(tmp_path):
+    """Three units tied for 1st, where only 1st pays 100元: 100 / 3 each would pay 100.01 in
+    all; each gets 33.33 and the cent left over goes to the first by name (丙镇), explained."""
+    body = SCORED + "奖励 奖 { 排名 降序 按 总分 名次 1: 100元 并列跨档 平均 }\n"
+    _, awards = pay(tmp_path, body, targets(["100", "100", "100", "80", "10"]))
+    assert amounts(awards, "奖") == ["33.33", "33.33", "33.34", "0", "0"]
+    assert sum(next(p.amount for p in awards.payments[u] if p.award == "奖") for u, _ in UNITS) == 100
+    assert awards.totals[0].paid == 100
+    line = next(p for p in awards.payments["丙镇"] if p.award == "奖").lines[0]
+    assert line.arithmetic.endswith("3 个单位共 100元按分分配：取至分 33.33，尾差按最大余数法 +0.01 = 33.34元")
+    assert line.amount == Decimal("33.34")

@@ -185,14 +185,49 @@ class Money:
         value = num.reduced(np.asarray(n), np.asarray(d), np.where(ok, key.err, 0).astype(np.int32))
         value = num.where(ok & (first > 0), value, e.const(0))
         value.err = np.where(ok, key.err, 0).astype(np.int32)
+        shared = value
+        value, extra = self._to_cents(value, ok & (first > 0) & (tied > 1), groups, first)
+        cent = plain(to_decimal(self._cent))
         bands_text = "；".join(f"第{b.first}名" + (f"至第{b.last}名" if b.last != b.first else "") + f" {b.amount}"
                                for b in award.bands)
         text = f"按 {show_expr(rule.key)} {'降序' if rule.descending else '升序'}排名：{bands_text}"
 
         def line(i: int) -> MoneyLine:
             why = self._places_paid(award, int(first[i]), int(last[i]))[1]
-            return MoneyLine("rank_band", text, reads.at(i), why, _exact(value.fraction(i)), rule.pos.line)
+            paid = value.fraction(i)
+            if paid != shared.fraction(i):
+                why += (f"，{tied[i]} 个单位共 {show(shared.fraction(i) * int(tied[i]))}元按分分配：取至分 "
+                        f"{plain(to_money(paid - (self._cent if extra[i] else 0)))}"
+                        + (f"，尾差按最大余数法 +{cent}" if extra[i] else "") + f" = {plain(to_money(paid))}元")
+            return MoneyLine("rank_band", text, reads.at(i), why, _exact(paid), rule.pos.line)
         return value, line
+
+    @property
+    def _cent(self) -> Fraction:
+        return Fraction(1, 10 ** self.engine.scheme.amount_rounding.places)
+
+    def _to_cents(self, value: Col, tied: np.ndarray, groups, first: np.ndarray) -> tuple[Col, np.ndarray]:
+        """Units tied in a pool share what their places pay exactly, to the 分: each gets the
+        share rounded down, the cents left over going one each to the units in name order (as
+        the factor method gives them out), so that 9 units tied for 60000元 get 60000元, not
+        9 × 6666.67. Also: which units got a cent more."""
+        cent, names = self._cent, [u.name for u in self.engine.data.units]
+        extra = np.zeros(len(tied), bool)
+        runs: dict[tuple[int, int], list[int]] = {}
+        for p, members in enumerate(groups):
+            for i in members[tied[members]].tolist():
+                runs.setdefault((p, int(first[i])), []).append(i)
+        if not runs:
+            return value, extra
+        n, d = value.n.astype(object), value.d.astype(object)
+        for run in runs.values():
+            share = value.fraction(run[0])
+            floor = share // cent * cent
+            left = int((share - floor) * len(run) // cent)
+            for rank, i in enumerate(sorted(run, key=lambda i: names[i])):
+                paid = floor + (cent if rank < left else 0)
+                n[i], d[i], extra[i] = paid.numerator, paid.denominator, rank < left
+        return num.number(num.narrow(n), num.narrow(d), value.err), extra
 
     @staticmethod
     def _band(award: ast.Award, place: int) -> Fraction:
