@@ -535,6 +535,32 @@ def show_expr(expr: Expr, lang: str = "zh") -> str:
     raise TypeError(expr)
 
 
+_SAID = {">=": "不低于", "<=": "不高于", ">": "高于", "<": "低于", "=": "为", "!=": "不为",
+         "+": "加", "-": "减", "*": "乘以", "/": "除以"}
+
+
+def say_expr(expr: Expr) -> str:
+    """An expression in plain Chinese, for the public (公示): no symbols, no dotted names."""
+    match expr:
+        case Literal(quantity=q):
+            return q.text
+        case BoolLiteral(value=v):
+            return "是" if v else "否"
+        case DateLiteral(text=text):
+            return text
+        case TextLiteral(value=v):
+            return f"“{v}”"
+        case Ref(item=item, field=field):
+            return f"{item}的{field}" if item else field
+        case Binary(op=op, left=l, right=r) | Compare(op=op, left=l, right=r):
+            return f"{say_expr(l)}{_SAID[op]}{say_expr(r)}"
+        case Logical(op=op, operands=ops):
+            return ("，且" if op == "and" else "，或").join(say_expr(o) for o in ops)
+        case Not(operand=o):
+            return f"并非{say_expr(o)}"
+    raise TypeError(expr)
+
+
 def operand_text(expr: Expr, lang: str = "zh") -> str:
     text = show_expr(expr, lang)
     return f"({text})" if isinstance(expr, (Binary, Compare, Logical)) else text

@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="write the results as one self-contained HTML page")
     report.add_argument("scheme", nargs="?", help=SCHEME_HELP)
     report.add_argument("--out", metavar="HTML", required=True)
+    report.add_argument("--detail", action="store_true",
+                        help="explain in the auditor's terms (rules, inputs, arithmetic, scheme lines) "
+                             "instead of plain sentences for the public")
     _force(report)
     _data_options(report)
 
@@ -268,7 +271,7 @@ def _report(scheme_path, args, out, err) -> int:
         money = Money(from_evaluation(evaluation), evaluation.money.totals(), evaluation.money.departments())
     sample = tuple(path.name for path in input_files(scheme_path, **_files(args))[1:] if _is_sample(path))
     with _out(args, "w") as f:
-        f.write(to_html(evaluation.results(), money=money, sample=sample))
+        f.write(to_html(evaluation.results(), money=money, sample=sample, detail=args.detail))
     err.print(f"已写入 {args.out}", markup=False)
     return EXIT_OK
 

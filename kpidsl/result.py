@@ -24,6 +24,7 @@ class Line:
     arithmetic: str
     lost: Decimal  # points lost by this step; negative where a floor gives points back
     line: int  # line of the scheme
+    said: str = ""  # the same in plain Chinese for the public (公示): no notation, no scheme lines
 
 
 @dataclass(slots=True)

@@ -94,8 +94,8 @@ def _explanations(page: str) -> list:
         data = json.loads(zlib.decompress(base64.b64decode(packed), 31))
         text = lambda x: data["strings"][x] if isinstance(x, int) else x  # noqa: E731
         for scores, lost, lines, ledger, total, required, name, rank in data["units"]:
-            found.append((scores, lost, [[[text(l[0]), [text(x) for x in l[1]], *l[2:]] for l in node]
-                                         for node in lines],
+            found.append((scores, lost, [[[text(l[0]), [text(x) for x in l[1]], *l[2:]] if len(l) > 1 else l
+                                          for l in node] for node in lines],
                           [[text(e[0]), *e[1:]] for e in ledger], total, [text(r) for r in required], name, rank))
     return found
 
@@ -189,3 +189,21 @@ def test_report_printed_names_the_unit_on_every_explanation_page(report, tmp_pat
         assert re.search(r"(\S+) 的得分说明（第 \d+ 名，总分 [\d.]+）", p), p[:300]
     for unit in results.units:
         assert f"{unit.unit} 的得分说明（第 {unit.rank} 名" in text
+
+
+@pytest.mark.parametrize("detail", [False, True])
+def test_report_speaks_plainly_to_the_public_and_in_full_to_auditors(bundled_results, detail):
+    """By default each line is a sentence with no rule notation and no scheme lines (公示);
+    with --detail, the auditor's: the rule, what it read, the arithmetic, the line of the scheme."""
+    results = bundled_results["rugao-2021.kpi"]
+    page = html.render(results, detail=detail)
+    k = next(k for k, u in enumerate(results.units) if u.unit == "丁堰镇")
+    lines = [line for node in _explanations(page)[k][2] for line in node]
+    said = " ".join(" ".join(map(str, line)) for line in lines)
+    if detail:
+        assert all(len(line) == 5 for line in lines) and "比率 实际 / 任务 = 88.20…%" in said
+    else:
+        assert all(len(line) == 1 for line in lines)
+        assert "完成 650，任务 737，完成率 88.20%，按比例得 17.64 分（满分 20 分）" in said
+        for notation in ("min(", ">=", "…", ".kpi", " / ", "→"):
+            assert notation not in said, notation

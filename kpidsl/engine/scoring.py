@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .. import ast
-from ..ast import show_expr
+from ..ast import say_expr, show_expr
 from ..index import SCHEME_NODE
 from ..numbers import plain, show
 from ..result import ItemResult, Line, Results, SectionResult, UnitResult
@@ -79,7 +79,7 @@ class Scoring:
             def rule_lines(idx, outcome=outcome, value=value, changed=changed) -> list[Line]:
                 return [Line(line.kind, line.text, line.inputs,
                              f"{line.arithmetic} ≈ {rounded}" if near else line.arithmetic,
-                             maximum - Decimal(rounded), line.line)
+                             maximum - Decimal(rounded), line.line, f"{line.said}得 {rounded} 分（满分 {plain(maximum)} 分）")
                         for line, rounded, near in zip(outcome.lines(idx), num.texts(value, idx, None),
                                                        changed[idx].tolist())]
             steps.append(rule_lines)
@@ -114,12 +114,16 @@ class Scoring:
                     out.append(Line("points_scaled", f"分值折算：各项合计 {plain(parts_max)}分 按 {plain(maximum)}分 计",
                                     facts, f"{plain(before)} × {plain(maximum)}/{plain(parts_max)} = "
                                            f"{show(Fraction(before) * ratio)} ≈ {plain(after)}（{section.points_note}）",
-                                    lost, section.pos.line))
+                                    lost, section.pos.line,
+                                    f"各项合计得 {plain(before)} 分（满分 {plain(parts_max)} 分），"
+                                    f"按 {plain(maximum)} 分折算为 {plain(after)} 分"))
                 return out
             steps.append(scaled_lines)
         elif parts_max != maximum:
             mismatch = Line("points_mismatch", "分值与各项合计不符", facts, section.points_note or "",
-                            maximum - parts_max, section.pos.line)
+                            maximum - parts_max, section.pos.line,
+                            f"本板块分值 {plain(maximum)} 分，各项合计 {plain(parts_max)} 分"
+                            + (f"（{section.points_note}）" if section.points_note else ""))
             steps.append(lambda idx: [mismatch] * len(idx))
         score, more = self._adjust(Where(section.name, section.name), section, value, maximum + bonus_max)
         self.engine.scores[section.name] = score
@@ -139,7 +143,8 @@ class Scoring:
             below, before = num.compare(value, e.const(0)) < 0, value
             if below.any():
                 steps.append(_where(below, lambda idx, before=before: [
-                    Line("floor", "扣完为止", (), f"{shown} → 0", Decimal(shown), node.pos.line)
+                    Line("floor", "扣完为止", (), f"{shown} → 0", Decimal(shown), node.pos.line,
+                         "扣分超过本项分值，扣完为止，计 0 分")
                     for shown in num.texts(before, idx, None)]))
             value = num.where(below, e.const(0), value)
             value.err = before.err
@@ -148,7 +153,8 @@ class Scoring:
         if over.any():
             word = f"封顶 {node.cap}" if node.cap and node.cap.value < maximum else "最高计满分"
             steps.append(_where(over, lambda idx, before=before: [
-                Line("cap", word, (), f"{shown} → {plain(ceiling)}", Decimal(shown) - ceiling, node.pos.line)
+                Line("cap", word, (), f"{shown} → {plain(ceiling)}", Decimal(shown) - ceiling, node.pos.line,
+                     f"得分 {shown} 分，{word}，按 {plain(ceiling)} 分计")
                 for shown in num.texts(before, idx, None)]))
         value = num.where(over, e.const(ceiling), value)
         value.err = before.err
@@ -156,8 +162,9 @@ class Scoring:
             before = value
             value, hit, reads = veto.evaluate(e, at, rule, before)
             text = f"一票否决：{show_expr(rule.condition)}"
-            steps.append(_where(hit, lambda idx, before=before, reads=reads, text=text, rule=rule: [
-                Line("veto", text, inputs, f"{shown} → 0", Decimal(shown), rule.pos.line)
+            said = f"一票否决：{say_expr(rule.condition)}，本项计 0 分"
+            steps.append(_where(hit, lambda idx, before=before, reads=reads, text=text, rule=rule, said=said: [
+                Line("veto", text, inputs, f"{shown} → 0", Decimal(shown), rule.pos.line, said)
                 for inputs, shown in zip(reads.rows(idx), num.texts(before, idx, None))]))
         return value, steps
 
@@ -170,8 +177,10 @@ class Scoring:
         text = f"一票否决：{show_expr(veto.condition)}" + (f"，总分不超过 {veto.total_at_most}"
                                                            if veto.total_at_most else "")
         before = total
+        said = f"一票否决：{say_expr(veto.condition)}，总分计 {plain(limit)} 分" if not veto.total_at_most else \
+            f"一票否决：{say_expr(veto.condition)}，总分不超过 {plain(limit)} 分"
         self.total_steps.append(_where(hit, lambda idx: [
-            Line("veto", text, inputs, f"{shown} → {plain(limit)}", Decimal(shown) - limit, veto.pos.line)
+            Line("veto", text, inputs, f"{shown} → {plain(limit)}", Decimal(shown) - limit, veto.pos.line, said)
             for inputs, shown in zip(reads.rows(idx), num.texts(before, idx, None))]))
         result = num.where(hit, e.const(limit), total)
         result.err = num.first_error(total.err, holds.err)

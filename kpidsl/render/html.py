@@ -79,6 +79,7 @@ SCRIPT = """
               "<th>计分过程</th><th>原文</th></tr></thead><tbody>");
     data.nodes.forEach(function (node, j) {
       var reasons = u[2][j].map(function (l) {
+        if (l.length === 1) { return esc(l[0]); }  // the public voice: a sentence
         var read = l[1].map(function (x) { return typeof x === "number" ? s[x] : x; }).join(" · ");
         return esc(s[l[0]]) + "：" + esc(read) + (read ? "；" : "") + esc(l[2]) +
                (l[3] ? "（扣 " + l[3] + "）" : "") + " <span class=source>[" + esc(data.file) + ":" + l[4] + "]</span>";
@@ -163,15 +164,19 @@ class Money:
     departments: tuple
 
 
-def render(results: Results, part: int = PART, money: Money | None = None, sample: tuple[str, ...] = ()) -> str:
+def render(results: Results, part: int = PART, money: Money | None = None, sample: tuple[str, ...] = (),
+           detail: bool = False) -> str:
     """The page. `money`: the awards, where the scheme pays any; `sample`: the data files that
-    are labelled sample data (the page then says so at its top)."""
+    are labelled sample data (the page then says so at its top); `detail`: explanations in the
+    auditor's voice (each rule, what it read, its arithmetic, its line of the scheme), else in
+    plain sentences for the public (公示)."""
     units = results.units
     scheme_file = Path(results.path).name
     first = units[0] if len(units) else None
     sections = list(first.sections) if first else []
     ranges = [(start, min(start + part, len(units))) for start in range(0, len(units), part)] or [(0, 0)]
-    written = _in_parallel(_written, results, ranges) if len(ranges) > 1 else [_written(results, *ranges[0])]
+    written = _in_parallel(_written, results, ranges, detail) if len(ranges) > 1 else \
+        [_written(results, *ranges[0], detail)]
     bars, rows = [b for w in written for b in w[0]], [r for w in written for r in w[1]]
     blobs = "".join(f'<script type="application/octet-stream" class="explanations" data-first="{start}">'
                     f"{w[2]}</script>\n" for (start, _), w in zip(ranges, written))
@@ -194,13 +199,13 @@ def render(results: Results, part: int = PART, money: Money | None = None, sampl
     return "\n".join(page)
 
 
-def _written(results: Results, start: int, stop: int) -> tuple[list[str], list[str], str]:
+def _written(results: Results, start: int, stop: int, detail: bool) -> tuple[list[str], list[str], str]:
     """The chart's bars, the ranking's rows and the explanations (packed) of units start..stop,
     in one pass: results are written a chunk of units at a time."""
     units = results.units
     first = units[0] if len(units) else None
     top = first.full + sum(s.max * s.weight for s in first.sections if s.bonus) if first else 0
-    table = Explanations(first, Path(results.path).name)
+    table = Explanations(first, Path(results.path).name, detail)
     bars, rows = [], []
     for k in range(start, stop):
         unit = units[k]
@@ -213,13 +218,13 @@ def _written(results: Results, start: int, stop: int) -> tuple[list[str], list[s
 _SHARED = None  # what forked workers read (inherited, never pickled: an evaluation of 100,000 units)
 
 
-def _in_parallel(work, results: Results, ranges: list[tuple[int, int]]) -> list:
-    """work(results, start, stop) for each range, in forked processes, one per core."""
+def _in_parallel(work, results: Results, ranges: list[tuple[int, int]], *more) -> list:
+    """work(results, start, stop, *more) for each range, in forked processes, one per core."""
     import multiprocessing
     import os
 
     global _SHARED
-    _SHARED = (work, results)
+    _SHARED = (work, results, more)
     try:
         with multiprocessing.get_context("fork").Pool(min(len(ranges), os.cpu_count() or 1)) as pool:
             return pool.map(_shared_work, ranges)
@@ -228,8 +233,8 @@ def _in_parallel(work, results: Results, ranges: list[tuple[int, int]]) -> list:
 
 
 def _shared_work(bounds: tuple[int, int]):
-    work, results = _SHARED
-    return work(results, *bounds)
+    work, results, more = _SHARED
+    return work(results, *bounds, *more)
 
 
 def _chart(bars: list[str], sections: list[SectionResult]) -> str:
@@ -307,7 +312,8 @@ class Explanations:
     texts units share once (`strings`, last: rules in words, standings, ledger labels), and
     per unit its scores, losses, lines, ledger, total and requirements, as arrays."""
 
-    def __init__(self, first: UnitResult | None, scheme_file: str):
+    def __init__(self, first: UnitResult | None, scheme_file: str, detail: bool):
+        self.detail = detail  # the auditor's voice (rules, inputs, arithmetic, scheme lines), else the public's
         self.strings: list[str] = []
         self._codes: dict[str, int] = {}
         self._gzip = zlib.compressobj(6, zlib.DEFLATED, 31)
@@ -327,8 +333,11 @@ class Explanations:
     def add(self, unit: UnitResult) -> None:
         nodes = list(unit.nodes())
         code = self.code
-        lines = [[[code(l.text), [_shared(f"{k} {v}", code) for k, v in l.inputs], l.arithmetic,
-                   plain(l.lost) if l.lost > 0 else "", l.line] for l in n.lines] for n in nodes]
+        if self.detail:
+            lines = [[[code(l.text), [_shared(f"{k} {v}", code) for k, v in l.inputs], l.arithmetic,
+                       plain(l.lost) if l.lost > 0 else "", l.line] for l in n.lines] for n in nodes]
+        else:
+            lines = [[[l.said] for l in n.lines] for n in nodes]
         ledger = [[code(e.label), ("+" if e.points > 0 else "") + plain(e.points), e.detail]
                   for e in unit.ledger()]
         row = [[plain(n.score) for n in nodes], [plain(n.lost) if n.lost else "" for n in nodes],

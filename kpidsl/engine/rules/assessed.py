@@ -55,7 +55,8 @@ def evaluate(engine, at, rule: ast.Assessed, top: Fraction, reads, mask) -> Outc
                              f"{show(high.fraction(i))}分）")
             cell = engine.data.values.get((engine.data.units[i].name, node, FIELD))
             inputs = ((FIELD, given), ("评定理由", cell.note if cell else ""))
+            reason = cell.note if cell else ""
             out.append(Line("assessed", "评定得分（由考核组择优评定）" + band_text, inputs, f"评定 {given}分",
-                            Decimal(0), rule.pos.line))
+                            Decimal(0), rule.pos.line, f"由考核组评定（理由：{reason}），" if reason else "由考核组评定，"))
         return out
     return Outcome(earned, lines)

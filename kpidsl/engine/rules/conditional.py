@@ -4,7 +4,7 @@ from dataclasses import replace
 import numpy as np
 
 from ... import ast
-from ...ast import show_expr
+from ...ast import say_expr, show_expr
 from .. import num
 from . import Outcome, evaluate as evaluate_rule
 
@@ -17,6 +17,7 @@ def evaluate(engine, at, rule: ast.Conditional, top, reads, mask) -> Outcome:
     earned = num.where(yes, then.earned, otherwise.earned)
     earned.err = num.first_error(holds.err, earned.err)
     condition = show_expr(rule.condition)
+    said = {True: f"因{say_expr(rule.condition)}，", False: f"因未满足“{say_expr(rule.condition)}”，"}
 
     def lines(idx):
         taken, inner = yes[idx], [None] * len(idx)
@@ -24,6 +25,7 @@ def evaluate(engine, at, rule: ast.Conditional, top, reads, mask) -> Outcome:
             at = np.flatnonzero(where)
             for k, line in zip(at.tolist(), branch.lines(idx[at])):
                 inner[k] = line
-        return [replace(line, text=f"若 {condition}（{'成立' if y else '不成立'}）：{line.text}", inputs=inputs)
+        return [replace(line, text=f"若 {condition}（{'成立' if y else '不成立'}）：{line.text}", inputs=inputs,
+                        said=f"{said[bool(y)]}{line.said}")
                 for line, y, inputs in zip(inner, taken.tolist(), reads.rows(idx))]
     return Outcome(earned, lines)

@@ -4,7 +4,7 @@ the target), 每 N X 扣 M分 (per step of a count); a partial step counts as th
 from decimal import Decimal
 
 from ... import ast
-from ...ast import ACTUAL, TARGET, operand_text, show_expr
+from ...ast import ACTUAL, TARGET, operand_text, say_expr, show_expr
 from ...numbers import plain
 from ...result import Line
 from .. import num
@@ -23,9 +23,11 @@ def evaluate(engine, at, rule: ast.Deduction) -> Outcome:
         amount.err = holds.err
         text = f"若 {show_expr(rule.condition)} 扣 {rule.points}"
 
+        spoken = say_expr(rule.condition)
+
         def lines(idx):
             return [Line("deduct", text, inputs, f"{'成立' if hit else '不成立'} → {shown}", Decimal(shown),
-                         rule.pos.line)
+                         rule.pos.line, f"{spoken}，扣 {shown} 分" if hit else f"未出现“{spoken}”，不扣")
                     for inputs, hit, shown in zip(reads.rows(idx), holds.n[idx].tolist(), num.texts(amount, idx, None))]
         return Outcome(amount, lines)
     count_expr = rule.count or ast.Binary("-", ast.Ref(None, TARGET, rule.pos), ast.Ref(None, ACTUAL, rule.pos),
@@ -51,7 +53,12 @@ def evaluate(engine, at, rule: ast.Deduction) -> Outcome:
             arithmetic = f"{count_shown} = {shown}，{whole} 档"
             if short:
                 arithmetic += f"（不足一档{_PARTIAL_WORDS[partial]}）→ {part} 档"
+            said = (f"比任务少 {shown.replace('…', '')}，每少 {rule.step} 扣 {rule.points}" if rule.count is None else
+                    f"{say_expr(rule.count)}为 {shown.replace('…', '')}，每 {rule.step} 扣 {rule.points}")
+            said += f"，扣 {lost} 分" if lost != "0" else "，不扣分"
+            if rule.count is None and shown == "0":
+                said = "已完成任务，不扣分"
             out.append(Line("deduct", text, inputs, f"{arithmetic} × {points} = {lost}", Decimal(lost),
-                            rule.pos.line))
+                            rule.pos.line, said))
         return out
     return Outcome(amount, lines)

@@ -49,7 +49,8 @@ def evaluate(engine, at, rule: ast.Levels, top, reads, mask) -> Outcome:
         for i, points in zip(idx.tolist(), num.texts(result, idx, None)):
             inputs = tuple((records.project[r] or records.level[r], f"{records.level[r]} {plain(table[records.level[r]])}分")
                            for r in mine.get(i, ()))
+            said = "、".join(f"{name}（{level}）" for name, level in inputs) if inputs else "无项目记录"
             out.append(Line("levels", text, inputs or (("记录", "无"),), f"{word} = {points}", Decimal(0),
-                            rule.pos.line))
+                            rule.pos.line, f"{said}，按等级{word}，"))
         return out
     return Outcome(result, lines)

@@ -67,5 +67,7 @@ def evaluate(engine, at, rule: ast.Projects, top, reads, mask) -> Outcome:
             parts.append(f"{'、'.join(cls.labels)} {len(projects)} 项 × {cls.each}{limit} = {plain(counted)}")
             total += counted
         arithmetic = "；".join(parts) + f"；合计 {plain(total)}" if parts else "无项目记录，得 0 分"
-        return Line("projects", text, tuple(inputs), arithmetic, Decimal(0), rule.pos.line)
+        said = "、".join(f"{p}（{level}）" for p, level in inputs) if inputs else "无项目记录"
+        return Line("projects", text, tuple(inputs), arithmetic, Decimal(0), rule.pos.line,
+                    f"{said}，同一项目按最高级别计一次，")
     return Outcome(result, lines)

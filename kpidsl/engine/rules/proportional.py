@@ -4,7 +4,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ... import ast
-from ...ast import ACTUAL, TARGET, show_expr
+from ...ast import ACTUAL, TARGET, say_expr, show_expr
 from ...numbers import plain
 from ...result import Line
 from .. import num
@@ -28,6 +28,7 @@ def evaluate(engine, at, rule: ast.Proportional, top: Fraction, reads, mask) -> 
     text = "按比例得分：满分 × min(比率, 1)" + (f"，未达 {rule.threshold} 不得分" if rule.threshold else "")
 
     ratio_shown, top_shown = show_expr(ratio_expr), plain(Decimal(top.numerator) / top.denominator)
+    parts = _parts(ratio_expr)
 
     def lines(idx):
         out = []
@@ -36,6 +37,25 @@ def evaluate(engine, at, rule: ast.Proportional, top: Fraction, reads, mask) -> 
                 num.texts(earned, idx), below[idx].tolist() if below is not None else [False] * len(idx)):
             shown = f"比率 {ratio_shown} = {rate}"
             arithmetic = f"{shown} < {rule.threshold} → 0" if under else f"{shown}；{top_shown} × {share} = {points}"
-            out.append(Line("proportional", text, inputs, arithmetic, Decimal(0), rule.pos.line))
+            read = dict(inputs)
+            if parts and all(label in read for label, _ in parts):
+                said = "，".join(f"{word} {read[label]}" for label, word in parts) + \
+                    f"，{'完成率' if [w for _, w in parts] == ['完成', '任务'] else '比率'} {rate.replace('…', '')}"
+            else:
+                said = f"{say_expr(ratio_expr)}为 {rate.replace('…', '')}"
+            said += f"，未达 {rule.threshold}，" if under else "，按比例"
+            out.append(Line("proportional", text, inputs, arithmetic, Decimal(0), rule.pos.line, said))
         return out
     return Outcome(earned, lines)
+
+
+SPOKEN = {ACTUAL: "完成", TARGET: "任务"}
+
+
+def _parts(expr) -> list[tuple[str, str]] | None:
+    """A ratio of two figures (实际 / 任务, 当年清欠 / 历史欠款): each one's label as read and the
+    word the public reads it by; None for any other expression."""
+    if isinstance(expr, ast.Binary) and expr.op == "/" and all(isinstance(x, ast.Ref) for x in (expr.left, expr.right)):
+        return [(str(x), SPOKEN.get(x.field, say_expr(x)) if x.item is None else say_expr(x))
+                for x in (expr.left, expr.right)]
+    return None

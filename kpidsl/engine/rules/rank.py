@@ -8,7 +8,7 @@ from functools import cache
 import numpy as np
 
 from ... import ast
-from ...ast import show_expr
+from ...ast import say_expr, show_expr
 from ...numbers import plain, show, show_percent
 from ...result import Line
 from .. import num
@@ -109,8 +109,9 @@ def evaluate(engine, at, rule: ast.Rank, top: Fraction, reads, mask) -> Outcome:
                 reason = "不符合排名条件" if has_key else "无数据"
                 if not has_key and rule.no_data_points:
                     given = rule.no_data_points.value
+                said = f"{'不符合排名条件（' + say_expr(rule.eligible) + '）' if has_key else '无排名数据'}，"
                 out.append(Line("rank", text_of(group), tuple(inputs), f"{reason}，得 {plain(given)}分", Decimal(0),
-                                rule.pos.line))
+                                rule.pos.line, said))
                 continue
             position = int(pool.position[i])
             inputs.append(("排名", standings(int(pool.pool_of[i]), int(pool.count[i]))))
@@ -118,6 +119,9 @@ def evaluate(engine, at, rule: ast.Rank, top: Fraction, reads, mask) -> Outcome:
                           f"{top_shown} − {position - 1} × {plain(step_of(rule, group))} = {points}")
             if below_zero[i]:
                 arithmetic += "，低于 0 按 0 计"
-            out.append(Line("rank", text_of(group), tuple(inputs), arithmetic, Decimal(0), rule.pos.line))
+            said = (f"按{say_expr(rule.key)}{'从高到低' if rule.descending else '从低到高'}排名，"
+                    f"在{group + '内' if rule.within_group else '全体单位中'}列第 {position} 名"
+                    f"（共 {pool.count[i]} 个单位参与，第一名得满分，其后每名递减 {plain(step_of(rule, group))} 分），")
+            out.append(Line("rank", text_of(group), tuple(inputs), arithmetic, Decimal(0), rule.pos.line, said))
         return out
     return Outcome(earned, lines)

@@ -20,10 +20,10 @@ def evaluate(engine, at, rule: ast.Share, top: Fraction, reads, mask) -> Outcome
 
     def lines(idx):
         if not total:
-            return [Line("share", text, inputs, f"全体单位{field}为 0，本项无人得分", Decimal(0), rule.pos.line)
-                    for inputs in reads.rows(idx)]
+            return [Line("share", text, inputs, f"全体单位{field}为 0，本项无人得分", Decimal(0), rule.pos.line,
+                         f"全体单位{field}为 0，本项无人得分，") for inputs in reads.rows(idx)]
         footing = ((f"全体{field}", show(total)),)
         return [Line("share", text, inputs + footing, f"{show(top)} × {mine} / {show(total)} = {points}",
-                     Decimal(0), rule.pos.line)
+                     Decimal(0), rule.pos.line, f"本单位{field} {mine}，全体合计 {show(total)}，按所占比例")
                 for inputs, mine, points in zip(reads.rows(idx), num.texts(volume, idx), num.texts(earned, idx))]
     return Outcome(earned, lines)

@@ -4,7 +4,7 @@ from decimal import Decimal
 import numpy as np
 
 from ... import ast
-from ...ast import show_expr
+from ...ast import say_expr, show_expr
 from ...numbers import plain
 from ...result import Line
 from .. import num
@@ -37,16 +37,29 @@ def evaluate(engine, at, rule: ast.Tiers, top, reads, mask) -> Outcome:
     n, d = _decimal_arrays([rule.bands[b].points.value for b in by_points] + [otherwise])
     earned = num.number(n[best], d[best], value.err)
     text = "分档计分：" + "；".join(f"{b.text} 得 {b.points}" for b in rule.bands)
-    measure = show_expr(rule.measure)
+    measure, spoken = show_expr(rule.measure), say_expr(rule.measure)
 
     def lines(idx):
         out = []
         for inputs, shown, b in zip(reads.rows(idx), num.texts(value, idx), best[idx].tolist()):
+            value_said = dict(inputs).get(measure, shown.replace("…", ""))  # a figure as the unit wrote it
             if b >= 0:
                 band = rule.bands[by_points[b]]
                 why = f"{measure} = {shown}，在 {band.text} 档 → {band.points}"
+                said = f"{spoken}为 {value_said}，{_said(band.text)}，"
             else:
                 why = f"{measure} = {shown}，不在任何一档 → {plain(otherwise)}分"
-            out.append(Line("tiers", text, inputs, why, Decimal(0), rule.pos.line))
+                said = f"{spoken}为 {value_said}，不在任何一档，"
+            out.append(Line("tiers", text, inputs, why, Decimal(0), rule.pos.line, said))
         return out
     return Outcome(earned, lines)
+
+
+_WORDS = ((">=", "不低于"), ("<=", "不高于"), ("≥", "不低于"), ("≤", "不高于"), (">", "高于"), ("<", "低于"))
+
+
+def _said(band: str) -> str:
+    """A band in words (">= 10%" → "不低于 10%"), for the public."""
+    for symbol, word in _WORDS:
+        band = band.replace(symbol, word)
+    return f"在“{band.strip()}”档"
