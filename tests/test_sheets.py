@@ -175,5 +175,28 @@ def test_results_workbook_carries_the_awards_ledger(bundled, tmp_path):
     write_results(results, tmp_path / "r.xlsx", awards=awards)
     sheet = load_workbook(tmp_path / "r.xlsx")["奖励"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("名次", "单位", "绩效考核补助")
+    assert rows[0][:3] == ("名次", "单位", "绩效考核补助（元）")
     assert rows[-1][1] == "全市合计" and rows[-1][2] == pytest.approx(float(awards.city_total))
+
+
+def test_results_workbook_is_laid_out_to_read_and_print(bundled, tmp_path):
+    """Numbers are numbers, formatted (scores 0.00, money #,##0.00); a unit's items are named,
+    not pathed; every sheet prints on A4 fitted to its width with its heading repeated; the
+    columns are as wide as their text, CJK counted double."""
+    from kpidsl.render.workbook import display_width
+
+    _, results, awards = bundled["rugao-2021.kpi"]
+    write_results(results, tmp_path / "r.xlsx", awards=awards)
+    book = load_workbook(tmp_path / "r.xlsx")
+    ranking, money, unit = book["排名"], book["奖励"], book[results.units[0].unit[:31]]
+    assert ranking.cell(2, 8).number_format == "0.00" and isinstance(ranking.cell(2, 8).value, float)
+    assert money.cell(2, 3).number_format == "#,##0.00"
+    assert unit.cell(1, 2).value == "总分" and unit.cell(1, 3).value == float(results.units[0].total)
+    assert unit.cell(4, 1).value == results.units[0].sections[0].children[0].path[-1]
+    assert unit.cell(4, 1).alignment.indent == 1
+    for sheet, heading in ((ranking, "$1:$1"), (money, "$1:$1"), (unit, "$1:$2")):
+        assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4) and sheet.print_title_rows == heading
+        assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    names = [row[1] for row in ranking.iter_rows(min_row=2, values_only=True)]
+    assert ranking.column_dimensions["B"].width >= max(display_width(n) for n in names)
+    assert display_width("丁堰镇 A1") == 9

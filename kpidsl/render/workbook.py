@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from unicodedata import east_asian_width
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -46,9 +47,14 @@ def _append(sheet, row) -> None:
             cell.data_type = "s"
 
 
+SCORE_FORMAT, MONEY_FORMAT = "0.00", "#,##0.00"
+
+
 def write_results(results: Results, path, progress=_identity, awards=None) -> None:
     """A ranking sheet, the awards ledger where the scheme pays money, then one sheet per unit
-    with every item, its loss and reasons, and the ledger. Numbers are numbers in the cells."""
+    with every item, its loss and reasons, and the ledger. Numbers are numbers in the cells,
+    formatted (scores 0.00, money #,##0.00); every sheet prints on A4, fitted to its width,
+    its heading repeated on every page."""
     book = Workbook()
     ranking = book.active
     ranking.title = "排名"
@@ -62,20 +68,24 @@ def write_results(results: Results, path, progress=_identity, awards=None) -> No
     for unit in results.units:
         _append(ranking, [unit.rank, unit.unit, unit.group, unit.group_rank,
                         *(s.score for s in unit.sections), unit.total])
-    _header(ranking, widths={"B": 28})
+    _numbers(ranking, 2, range(5, 6 + len(sections)), SCORE_FORMAT)
+    _layout(ranking, heading=1)
     scheme_file = Path(results.path).name
     for unit in progress(results.units, len(results.units), "写入各单位说明"):
         sheet = book.create_sheet(sheet_title(unit.unit, taken))
-        _append(sheet, [f"{unit.unit}（{unit.group}）", f"总分 {unit.total}",
+        _append(sheet, [f"{unit.unit}（{unit.group}）", "总分", unit.total,
                       f"全体第 {unit.rank} 名", f"{unit.group}内第 {unit.group_rank} 名"])
+        sheet.cell(1, 3).number_format = SCORE_FORMAT
         _append(sheet, ["板块 / 指标", "满分", "得分", "失分", "计入总分", "说明", "原文", "方案行"])
         for top in unit.sections:
             for node in top.nodes():
                 reasons = "\n".join(f"{l.text}：{l.arithmetic}" + (f"（扣 {l.lost}）" if l.lost else "")
                                     for l in node.lines)
                 counted = -(node.lost * node.weight) if isinstance(node, ItemResult) and not node.bonus else None
-                _append(sheet, ["/".join(node.path), node.max, node.score, node.lost, counted, reasons,
+                _append(sheet, [node.path[-1], node.max, node.score, node.lost, counted, reasons,
                               node.source or "", f"{scheme_file}:{node.line}"])
+                sheet.cell(sheet.max_row, 1).alignment = Alignment(indent=len(node.path) - 1, wrap_text=True,
+                                                                   vertical="top")
                 if isinstance(node, SectionResult):
                     for cell in sheet[sheet.max_row]:
                         cell.font = BOLD
@@ -85,18 +95,26 @@ def write_results(results: Results, path, progress=_identity, awards=None) -> No
         for entry in unit.ledger():
             _append(sheet, [entry.label, None, None, None, entry.points, entry.detail])
         _append(sheet, ["总分", None, None, None, unit.total])
-        for row in sheet.iter_rows(min_row=3):
+        _numbers(sheet, 3, range(2, 6), SCORE_FORMAT)
+        for row in sheet.iter_rows(min_row=3, min_col=6):
             for cell in row:
                 cell.alignment = WRAP
-        _header(sheet, row=2, widths={"A": 40, "F": 60, "G": 60})
+        _layout(sheet, heading=2, widest={"F": 60, "G": 50})
     book.save(path)
+
+
+def _numbers(sheet, first_row: int, columns, number_format: str) -> None:
+    for row in sheet.iter_rows(min_row=first_row, min_col=min(columns), max_col=max(columns)):
+        for cell in row:
+            if isinstance(cell.value, (int, float, Decimal)) and not isinstance(cell.value, bool):
+                cell.number_format = number_format
 
 
 def _awards_sheet(sheet, results: Results, awards) -> None:
     """Units by rank, one column per award, each unit's total; then the awards' totals,
     the departments and the city total."""
     names = [t.award for t in awards.totals]
-    _append(sheet, ["名次", "单位", *names, "合计"])
+    _append(sheet, ["名次", "单位", *(f"{n}（元）" for n in names), "合计（元）"])
     for unit in results.units:
         paid = {p.award: p.amount for p in awards.payments[unit.unit]}
         _append(sheet, [unit.rank, unit.unit, *(paid[n] for n in names), awards.unit_total(unit.unit)])
@@ -106,15 +124,38 @@ def _awards_sheet(sheet, results: Results, awards) -> None:
     for department in awards.departments:
         _append(sheet, [None, department.name, department.amount if department.amount is not None else "原文未定金额"])
     _append(sheet, [None, "全市合计", awards.city_total])
-    _header(sheet, widths={"B": 28})
+    _numbers(sheet, 2, range(3, 4 + len(names)), MONEY_FORMAT)
+    _layout(sheet, heading=1)
 
 
-def _header(sheet, row: int = 1, widths: dict[str, int] | None = None) -> None:
-    for cell in sheet[row]:
-        cell.font = BOLD
-    sheet.freeze_panes = sheet.cell(row + 1, 1)
-    for column, width in (widths or {}).items():
-        sheet.column_dimensions[column].width = width
+def display_width(text: str) -> int:
+    """Columns a text takes on screen: CJK characters two, others one; its longest line."""
+    return max((sum(2 if east_asian_width(c) in "WF" else 1 for c in line) for line in text.split("\n")), default=0)
+
+
+def _layout(sheet, heading: int, widest: dict[str, int] | None = None) -> None:
+    """Bold, frozen heading rows; each column as wide as its widest cell (CJK counted double),
+    long text wrapped within `widest`; A4, fitted to the page's width, the heading repeated on
+    every printed page."""
+    widths: dict[str, int] = {}
+    for r, row in enumerate(sheet.iter_rows(), start=1):
+        for cell in row:
+            if cell.value is not None:
+                text = f"{cell.value:,.2f}" if isinstance(cell.value, (Decimal, float)) else str(cell.value)
+                width = display_width(text) if r > heading else min(display_width(text), 12)  # headings wrap
+                widths[cell.column_letter] = max(widths.get(cell.column_letter, 0), width)
+    for letter, width in widths.items():
+        sheet.column_dimensions[letter].width = min(width + 2, (widest or {}).get(letter, 40))
+    for row in sheet.iter_rows(max_row=heading):
+        for cell in row:
+            cell.font = BOLD
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = sheet.cell(heading + 1, 1)
+    sheet.print_title_rows = f"1:{heading}"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if sum(widths.values()) > 100 else "portrait"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def write_template(index: SchemeIndex, data: Dataset, path, progress=_identity) -> None:
@@ -146,11 +187,9 @@ def write_template(index: SchemeIndex, data: Dataset, path, progress=_identity) 
             _append(sheet, [node, field + NOTE_SUFFIX])
     for rule in validations.values():
         sheet.add_data_validation(rule)
+    _layout(sheet, heading=3, widest={"A": 32})
+    sheet.column_dimensions["A"].width = 32  # the title rows above are not what sets it
     sheet.freeze_panes = "C4"
-    sheet.column_dimensions["A"].width = 32
-    sheet.column_dimensions["B"].width = 18
-    for cell in sheet[3]:
-        cell.font = BOLD
     book.save(path)
 
 
