@@ -21,7 +21,7 @@ from decimal import Decimal
 from itertools import zip_longest
 from pathlib import Path
 
-from .data import Dataset, Unit, normalise, parse_value, read_text
+from .data import NOTE_SUFFIX, Dataset, Unit, normalise, parse_value, read_text
 from .errors import DataError, Diagnostic, diagnostic
 
 _BRACKETED = re.compile(r"^(.*?)\s*[（(]\s*([^()（）]*?)\s*[)）]\s*$", re.S)
@@ -103,6 +103,18 @@ def read_wide(path: Path, display: str, field: str, data: Dataset, item_names: d
         problems.append(diagnostic("E302", lang, path=display, wanted="单位名称（表头行）",
                                    header="（未找到列出单位的表头行）"))
     return entries, problems
+
+
+def with_notes(entries: list[tuple[Unit, str, str, str, str]]):
+    """The entries of a file as (unit, item, field, raw text, note, place): a 评分说明 entry is
+    the note of the unit's 评分 entry where there is one, and no value of its own."""
+    fields = {(u.name, i, f) for u, i, f, _, _ in entries}
+    notes = {(u.name, i, f[: -len(NOTE_SUFFIX)]): raw for u, i, f, raw, _ in entries
+             if f.endswith(NOTE_SUFFIX) and (u.name, i, f[: -len(NOTE_SUFFIX)]) in fields}
+    for unit, item, field, raw, where in entries:
+        if field.endswith(NOTE_SUFFIX) and (unit.name, item, field[: -len(NOTE_SUFFIX)]) in notes:
+            continue  # the reason for its base, attached to it as its note
+        yield unit, item, field, raw, notes.get((unit.name, item, field), ""), where
 
 
 @dataclass(frozen=True)
