@@ -111,7 +111,7 @@ class _Rows:
     """Rows of one value file, each placed: its unit and its (item, field) slot."""
     units: np.ndarray
     slots: np.ndarray
-    values: pa.ChunkedArray  # trimmed
+    values: pa.ChunkedArray  # trimmed (long layout) or as written (wide: parse_value strips)
     notes: pa.ChunkedArray | None
     check: Callable[[str], None] | None = None  # for a cell parsed in Python: raises Unsupported if it may not be read alike
 
@@ -144,6 +144,9 @@ def read_values(tables: list, data: Dataset, item_names: dict[str, str], sub_nam
     # a long file lists a unit's cells together, a wide one an (item, field)'s: the columns are
     # filled in the order the files give, [unit, slot] or (wide files only) [slot, unit]
     slot_major = all(isinstance(table, _Wide) for table in tables)
+    if any(isinstance(table, _Wide) for table in tables) and \
+            np.any(_parse(pa.array(list(data.by_key), pa.string()))[0] != MISSING):
+        raise Unsupported("a unit named like a figure")  # a cell the kernels read would name it, unseen
     while tables:
         table = tables.pop(0)
         if isinstance(table, _Wide):
@@ -220,13 +223,15 @@ def _wide_rows(wide: _Wide, data: Dataset, unit_of, item_names: dict[str, str], 
     if len(named) != 1 or any(named_unit(data, cell) for cell in head[named[0]]):  # cut short, in the header
         raise Unsupported("units named in more than one column, or in the header")
     at = named[0]
-    kinds = _parse(pa.array(list(data.by_key), pa.string()))[0]
-    if np.any(kinds != MISSING):  # a cell the kernels read could name it, unseen
-        raise Unsupported("a unit named like a figure")
 
-    cells = [pc.utf8_trim_whitespace(column.slice(first)) for column in table.columns]
-    words = cells[at].to_pylist()
-    units = np.array([unit_of(w) if w else _BLANK for w in words], np.int32)
+    # cells as written: the kernels take a figure without spaces around it, parse_value the rest
+    cells = [column.slice(first) for column in table.columns]
+    units = pc.index_in(cells[at], value_set=pa.array([u.name for u in data.units], pa.string()))
+    units = units.to_numpy(zero_copy_only=False)
+    for r in np.flatnonzero(np.isnan(units)).tolist():  # not written as in the units file
+        word = cells[at][r].as_py()
+        units[r] = unit_of(word) if word.strip() else _BLANK
+    units = units.astype(np.int32)
     kept = units != _BLANK
     if not kept.all():  # a blank line among the units, as spreadsheets leave them, is passed over
         if any(pc.any(pc.not_equal(c.filter(pa.array(~kept)), "")).as_py() for c in cells):
@@ -275,12 +280,12 @@ def _wide_rows(wide: _Wide, data: Dataset, unit_of, item_names: dict[str, str], 
         else:  # a cell may hold a second value in brackets: split in Python
             split: dict[str, tuple[list[int], list[str]]] = {}
             for r, text in enumerate(values.to_pylist()):
-                if text:
+                if text.strip():
                     no_unit(text)
-                    for item, part in found.values(text)[0]:
+                    for item, part in found.values(text.strip())[0]:
                         split.setdefault(item, ([], []))[0].append(r)
                         split[item][1].append(part)
-                    if found.values(text)[1] is not None:
+                    if found.values(text.strip())[1] is not None:
                         raise Unsupported("a bracketed value of no item")
             taken = {item: (np.array(r, np.int64), pa.chunked_array([pa.array(v, pa.string())]))
                      for item, (r, v) in split.items()}
@@ -303,7 +308,7 @@ def _wide_rows(wide: _Wide, data: Dataset, unit_of, item_names: dict[str, str], 
         for text in pc.unique(notes).to_pylist():
             no_unit(text)
         for text in notes.filter(bracketed).to_pylist():  # the full loader splits a note as any cell
-            if Indicator(item, None, field, "").values(text)[1] is not None:
+            if Indicator(item, None, field, "").values(text.strip())[1] is not None:
                 raise Unsupported("a note ending in a bracketed number")
         note_of = np.full(len(units), -1, np.int64)
         note_of[where] = np.arange(len(where))
