@@ -186,8 +186,6 @@ def _projects(records, n: int) -> np.ndarray:
 def read(folder, values_files, wide: bool = False):
     """The synthetic data (bench/synthetic.py's layout, long or `wide`) read by pyarrow into
     float64 columns by (item, field): the baseline reads its own input, not through kpidsl."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     units = pacsv.read_csv(folder / "units.csv").to_pydict()

@@ -150,7 +150,7 @@ def read_values(tables: list, data: Dataset, item_names: dict[str, str], sub_nam
     while tables:
         table = tables.pop(0)
         if isinstance(table, _Wide):
-            files += _wide_rows(table, data, unit_of, item_names, sub_names or {}, slots, cells_of, lang)
+            files += _wide_rows(table, data, unit_of, item_names, sub_names or {}, slots, cells_of)
         else:
             files.append(_long_rows(table, data, unit_of, item_names, slots, cells_of, lang))
         del table
@@ -208,7 +208,7 @@ def _long_rows(table: dict, data: Dataset, unit_of, item_names: dict[str, str], 
 
 
 def _wide_rows(wide: _Wide, data: Dataset, unit_of, item_names: dict[str, str], sub_names: dict[str, str],
-               slots: dict, cells_of, lang: str) -> list[_Rows]:
+               slots: dict, cells_of) -> list[_Rows]:
     """A wide table of one row per unit as rows placed, an indicator column at a time: as
     kpidsl.sheets reads it (its transpose). Only the shape read alike for certain is taken: a
     column of units that no other cell names, header rows above naming no unit, each row below
