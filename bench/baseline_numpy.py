@@ -183,11 +183,9 @@ def _projects(records, n: int) -> np.ndarray:
     return earned
 
 
-def read(folder, values_files):
-    """The synthetic data (bench/synthetic.py's layout) read by pyarrow, pivoted into float64
-    columns by (item, field): the baseline reads its own input, not through kpidsl."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+def read(folder, values_files, wide: bool = False):
+    """The synthetic data (bench/synthetic.py's layout, long or `wide`) read by pyarrow into
+    float64 columns by (item, field): the baseline reads its own input, not through kpidsl."""
     import pyarrow.csv as pacsv
 
     units = pacsv.read_csv(folder / "units.csv").to_pydict()
@@ -196,27 +194,7 @@ def read(folder, values_files):
     position = {name: i for i, name in enumerate(names)}
     f: dict = {}
     for name in values_files:
-        table = pacsv.read_csv(folder / name, convert_options=pacsv.ConvertOptions(
-            column_types={c: pa.string() for c in pacsv.read_csv(folder / name).column_names}))
-        unit, item, field, value = (table.column(i) for i in range(4))
-        codes = pc.index_in(unit, value_set=pa.array(names)).to_numpy(zero_copy_only=False)
-        numbers = np.zeros(len(value))
-        flag = pc.is_in(value, value_set=pa.array(["是"])).to_numpy(zero_copy_only=False)
-        percent = pc.ends_with(value, "%").to_numpy(zero_copy_only=False)
-        day = pc.match_substring_regex(value, r"^\d{4}-\d{2}-\d{2}$").to_numpy(zero_copy_only=False)
-        plain = ~(flag | percent | day | pc.is_in(value, value_set=pa.array(["否"])).to_numpy(zero_copy_only=False))
-        numbers[flag] = 1.0
-        numbers[plain] = pc.cast(value.filter(pa.array(plain)), pa.float64()).to_numpy()
-        numbers[percent] = pc.cast(pc.utf8_slice_codeunits(value.filter(pa.array(percent)), 0, -1),
-                                   pa.float64()).to_numpy() / 100
-        numbers[day] = pc.cast(pc.cast(pc.strptime(value.filter(pa.array(day)), "%Y-%m-%d", "s"), pa.date32()),
-                               pa.int32()).to_numpy()
-        pairs = pc.binary_join_element_wise(item, field, "\x00").dictionary_encode().combine_chunks()
-        keys = [tuple(k.split("\x00")) for k in pairs.dictionary.to_pylist()]
-        pair = pairs.indices.to_numpy()
-        for k, key in enumerate(keys):
-            rows = np.flatnonzero(pair == k)
-            f.setdefault(key, np.zeros(len(names)))[codes[rows]] = numbers[rows]
+        (_read_wide if wide else _read_long)(folder / name, names, f)
     records = pacsv.read_csv(next(folder.glob("records*.csv"))).to_pydict()
     cols = list(records)
     class_of = {label: c for c, (labels, _, _) in enumerate(PROJECT_CLASSES) for label in labels}
@@ -228,13 +206,83 @@ def read(folder, values_files):
     return f, np.array([g == "镇" for g in groups], np.int64), (unit, project, level)
 
 
+def _floats(value) -> np.ndarray:
+    """Cells as written (是/否, 85%, 2021-09-30, numbers) as float64; dates as days since 1970."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    numbers = np.zeros(len(value))
+    flag = pc.is_in(value, value_set=pa.array(["是"])).to_numpy(zero_copy_only=False)
+    percent = pc.ends_with(value, "%").to_numpy(zero_copy_only=False)
+    day = pc.match_substring_regex(value, r"^\d{4}-\d{2}-\d{2}$").to_numpy(zero_copy_only=False)
+    plain = ~(flag | percent | day | pc.is_in(value, value_set=pa.array(["否"])).to_numpy(zero_copy_only=False))
+    numbers[flag] = 1.0
+    numbers[plain] = pc.cast(value.filter(pa.array(plain)), pa.float64()).to_numpy()
+    numbers[percent] = pc.cast(pc.utf8_slice_codeunits(value.filter(pa.array(percent)), 0, -1),
+                               pa.float64()).to_numpy() / 100
+    numbers[day] = pc.cast(pc.cast(pc.strptime(value.filter(pa.array(day)), "%Y-%m-%d", "s"), pa.date32()),
+                           pa.int32()).to_numpy()
+    return numbers
+
+
+def _read_long(path, names, f: dict) -> None:
+    """One row per value (unit, item, field, value): pivoted by (item, field)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+        column_types={c: pa.string() for c in pacsv.read_csv(path).column_names}))
+    unit, item, field, value = (table.column(i) for i in range(4))
+    codes = pc.index_in(unit, value_set=pa.array(names)).to_numpy(zero_copy_only=False)
+    numbers = _floats(value)
+    pairs = pc.binary_join_element_wise(item, field, "\x00").dictionary_encode().combine_chunks()
+    keys = [tuple(k.split("\x00")) for k in pairs.dictionary.to_pylist()]
+    pair = pairs.indices.to_numpy()
+    for k, key in enumerate(keys):
+        rows = np.flatnonzero(pair == k)
+        f.setdefault(key, np.zeros(len(names)))[codes[rows]] = numbers[rows]
+
+
+def _read_wide(path, names, f: dict) -> None:
+    """One row per unit: a header of items, a 字段 row (else every column is a 任务), a unit and
+    its figures a row. Columns pyarrow reads as numbers are taken as they are."""
+    import csv
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    with path.open(encoding="utf-8", newline="") as header:
+        rows = csv.reader(header)
+        items, second = next(rows), next(rows)
+    fields = second if second[0] == "字段" else ["任务"] * len(items)
+    columns = [f"c{i}" for i in range(len(items))]
+    table = pacsv.read_csv(path, read_options=pacsv.ReadOptions(column_names=columns,
+                                                                skip_rows=2 if second[0] == "字段" else 1),
+                           convert_options=pacsv.ConvertOptions(column_types={"c0": pa.string()}))
+    codes = pc.index_in(table.column(0), value_set=pa.array(names)).to_numpy(zero_copy_only=False)
+    for c in range(1, len(items)):
+        if fields[c].endswith("说明"):
+            continue
+        column = table.column(c)
+        if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+            numbers = column.to_numpy().astype(float)
+        elif pa.types.is_timestamp(column.type) or pa.types.is_date(column.type):
+            numbers = pc.cast(pc.cast(column, pa.date32()), pa.int32()).to_numpy().astype(float)
+        else:
+            numbers = _floats(column)
+        f.setdefault((items[c], fields[c]), np.zeros(len(names)))[codes] = numbers
+
+
 if __name__ == "__main__":  # the whole process, as bench/bench.py times it: read, score, write
     import sys
     from pathlib import Path
 
-    folder = Path(sys.argv[1])
+    folder, out = Path(sys.argv[1]), sys.argv[2]  # then --wide: the values files one row per unit
     f, group, records = read(folder, [p.name for p in sorted(folder.glob("*.csv"))
-                                      if p.name != "units.csv" and not p.name.startswith("records")])
+                                      if p.name != "units.csv" and not p.name.startswith("records")],
+                             wide="--wide" in sys.argv[3:])
     with np.errstate(divide="ignore", invalid="ignore"):
         result = score(f, group, records)
-    np.savetxt(sys.argv[2], np.column_stack([result["total"], result["rank"]]), fmt="%.2f", delimiter=",")
+    np.savetxt(out, np.column_stack([result["total"], result["rank"]]), fmt="%.2f", delimiter=",")

@@ -6,7 +6,9 @@ bare `python -c pass`. Prints Markdown tables; asserts nothing (a benchmark, not
 
 Run: python bench/bench.py [--runs R] [--only WORDS] [N ...]   (default: 5 runs; 1000 10000 100000)
 Data: bench/synthetic.py (seed 7) from the bundled sample: groups in the sample's proportions,
-targets scaled, actuals around them so that every rule fires both ways.
+targets scaled, actuals around them so that every rule fires both ways. The command marked
+(wide) reads the same figures in the wide layout, one row per unit, and its baseline reads those
+wide files itself.
 """
 from __future__ import annotations
 
@@ -35,10 +37,12 @@ def run(argv: list[str]) -> tuple[float, float]:
     return time.perf_counter() - start, usage.ru_maxrss / 1024
 
 
-def commands(scheme: Path, changed: Path, unit: str, out: Path, n: int) -> dict[str, list[str]]:
+def commands(scheme: Path | None, wide: Path | None, changed: Path | None, unit: str, out: Path,
+             n: int) -> dict[str, list[str]]:
     kpi = str(BIN / "kpi")
     found = {
         "kpi score --format csv": [kpi, "score", str(scheme), "--format", "csv", "--out", str(out / "s.csv")],
+        "kpi score --format csv (wide)": [kpi, "score", str(wide), "--format", "csv", "--out", str(out / "s.csv")],
         "kpi awards": [kpi, "awards", str(scheme)],
         "kpi explain U": [kpi, "explain", str(scheme), unit],
         "kpi score --format json": [kpi, "score", str(scheme), "--format", "json"],
@@ -56,22 +60,32 @@ def commands(scheme: Path, changed: Path, unit: str, out: Path, n: int) -> dict[
 def measure(n: int, runs: int, only: list[str]) -> list[dict]:
     from kpidsl.pipeline import default_scheme
 
+    def write(name: str, *layout: str) -> Path:
+        made = subprocess.run([sys.executable, str(HERE / "synthetic.py"), str(default_scheme()), str(n),
+                               str(folder / name), "7", *layout], capture_output=True, text=True, check=True)
+        return Path(made.stdout.strip())
+
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        made = subprocess.run([sys.executable, str(HERE / "synthetic.py"), str(default_scheme()), str(n),
-                               str(folder / "data"), "7"], capture_output=True, text=True, check=True)
-        scheme = Path(made.stdout.strip())
-        changed = scheme.with_name("changed.kpi")  # one threshold changed, for kpi diff
-        changed.write_text(scheme.read_text(encoding="utf-8").replace("未达 70% 不得分", "未达 60% 不得分", 1),
-                           encoding="utf-8")
-        unit = (scheme.parent / scheme.stem / "units.csv").read_text(encoding="utf-8").splitlines()[2].split(",")[0]
-        baseline = [sys.executable, str(HERE / "baseline_numpy.py"), str(scheme.parent / scheme.stem),
-                    str(folder / "b.csv")]
+        chosen = [name for name in commands(None, None, None, "", folder, n)
+                  if not only or any(word in name for word in only)]
+        # each layout written only if a command reads it: 100,000 units take a minute to write
+        scheme = write("data") if any("(wide)" not in name for name in chosen) else None
+        wide = write("wide", "--wide") if any("(wide)" in name for name in chosen) else None
+        changed, unit = None, ""
+        if scheme is not None:
+            changed = scheme.with_name("changed.kpi")  # one threshold changed, for kpi diff
+            changed.write_text(scheme.read_text(encoding="utf-8").replace("未达 70% 不得分", "未达 60% 不得分", 1),
+                               encoding="utf-8")
+            unit = (scheme.parent / scheme.stem / "units.csv").read_text(encoding="utf-8").splitlines()[2].split(",")[0]
         os.sync()
         rows = []
-        for name, argv in commands(scheme, changed, unit, folder, n).items():
-            if only and not any(word in name for word in only):
+        for name, argv in commands(scheme, wide, changed, unit, folder, n).items():
+            if name not in chosen:
                 continue
+            data = wide if "(wide)" in name else scheme
+            baseline = [sys.executable, str(HERE / "baseline_numpy.py"), str(data.parent / data.stem),
+                        str(folder / "b.csv"), *(["--wide"] if "(wide)" in name else [])]
             ours, base, peaks = [], [], []
             for _ in range(runs):  # interleaved: the machine's load falls on both alike
                 seconds, peak = run(argv)

@@ -10,9 +10,12 @@ its figures is redrawn around the sample's so that every rule fires both ways:
 - records are the sample unit's, kept or dropped;
 - one unit in eight meets every task (so awards for 全面完成 are paid).
 With `boundaries`, 任务 are drawn from multiples of 400 and 1000, so that rates land exactly on
-thresholds and scores on x.xx5 before rounding.
+thresholds and scores on x.xx5 before rounding. With `wide`, each values file is written in the
+wide layout, one row per unit (the 任务分解表 transposed), for the same figures: a header of
+items, a 字段 row unless every figure is a 任务 (then the scheme reads it as 任务), the reason
+of an assessed score (评分) in a 评分说明 column.
 
-Usage: python bench/synthetic.py SCHEME.kpi N OUT_FOLDER [SEED]
+Usage: python bench/synthetic.py SCHEME.kpi N OUT_FOLDER [SEED] [--wide]
 """
 from __future__ import annotations
 
@@ -80,7 +83,8 @@ def _figure(rng: random.Random, field: str, raw: str, target: int | None, dilige
     return raw
 
 
-def write_dataset(scheme: Path, n: int, out: Path, seed: int = 0, boundaries: bool = False) -> Path:
+def write_dataset(scheme: Path, n: int, out: Path, seed: int = 0, boundaries: bool = False,
+                  wide: bool = False) -> Path:
     """The scheme copied into `out` with n units of synthetic data; returns the scheme's path."""
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -137,7 +141,13 @@ def write_dataset(scheme: Path, n: int, out: Path, seed: int = 0, boundaries: bo
                 note = row[4] if len(row) > 4 else ""
                 outputs[f].append([name, row[1], row[2], raw, note or ("理由" if row[2] == "评分" else "")])
     for f, (header, _) in zip(files.get("数值", []), values):
-        write(f, header, outputs[files["数值"].index(f)])
+        rows = outputs[files["数值"].index(f)]
+        if wide:
+            write(f, *_wide(rows, names))
+        else:
+            write(f, header, rows)
+    if wide:
+        _read_wide(copy, {f: all(row[2] == "任务" for row in outputs[k]) for k, f in enumerate(files.get("数值", []))})
 
     for f in files.get("记录", []):
         header, rows = _rows(scheme.parent / f)
@@ -146,6 +156,37 @@ def write_dataset(scheme: Path, n: int, out: Path, seed: int = 0, boundaries: bo
     return copy
 
 
+ASSESSED = "评分"  # the one field whose note (its reason) is read
+
+
+def _wide(rows: list[list[str]], names: list[str]) -> tuple[list[str], list[list[str]]]:
+    """Long rows (unit, item, field, value, note) as one row per unit: the header and the rows,
+    a 字段 row first unless every figure is a 任务."""
+    columns: dict[tuple[str, str], int] = {}
+    for _, item, field, _, _ in rows:
+        if (item, field) not in columns:
+            columns[(item, field)] = len(columns)
+            if field == ASSESSED:
+                columns[(item, field + "说明")] = len(columns)
+    cells = {name: [""] * len(columns) for name in names}
+    for name, item, field, value, note in rows:
+        cells[name][columns[(item, field)]] = value
+        if field == ASSESSED:
+            cells[name][columns[(item, field + "说明")]] = note
+    fields = [] if all(field == "任务" for _, field in columns) else [["字段", *(field for _, field in columns)]]
+    return ["单位", *(item for item, _ in columns)], fields + [[name, *cells[name]] for name in names]
+
+
+def _read_wide(scheme: Path, targets_only: dict[str, bool]) -> None:
+    """The scheme's 数值 files named as wide tables, on the same line (the scheme's lines keep
+    their numbers): 任务 where every figure is one, else 实际 (each column's 字段 row says which)."""
+    text = scheme.read_text(encoding="utf-8")
+    line = re.search(r"^( *)数值 .*$", text, re.M)
+    wide = line.group(1) + " ".join(f'{"任务" if only else "实际"} "{f}"' for f, only in targets_only.items())
+    scheme.write_text(text[:line.start()] + wide + text[line.end():], encoding="utf-8")
+
+
 if __name__ == "__main__":
-    scheme_path, count, folder, *rest = sys.argv[1:]
-    print(write_dataset(Path(scheme_path), int(count), Path(folder), int(rest[0]) if rest else 0))
+    scheme_path, count, folder, *rest = [a for a in sys.argv[1:] if a != "--wide"]
+    print(write_dataset(Path(scheme_path), int(count), Path(folder), int(rest[0]) if rest else 0,
+                        wide="--wide" in sys.argv))

@@ -19,8 +19,8 @@ _INT64 = 2 ** 63
 @dataclass
 class Columns:
     """Cells by (item, field) for units 0..U-1 (in the units file's order): [slot, unit] arrays
-    while scoring reads them a column at a time; [unit, slot] while files fill them, unit by unit
-    as files list them, so that filling writes memory in order (see `by_slot`)."""
+    while scoring reads them a column at a time; [unit, slot] while long files fill them, unit by
+    unit as they list them, so that filling writes memory in order (see `by_slot`)."""
     slots: dict[tuple[str, str], int]
     kind: np.ndarray  # int8
     number: np.ndarray  # int64: numerator; a flag 0/1; a date in days since 1970

@@ -1,17 +1,21 @@
-"""Data stage, columnar reader: long-layout value files read into one column per (item, field).
+"""Data stage, columnar reader: value files — long layout, or wide CSV of one row per unit —
+read into one column per (item, field).
 
 For many units (kpidsl.pipeline.prepare). Files are read by pyarrow's multi-threaded CSV
 reader; the common cells (plain numbers, percentages, 是/否, ISO dates) are parsed by array
-kernels, every other cell by `data.parse_value`, so a cell means the same to either reader.
+kernels, every other cell by `data.parse_value`, so a cell means the same to either reader. A
+wide table's header is matched to items by kpidsl.sheets, as the full loader matches it.
 Numbers are kept exactly, as an integer and a power of ten.
 
 Anything the full loader (kpidsl.data) would report (an unknown unit or item, a blank or
-repeated cell, a file pyarrow cannot read) raises `Unsupported`: the full loader then reads,
-and its messages name the file and row.
+repeated cell, a file pyarrow cannot read), or might read otherwise, raises `Unsupported`: the
+full loader then reads, and its messages name the file and row.
 """
 from __future__ import annotations
 
+import csv
 import mmap
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -24,8 +28,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .cells import DAY, FLAG, MISSING, NUMBER, TEXT, Columns, RecordRows, decimal_parts
-from .data import (_FIELD_ALIASES, _HEADERS, Cell, Dataset, Record, Unit, _Reader, normalise, parse_value, place,
+from .data import (_HEADERS, NOTE_SUFFIX, Cell, Dataset, Unit, _Reader, field_key, normalise, parse_value, place,
                    split_aliases)
+from .sheets import Indicator, cell_place, exact_unit, field_index, indicator, named_unit, with_notes
 
 _UNKNOWN, _BLANK = -1, -2  # unit codes of rows naming an unknown unit, and of rows naming none
 _BLOCK = 1 << 23  # bytes pyarrow parses at a time: larger blocks read faster, smaller use less memory
@@ -88,14 +93,16 @@ def read_dataset(units: list[tuple[Path, str]], records: list[tuple[Path, str]],
     return data, rows
 
 
-def read_value_tables(paths: list[tuple[Path, str]]) -> list[dict]:
-    """The value files (long layout) as read by pyarrow: the part of reading that needs no
-    Python, so it can run while the units are read."""
+def read_value_tables(paths: list[tuple[Path, str]], wide: list[tuple[Path, str, str]] = ()) -> list:
+    """The value files as read by pyarrow — long layout (paths), wide (path, name, the field its
+    values fill) — the part of reading that needs no Python, so it can run while the units are read."""
     tables = []
     for path, display in paths:
         table = _read(path, ("unit", "item", "field", "value"), ("note",), coded=("unit", "item", "field"))
         tables.append({**table, "display": display})
         pa.default_memory_pool().release_unused()  # the parser's buffers: hand them back
+    for path, display, field in wide:
+        tables.append(_Wide(_read_grid(path), display, field, path.stem))
     return tables
 
 
@@ -104,11 +111,21 @@ class _Rows:
     """Rows of one value file, each placed: its unit and its (item, field) slot."""
     units: np.ndarray
     slots: np.ndarray
-    values: pa.ChunkedArray  # trimmed
+    values: pa.ChunkedArray  # trimmed (long layout) or as written (wide: parse_value strips)
     notes: pa.ChunkedArray | None
+    check: Callable[[str], None] | None = None  # for a cell parsed in Python: raises Unsupported if it may not be read alike
 
 
-def read_values(tables: list[dict], data: Dataset, item_names: dict[str, str],
+@dataclass
+class _Wide:
+    """A wide CSV as pyarrow reads it: every cell a string, the header rows among the others."""
+    table: pa.Table
+    display: str
+    field: str  # the field its values fill, unless a 字段 row says
+    sheet: str  # the name places give it, as the full loader names a CSV's one sheet
+
+
+def read_values(tables: list, data: Dataset, item_names: dict[str, str], sub_names: dict[str, str] | None = None,
                 cells_of: list[Unit] = (), lang: str = "zh") -> Columns:
     """The value files' cells for the units of `data`, as columns (tables: read_value_tables,
     emptied as they are used, to keep memory down). The cells of the unit `cells_of` are also
@@ -124,66 +141,196 @@ def read_values(tables: list[dict], data: Dataset, item_names: dict[str, str],
 
     slots: dict[tuple[str, str], int] = {}
     files = []
+    # a long file lists a unit's cells together, a wide one an (item, field)'s: the columns are
+    # filled in the order the files give, [unit, slot] or (wide files only) [slot, unit]
+    slot_major = all(isinstance(table, _Wide) for table in tables)
+    if any(isinstance(table, _Wide) for table in tables) and \
+            np.any(_parse(pa.array(list(data.by_key), pa.string()))[0] != MISSING):
+        raise Unsupported("a unit named like a figure")  # a cell the kernels read would name it, unseen
     while tables:
         table = tables.pop(0)
-        (unit_codes, unit_words), (item_codes, item_words), (field_codes, field_words) = \
-            table["unit"], table["item"], table["field"]
-        written = table.pop("value")
-        values = pc.utf8_trim_whitespace(written)
-        notes = table.get("note")  # None: the file has no 说明 column
-        display = table["display"]
+        if isinstance(table, _Wide):
+            files += _wide_rows(table, data, unit_of, item_names, sub_names or {}, slots, cells_of)
+        else:
+            files.append(_long_rows(table, data, unit_of, item_names, slots, cells_of, lang))
         del table
-        units = np.array([unit_of(w) if w.strip() else _BLANK for w in unit_words] + [0], np.int32)[unit_codes]
-        items = [item_names.get(normalise(w)) for w in item_words]
-        fields = [_FIELD_ALIASES.get(w.strip().lower(), w.strip()) for w in field_words]
-        for unit in cells_of:
-            rows = np.flatnonzero(units == position[id(unit)])
-            _cells(data, unit, rows, written, notes, [items[i] for i in item_codes[rows]],
-                   [fields[f] for f in field_codes[rows]], display, lang)
-        if np.any(units == _BLANK):  # rows left blank, as spreadsheets leave them, are skipped
-            blank = (units == _BLANK) & (pc.equal(values, "").to_numpy(zero_copy_only=False)) & \
-                np.array([not w.strip() for w in item_words] + [True])[item_codes] & \
-                np.array([not w for w in fields] + [True])[field_codes]
-            kept = ~blank
-            units, item_codes, field_codes = units[kept], item_codes[kept], field_codes[kept]
-            values = values.filter(pa.array(kept))
-            notes = notes.filter(pa.array(kept)) if notes is not None else None
-        if np.any(units < 0):
-            raise Unsupported("unknown unit")
-        pair = item_codes * np.int32(len(fields)) + field_codes
-        pair_slot = np.zeros(len(items) * len(fields), dtype=np.int32)
-        for p in np.flatnonzero(np.bincount(pair, minlength=len(pair_slot))):  # the pairs that occur
-            if items[p // len(fields)] is None:
-                raise Unsupported("unknown item")
-            pair_slot[p] = slots.setdefault((items[p // len(fields)], fields[p % len(fields)]), len(slots))
-        files.append(_Rows(units, pair_slot[pair], values, notes))
 
     pa.default_memory_pool().release_unused()  # the files' original columns, now coded
-    shape = (len(data.units), len(slots))
+    shape = (len(slots), len(data.units)) if slot_major else (len(data.units), len(slots))
     columns = Columns(slots, np.zeros(shape, np.int8), np.zeros(shape, np.int64), np.zeros(shape, np.int8),
                       np.zeros(shape, bool), {})
     pieces = [(rows, start, min(start + _PIECE, len(rows.units)))
               for rows in files for start in range(0, len(rows.units), _PIECE)]
     # numpy and pyarrow let go of the GIL in their kernels: pieces fill the columns side by side
     with ThreadPoolExecutor(max_workers=2) as pool:
-        filled = sum(pool.map(lambda piece: _fill(columns, *piece), pieces))
+        filled = sum(pool.map(lambda piece: _fill(columns, *piece, slot_major), pieces))
     if np.count_nonzero(columns.kind) != filled:  # every cell filled has a kind: two were one
         raise Unsupported("repeated cell")
     del files, pieces
     pa.default_memory_pool().release_unused()
-    return columns.by_slot()
+    return columns if slot_major else columns.by_slot()
 
 
+def _long_rows(table: dict, data: Dataset, unit_of, item_names: dict[str, str], slots: dict, cells_of,
+               lang: str) -> _Rows:
+    """A long-layout file's rows, placed (registering the slots it fills)."""
+    (unit_codes, unit_words), (item_codes, item_words), (field_codes, field_words) = \
+        table["unit"], table["item"], table["field"]
+    written = table.pop("value")
+    values = pc.utf8_trim_whitespace(written)
+    notes = table.get("note")  # None: the file has no 说明 column
+    display = table["display"]
+    units = np.array([unit_of(w) if w.strip() else _BLANK for w in unit_words] + [0], np.int32)[unit_codes]
+    items = [item_names.get(normalise(w)) for w in item_words]
+    fields = [field_key(w) for w in field_words]
+    position = {id(u): i for i, u in enumerate(data.units)}
+    for unit in cells_of:
+        rows = np.flatnonzero(units == position[id(unit)])
+        _cells(data, unit, rows, written, notes, [items[i] for i in item_codes[rows]],
+               [fields[f] for f in field_codes[rows]], display, lang)
+    if np.any(units == _BLANK):  # rows left blank, as spreadsheets leave them, are skipped
+        blank = (units == _BLANK) & (pc.equal(values, "").to_numpy(zero_copy_only=False)) & \
+            np.array([not w.strip() for w in item_words] + [True])[item_codes] & \
+            np.array([not w for w in fields] + [True])[field_codes]
+        kept = ~blank
+        units, item_codes, field_codes = units[kept], item_codes[kept], field_codes[kept]
+        values = values.filter(pa.array(kept))
+        notes = notes.filter(pa.array(kept)) if notes is not None else None
+    if np.any(units < 0):
+        raise Unsupported("unknown unit")
+    pair = item_codes * np.int32(len(fields)) + field_codes
+    pair_slot = np.zeros(len(items) * len(fields), dtype=np.int32)
+    for p in np.flatnonzero(np.bincount(pair, minlength=len(pair_slot))):  # the pairs that occur
+        if items[p // len(fields)] is None:
+            raise Unsupported("unknown item")
+        pair_slot[p] = slots.setdefault((items[p // len(fields)], fields[p % len(fields)]), len(slots))
+    return _Rows(units, pair_slot[pair], values, notes)
+
+
+def _wide_rows(wide: _Wide, data: Dataset, unit_of, item_names: dict[str, str], sub_names: dict[str, str],
+               slots: dict, cells_of) -> list[_Rows]:
+    """A wide table of one row per unit as rows placed, an indicator column at a time: as
+    kpidsl.sheets reads it (its transpose). Only the shape read alike for certain is taken: a
+    column of units that no other cell names, header rows above naming no unit, each row below
+    a unit's (or blank); else Unsupported."""
+    table, width = wide.table, wide.table.num_columns
+    top = [column.slice(0, _TOP).to_pylist() for column in table.columns]
+    first = next((r for r in range(len(top[0] if top else ())) if any(exact_unit(data, c[r]) for c in top)), None)
+    if first is None:
+        raise Unsupported("no unit in the first rows")
+    named = [c for c in range(width) if exact_unit(data, top[c][first])]
+    head = [column[:first] for column in top]
+    if len(named) != 1 or any(named_unit(data, cell) for cell in head[named[0]]):  # cut short, in the header
+        raise Unsupported("units named in more than one column, or in the header")
+    at = named[0]
+
+    # cells as written: the kernels take a figure without spaces around it, parse_value the rest
+    cells = [column.slice(first) for column in table.columns]
+    units = pc.index_in(cells[at], value_set=pa.array([u.name for u in data.units], pa.string()))
+    units = units.to_numpy(zero_copy_only=False)
+    for r in np.flatnonzero(np.isnan(units)).tolist():  # not written as in the units file
+        word = cells[at][r].as_py()
+        units[r] = unit_of(word) if word.strip() else _BLANK
+    units = units.astype(np.int32)
+    kept = units != _BLANK
+    if not kept.all():  # a blank line among the units, as spreadsheets leave them, is passed over
+        if any(pc.any(pc.not_equal(c.filter(pa.array(~kept)), "")).as_py() for c in cells):
+            raise Unsupported("a row of figures naming no unit")
+        cells, units = [c.filter(pa.array(kept)) for c in cells], units[kept]
+    if np.any(units < 0) or len(units) < 2:  # one unit: which way the sheet runs is a question
+        raise Unsupported("unknown unit")
+    rows = np.flatnonzero(kept) + first  # each unit's row of the table, for places
+
+    def no_unit(text: str) -> None:
+        if exact_unit(data, text):
+            raise Unsupported("a unit named among the figures")
+
+    at_field = field_index(head[at])
+    read = {c: found for c in range(at + 1, width)
+            if (found := indicator(head[c], at_field, wide.field, item_names, sub_names)) is not None}
+    for c in range(width):  # cells of columns not read name no unit either
+        if c != at and c not in read:
+            for _, text in _parse(pc.unique(cells[c].filter(pc.not_equal(cells[c], ""))))[3]:
+                no_unit(text)
+    for unit in cells_of:
+        entries = []
+        for r in np.flatnonzero(units == unit_of(unit.name)).tolist():  # one row; more are refused below
+            for c, found in read.items():
+                raw = table.column(c)[int(rows[r])].as_py().strip()
+                entries += [(unit, item, found.field, text, cell_place(wide.display, wide.sheet, int(rows[r]), c))
+                            for item, text in found.values(raw)[0]] if raw else []
+        for _, item, field, raw, note, where in with_notes(entries):
+            data.values[(unit.name, item, field_key(field))] = Cell(parse_value(raw), raw, note, where)
+
+    def wide_check(found: Indicator) -> Callable[[str], None]:
+        def check(text: str) -> None:
+            no_unit(text)
+            if found.values(text.strip())[1] is not None:
+                raise Unsupported("a bracketed value of no item")
+        return check
+
+    filled: dict[tuple[str, str], np.ndarray] = {}  # (item, field as written) -> the rows with a value
+    placed: dict[tuple[str, str], _Rows] = {}
+    for c, found in read.items():
+        values = cells[c]
+        if found.sub is None and found.item is not None:  # most columns: a value a cell, parsed where it goes
+            present = pc.not_equal(values, "")
+            taken = {found.item: (np.flatnonzero(present.to_numpy(zero_copy_only=False)), values.filter(present))}
+            check = wide_check(found)
+        else:  # a cell may hold a second value in brackets: split in Python
+            split: dict[str, tuple[list[int], list[str]]] = {}
+            for r, text in enumerate(values.to_pylist()):
+                if text.strip():
+                    no_unit(text)
+                    for item, part in found.values(text.strip())[0]:
+                        split.setdefault(item, ([], []))[0].append(r)
+                        split[item][1].append(part)
+                    if found.values(text.strip())[1] is not None:
+                        raise Unsupported("a bracketed value of no item")
+            taken = {item: (np.array(r, np.int64), pa.chunked_array([pa.array(v, pa.string())]))
+                     for item, (r, v) in split.items()}
+            check = None
+        for item, (where, texts) in taken.items():
+            if (item, found.field) in filled:
+                raise Unsupported("two columns of one field")  # the full loader names each repeated cell
+            filled[(item, found.field)] = where
+            slot = slots.setdefault((item, field_key(found.field)), len(slots))
+            placed[(item, found.field)] = _Rows(units[where], np.full(len(where), slot, np.int32), texts, None, check)
+
+    for (item, field), where in filled.items():  # 评分说明: the note of 评分, where there is one
+        base = (item, field[: -len(NOTE_SUFFIX)])
+        if not field.endswith(NOTE_SUFFIX) or base not in filled:
+            continue
+        if base not in placed or not np.isin(where, filled[base]).all():
+            raise Unsupported("a note without its value, or of a note")
+        notes = placed.pop((item, field)).values
+        bracketed = pc.or_(pc.match_substring(notes, "("), pc.match_substring(notes, "（"))
+        for text in pc.unique(notes).to_pylist():
+            no_unit(text)
+        for text in notes.filter(bracketed).to_pylist():  # the full loader splits a note as any cell
+            if Indicator(item, None, field, "").values(text.strip())[1] is not None:
+                raise Unsupported("a note ending in a bracketed number")
+        note_of = np.full(len(units), -1, np.int64)
+        note_of[where] = np.arange(len(where))
+        chosen = note_of[filled[base]]
+        placed[base].notes = pc.if_else(pa.array(chosen >= 0), notes.take(pa.array(np.maximum(chosen, 0))), "")
+    return list(placed.values())
+
+
+_TOP = 64  # rows looked at for the header rows and the first unit's
 _PIECE = 1 << 20  # rows filled at a time (two at once): more, smaller pieces use less memory
 
 
-def _fill(columns: Columns, rows: _Rows, start: int, stop: int) -> int:
+def _fill(columns: Columns, rows: _Rows, start: int, stop: int, slot_major: bool) -> int:
     """Parse the cells of rows start..stop and put them in place; returns how many."""
     units, slot_of_row = rows.units[start:stop], rows.slots[start:stop]
     values = rows.values.slice(start, stop - start)
-    flat = units.astype(np.int64) * columns.kind.shape[1] + slot_of_row
+    flat = slot_of_row.astype(np.int64) * columns.kind.shape[1] + units if slot_major else \
+        units.astype(np.int64) * columns.kind.shape[1] + slot_of_row
     cell_kind, cell_number, cell_exponent, others = _parse(values)
     for row, text in others:
+        if rows.check is not None:
+            rows.check(text)
         value = parse_value(text)
         if value is None or (isinstance(value, Decimal) and len(value.as_tuple().digits) > 18):
             raise Unsupported("blank or long cell")
@@ -241,18 +388,7 @@ def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...], code
             columns[name] = names[index]
     types = {column: pa.dictionary(pa.int32(), pa.string()) if name in coded else pa.string()
              for name, column in columns.items()}
-    try:
-        table = pacsv.read_csv(
-            path, read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=_BLOCK),
-            # blank lines are rows too, so that row n of the table is record n + 2 of the file,
-            # as the exact path counts; a quoted cell may hold a line break (reading for that
-            # is slower, so only where there is a quote at all)
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
-                                             newlines_in_values=_quoted(path)),
-            convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False,
-                                                 include_columns=list(types)))
-    except (pa.ArrowInvalid, OSError):
-        raise Unsupported("CSV the fast reader cannot read") from None
+    table = _csv(path, names, skip_rows=1, delimiter=delimiter, types=types)
     result = {}
     for name, column in columns.items():
         if name not in coded:
@@ -263,6 +399,32 @@ def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...], code
         codes = [c.indices.to_numpy(zero_copy_only=False) for c in chunks]
         result[name] = (np.concatenate(codes) if codes else np.zeros(0, np.int32), words)
     return result
+
+
+def _read_grid(path: Path) -> pa.Table:
+    """A wide CSV's cells, every row (the header rows too) and every column, as strings."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            width = len(next(csv.reader(f), []))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        raise Unsupported("unreadable file") from None
+    names = [f"c{i}" for i in range(width)]
+    return _csv(path, names, skip_rows=0, delimiter=",", types={name: pa.string() for name in names})
+
+
+def _csv(path: Path, names: list[str], skip_rows: int, delimiter: str, types: dict) -> pa.Table:
+    try:
+        return pacsv.read_csv(
+            path, read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip_rows, block_size=_BLOCK),
+            # blank lines are rows too, so that row n of the table is record n + 1 + skip_rows of
+            # the file, as the exact path counts; a quoted cell may hold a line break (reading for
+            # that is slower, so only where there is a quote at all)
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
+                                             newlines_in_values=_quoted(path)),
+            convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False,
+                                                 include_columns=list(types)))
+    except (pa.ArrowInvalid, OSError):
+        raise Unsupported("CSV the fast reader cannot read") from None
 
 
 def _quoted(path: Path) -> bool:

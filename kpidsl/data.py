@@ -36,8 +36,8 @@ _DASHES = {"-", "—", "–", "－", "——", "/"}  # how a blank is often writ
 _NUMBER = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(万)?\s*"
                      r"(元|人|个|家|次|例|起|项|户|月|名|位|分)?")
 _DATE = re.compile(r"\d{4}\s*[-/年]\s*\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?")
-MAX_DIGITS = 30
-NOTE_SUFFIX = "说明"  # in a wide table, the row "评分说明" carries the note (reason) of "评分"  # a figure longer than this is a mistake, and would make arithmetic slow
+MAX_DIGITS = 30  # a figure longer than this is a mistake, and would make arithmetic slow
+NOTE_SUFFIX = "说明"  # in a wide table, the row "评分说明" carries the note (reason) of "评分"
 
 Value = Decimal | bool | date | str
 
@@ -78,6 +78,12 @@ def parse_value(text: str) -> Value | None:
     if text.lower() in _FALSE:
         return False
     return text
+
+
+def field_key(text: str) -> str:
+    """A field as data files write it, as rules name it: `target` is 任务."""
+    text = text.strip()
+    return _FIELD_ALIASES.get(text.lower(), text)
 
 
 def place(file: str, row: int, lang: str) -> str:
@@ -190,7 +196,7 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
     fill (任务 or 实际); `sub_names` maps row labels to the items that take a row's bracketed
     second value. All problems are collected and raised together.
     """
-    from .sheets import read_wide
+    from .sheets import read_wide, with_notes
 
     data = Dataset(value_files=tuple(d for _, d in values) + tuple(d for _, d, _ in wide))
     problems: list[Diagnostic] = []
@@ -224,7 +230,7 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
         return item
 
     def add_value(unit: Unit, item: str, field_name: str, raw: str, note: str, where: str) -> None:
-        field_name = _FIELD_ALIASES.get(field_name.lower(), field_name)
+        field_name = field_key(field_name)
         key = (unit.name, item, field_name)
         named = dict(place=where, unit=unit.name, item=item, field=field_name)
         if key in data.values:
@@ -253,14 +259,8 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
     for path, display, field_name in wide:
         entries, found = read_wide(path, display, field_name, data, item_names, sub_names or {}, lang)
         problems.extend(found)
-        fields = {(u.name, i, f) for u, i, f, _, _ in entries}
-        notes = {(u.name, i, f[: -len(NOTE_SUFFIX)]): raw for u, i, f, raw, _ in entries
-                 if f.endswith(NOTE_SUFFIX) and (u.name, i, f[: -len(NOTE_SUFFIX)]) in fields}
-        for unit, item, field_of_row, raw, where in entries:
-            base = (unit.name, item, field_of_row[: -len(NOTE_SUFFIX)])
-            if field_of_row.endswith(NOTE_SUFFIX) and base in notes:
-                continue  # the reason for `base`, attached to it as its note
-            add_value(unit, item, field_of_row, raw, notes.get((unit.name, item, field_of_row), ""), where)
+        for unit, item, field_of_row, raw, note, where in with_notes(entries):
+            add_value(unit, item, field_of_row, raw, note, where)
 
     for path, display in records:
         reader = _Reader(path, display, lang, ("unit", "item", "project", "level"))

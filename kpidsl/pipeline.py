@@ -143,7 +143,7 @@ def prepare(scheme_path: Path | None = None, *, units=None, values=None, records
             actuals=None, allow_outside: bool = False, cells_of: list[str] | None = None,
             reader: str | None = None):
     """The scheme evaluated over its units, checked: (Evaluation, warnings, the units named in
-    `cells_of`, as found). Long-layout CSV of many units is read by the columnar reader, with
+    `cells_of`, as found). CSV of many units is read by the columnar reader, with
     the cells of the units named kept as written (to explain them); anything else, or data the
     columnar reader cannot take as it is, by the full loader, which names every problem."""
     from .engine import Evaluation
@@ -179,12 +179,17 @@ def input_files(scheme_path: Path | None = None, *, units=None, values=None, rec
     return [path] + [p for kind in (files.units, files.values, files.wide, files.records) for p, *_ in kind]
 
 
-MANY_UNITS = 1_000  # from here on, long-layout CSV is read by the columnar reader (pyarrow)
+MANY_UNITS = 1_000  # from here on, CSV is read by the columnar reader (pyarrow)
+
+
+def _is_csv(path: Path) -> bool:
+    return path.suffix.lower() == ".csv"
 
 
 def _many(files: DataPaths) -> bool:
-    """Whether the data is long-layout CSV whose units file lists at least MANY_UNITS units."""
-    if files.wide:
+    """Whether the data is CSV (long, or wide of one row per unit) whose units file lists at least
+    MANY_UNITS units."""
+    if not all(_is_csv(path) for path, *_ in files.wide):
         return False
     lines = 0
     for unit_file, _ in files.units:
@@ -226,18 +231,19 @@ def load_columns(path: Path, files: DataPaths, cells_of=()) -> Columnar:
 
     scheme, source = read_scheme(path)
     index = SchemeIndex(scheme)
-    if files.wide:
-        raise Unsupported("wide-layout tables (任务分解表)")
+    if not all(_is_csv(wide) for wide, *_ in files.wide):
+        raise Unsupported("workbooks (.xlsx)")
     with ThreadPoolExecutor(max_workers=1) as pool:
-        tables = pool.submit(read_value_tables, files.values)
+        tables = pool.submit(read_value_tables, files.values, files.wide)
         data, records = read_dataset(files.units, files.records, index.data_names(), scheme.language)
         try:
             warnings = check(scheme, data, source, index, values=False)
         except KpiError:
             raise Unsupported("the scheme or its units have errors") from None  # the exact path says which
         units = [data.find_unit(name, scheme.language) for name in cells_of]
-        columns = read_values(tables.result(), data, index.data_names(), cells_of=units, lang=scheme.language)
-    data.value_files = tuple(display for _, display in files.values)
+        columns = read_values(tables.result(), data, index.data_names(), index.sub_names(), cells_of=units,
+                              lang=scheme.language)
+    data.value_files = tuple(display for _, display in files.values) + tuple(display for _, display, _ in files.wide)
     _require_fields(index, columns, len(data.units))
     return Columnar(scheme, index, data, records, columns, warnings, units)
 
