@@ -543,3 +543,20 @@ def test_score_json_keeps_a_score_past_64_bits_once_widened(tmp_path, capsys):
     code, out, _ = run(capsys, "score", str(scheme), "--format", "json")
     assert code == 0
     assert json.loads(out)["units"][0]["items"][0]["score"] == "-1000000000000000000"  # as the CSV and explain say
+
+
+@settings(max_examples=1)  # a fresh interpreter costs ~1 s a command
+@given(drawn=generated())
+def test_the_installed_command_prints_what_main_prints(tmp_path_factory, capsys, drawn):
+    """The in-process runs above stand for `kpi` itself: the same bytes and exit code from a
+    fresh interpreter (stdout written through sys.stdout.buffer by the CSV, as text by the rest)."""
+    import subprocess
+    import sys
+
+    scheme = str(build(tmp_path_factory.mktemp("cmd"), "", drawn.values, units=drawn.units,
+                       records=drawn.records, header=drawn.text))
+    for args in (["score", scheme, "--format", "csv"], ["score", scheme, "--format", "json"],
+                 ["explain", scheme, drawn.units[0][0], "--format", "json"]):
+        code, out, _ = run(capsys, *args)
+        done = subprocess.run([sys.executable, "-m", "kpidsl.cli", *args], capture_output=True)
+        assert (done.returncode, done.stdout.decode("utf-8")) == (code, out), args
