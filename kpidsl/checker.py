@@ -224,7 +224,7 @@ class _Checker:
                                              hint=did_you_mean(unit.group, self.scheme.groups, self.lang)))
         for requirement in self._requirements():
             for name in requirement.applies_to:
-                if name not in sizes:
+                if name not in sizes and name not in self.scheme.groups:  # a declared group may have no unit here
                     try:
                         data.find_unit(name, self.lang)
                     except KpiError as e:  # names no group, and no unit (or several)
