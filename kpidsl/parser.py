@@ -2,25 +2,20 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
 import re
 import unicodedata
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from importlib.resources import files
-from pathlib import Path
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
 
 from . import ast
 from .errors import SchemeSyntaxError, diagnostic
+from .parsed import MAX_SCHEME_BYTES, cache_folder, grammar_text, parse  # noqa: F401  (parse: the entry point, cached)
 
-MAX_SCHEME_BYTES = 1_000_000
 MAX_NESTING = 32
-KEPT_PARSES = 64  # parsed schemes kept in the cache folder, the most recently written
 
 _UNIT_SCALE = {"万元": ("元", Decimal(10000)), "万人": ("人", Decimal(10000)),
                "万": ("", Decimal(10000)), "%": ("%", Decimal("0.01"))}
@@ -28,69 +23,17 @@ _QUANTITY = re.compile(r"(\d+(?:\.\d+)?)(.*)")
 
 
 @lru_cache(maxsize=1)
-def grammar_text() -> str:
-    return files("kpidsl.grammar").joinpath("kpi.lark").read_text(encoding="utf-8")
-
-
-def _cache_folder() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kpidsl"
-
-
-@lru_cache(maxsize=1)
 def _lark() -> Lark:
     """The parser, its LALR tables cached in the user's cache folder between runs (keyed by
     the grammar, so a changed grammar builds afresh); built in memory where that cannot be."""
     options = dict(parser="lalr", propagate_positions=True, maybe_placeholders=False)
-    folder = _cache_folder()
+    folder = cache_folder()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256(grammar_text().encode("utf-8")).hexdigest()[:16]
         return Lark(grammar_text(), cache=str(folder / f"grammar-{digest}.lark-cache"), **options)
     except OSError:
         return Lark(grammar_text(), **options)
-
-
-@lru_cache(maxsize=1)
-def _builder_digest() -> bytes:
-    """The grammar and the code that builds the AST: a change to either parses afresh."""
-    digest = hashlib.sha256()
-    for part in (grammar_text(), Path(__file__).read_text(encoding="utf-8"),
-                 Path(ast.__file__).read_text(encoding="utf-8")):
-        digest.update(part.encode("utf-8") + b"\0")
-    return digest.digest()
-
-
-def _parsed_path(text: str, path: str) -> Path:
-    """Where the AST of this text is kept: keyed by the text, its path (positions cite it) and
-    what builds it."""
-    digest = hashlib.sha256(_builder_digest())
-    for part in (text, path):
-        digest.update(part.encode("utf-8") + b"\0")
-    return _cache_folder() / "parsed" / f"{digest.hexdigest()[:32]}.pickle"
-
-
-def parse(text: str, path: str = "<scheme>") -> ast.Scheme:
-    """Parse scheme text; raises SchemeSyntaxError (a KpiError) on any malformed input.
-
-    A scheme parsed before is read back from the user's cache folder: building the lexer's
-    scanners costs more than everything else `kpi explain` does on a small scheme. The cache
-    holds only ASTs this function built (as lark's own cache holds its tables)."""
-    kept = _parsed_path(text, path)
-    try:
-        return pickle.loads(kept.read_bytes())
-    except Exception:  # absent, unreadable or stale: parse afresh
-        pass
-    scheme = _parse(text, path)
-    try:
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        partial = kept.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(pickle.dumps(scheme, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(partial, kept)  # whole or not at all, whoever else is writing it
-        for old in sorted(kept.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime)[:-KEPT_PARSES]:
-            old.unlink(missing_ok=True)
-    except OSError:
-        pass
-    return scheme
 
 
 @lru_cache(maxsize=1)
@@ -712,7 +655,8 @@ def _too_deep(text: str) -> int | None:
     return None
 
 
-def _parse(text: str, path: str) -> ast.Scheme:
+def build(text: str, path: str) -> ast.Scheme:
+    """The AST of scheme text, parsed afresh (kpidsl.parsed.parse reads back one parsed before)."""
     lang = detect_language(text)
     if len(text.encode("utf-8")) > MAX_SCHEME_BYTES:
         raise SchemeSyntaxError([diagnostic("E105", lang, file=path, size=len(text.encode()),

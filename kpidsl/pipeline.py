@@ -15,7 +15,7 @@ from .checker import check
 from .data import Dataset, load
 from .errors import DataError, Diagnostic, KpiError, diagnostic
 from .index import SchemeIndex
-from .parser import MAX_SCHEME_BYTES, parse
+from .parsed import MAX_SCHEME_BYTES, parse
 from .result import Results
 
 DEFAULT_SCHEME = "rugao-2021.kpi"

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from kpidsl import parser
+from kpidsl import parsed, parser
 from kpidsl.pipeline import default_scheme
 
 
@@ -15,37 +15,37 @@ def cache(tmp_path, monkeypatch) -> Path:
 
 def test_a_scheme_is_read_back_as_parsed(cache):
     text = default_scheme().read_text(encoding="utf-8")
-    first = parser.parse(text, "a.kpi")
+    first = parsed.parse(text, "a.kpi")
     assert len(list(cache.glob("*.pickle"))) == 1
-    assert parser.parse(text, "a.kpi") == first
-    assert parser._parse(text, "a.kpi") == first  # what a fresh parse gives
+    assert parsed.parse(text, "a.kpi") == first
+    assert parser.build(text, "a.kpi") == first  # what a fresh parse gives
 
 
 def test_a_damaged_entry_is_parsed_afresh(cache):
     text = default_scheme().read_text(encoding="utf-8")
-    first = parser.parse(text, "a.kpi")
+    first = parsed.parse(text, "a.kpi")
     (entry,) = cache.glob("*.pickle")
     entry.write_bytes(b"not a pickle")
-    assert parser.parse(text, "a.kpi") == first
+    assert parsed.parse(text, "a.kpi") == first
 
 
 def test_the_path_and_the_text_are_part_of_the_key(cache):
     text = default_scheme().read_text(encoding="utf-8")
-    assert parser.parse(text, "a.kpi").path == "a.kpi"
-    assert parser.parse(text, "b.kpi").path == "b.kpi"
+    assert parsed.parse(text, "a.kpi").path == "a.kpi"
+    assert parsed.parse(text, "b.kpi").path == "b.kpi"
     changed = text.replace("指标 即征即保 5分", "指标 即征即保 5分 ", 1)
-    parser.parse(changed, "a.kpi")
+    parsed.parse(changed, "a.kpi")
     assert len(list(cache.glob("*.pickle"))) == 3
 
 
 def test_only_the_latest_entries_are_kept(cache, monkeypatch):
-    monkeypatch.setattr(parser, "KEPT_PARSES", 2)
+    monkeypatch.setattr(parsed, "KEPT_PARSES", 2)
     for n in range(4):
-        parser.parse(f'方案 "示例{n}"\n', "a.kpi")
+        parsed.parse(f'方案 "示例{n}"\n', "a.kpi")
     assert len(list(cache.glob("*.pickle"))) == 2
 
 
 def test_a_syntax_error_is_not_kept(cache):
     with pytest.raises(parser.SchemeSyntaxError):
-        parser.parse("方案 {", "a.kpi")
+        parsed.parse("方案 {", "a.kpi")
     assert not list(cache.glob("*.pickle"))

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from ..awards import Awards
 from ..numbers import plain
 from ..result import UnitResult
+from .explain import Details, print_lines
 
 
 def _money(amount) -> str:
@@ -48,23 +48,21 @@ def table(scores, scheme, totals, departments, console: Console) -> None:
 
 def explain(unit: UnitResult, awards: Awards, scheme_path: str, console: Console) -> None:
     scheme_file = Path(scheme_path).name
-    console.print()
-    console.print(Text(f"奖励与补助  合计 {_money(awards.unit_total(unit.unit))}", style="bold underline"))
+    parts = [Text(""), Text(f"奖励与补助  合计 {_money(awards.unit_total(unit.unit))}", style="bold underline")]
     for payment in awards.payments[unit.unit]:
-        console.print(Text(f"{payment.award}  {_money(payment.amount)}", style="bold"))
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="dim", no_wrap=True)
-        grid.add_column(overflow="fold")
+        parts.append(Text(f"{payment.award}  {_money(payment.amount)}", style="bold"))
+        details = Details()
         if payment.source:
-            grid.add_row(Text("  原文"), Text(payment.source))
+            details.add("原文", payment.source)
         if payment.interpretation:
-            grid.add_row(Text("  口径"), Text(payment.interpretation))
+            details.add("口径", payment.interpretation)
         for line in payment.lines:
-            grid.add_row(Text("  规则"), Text(f"{line.text}  [{scheme_file}:{line.line}]"))
+            details.add("规则", f"{line.text}  [{scheme_file}:{line.line}]")
             if line.inputs:
-                grid.add_row(Text("  数据"), Text(" · ".join(f"{k} {v}" for k, v in line.inputs)))
-            grid.add_row(Text("  计算"), Text(line.arithmetic))
-        console.print(grid)
+                details.add("数据", " · ".join(f"{k} {v}" for k, v in line.inputs))
+            details.add("计算", line.arithmetic)
+        parts.append(details.lines(console))
+    print_lines(console, parts)
 
 
 def payments_list(awards: Awards, unit: str, scheme_file: str) -> list[dict]:
