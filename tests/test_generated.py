@@ -540,8 +540,6 @@ def test_a_requirement_for_a_group_with_no_unit_in_the_data(tmp_path, capsys):
         "total": Decimal("0.5"), "rank": 1, "group_rank": 1, "nodes": {"板": Decimal("0.5"), "项": Decimal("0.5")}}})
 
 
-@pytest.mark.xfail(strict=True, reason="render/json.write_scores widens a column's int64 scores to the places "
-                                       "of its points (1.5分) without leaving int64: -10^18 × 10 wraps")
 def test_score_json_keeps_a_score_past_64_bits_once_widened(tmp_path, capsys):
     body = '舍入 指标 0位\n板块 板 1.5分 { 指标 项 1.5分 { 不得分  每 1例 事故 扣 1分  可为负分 } }\n'
     scheme = build(tmp_path, body, {("甲镇", "项", "事故"): "1000000000000000000"}, units=[("甲镇", "镇")])

@@ -6,6 +6,7 @@ from functools import partial
 from pathlib import Path
 from typing import TextIO
 
+from ..engine import num
 from ..numbers import plain
 from ..result import ItemResult, Line, Results, SectionResult, UnitResult
 
@@ -79,7 +80,7 @@ def write_scores(scores, scheme, index, out: TextIO) -> None:
             integers, places = scores.nodes[name]
             points = info.node.points.value
             wider = max(places, -points.as_tuple().exponent)  # 0.25分 beside scores of 0 and 1
-            integers, places = integers * 10 ** (wider - places), wider
+            integers, places = num.narrow(num.times(integers, 10 ** (wider - places))), wider  # never wraps
             full = int(points.scaleb(places))
             head = (f'{{"path": {dumps(list(info.path))}, "max": "{plain(points)}", '
                     f'"weight": "{plain(info.weight)}", "bonus": {dumps(info.bonus)}, ')
