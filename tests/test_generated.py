@@ -19,7 +19,6 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import pytest
 from hypothesis import event, given, settings, strategies as st
 
 from conftest import UNITS, build

@@ -18,7 +18,6 @@ import numpy as np
 from .. import ast
 from ..ast import show_expr
 from ..awards import AwardTotal, Awards, DepartmentPayment, MoneyLine, Payment, to_money
-from ..errors import DataError
 from ..numbers import is_exact_decimal, plain, round_to, show, show_percent, to_decimal
 from . import num
 from .core import Engine, Reads, Where

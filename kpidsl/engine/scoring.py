@@ -17,7 +17,6 @@ import numpy as np
 
 from .. import ast
 from ..ast import say_expr, show_expr
-from ..index import SCHEME_NODE
 from ..numbers import plain, show
 from ..result import ItemResult, Line, Results, SectionResult, UnitResult
 from . import num, rules
@@ -279,7 +278,7 @@ class Scoring:
                 for name, info in self.index.nodes.items()}
 
     def _requirements(self, i: int) -> tuple[tuple[str, int], ...]:
-        unit, data, groups = self.engine.data.units[i], self.engine.data, self.scheme.groups
+        unit, groups = self.engine.data.units[i], self.scheme.groups
         found = []
 
         def applies(req: ast.Requirement) -> bool:

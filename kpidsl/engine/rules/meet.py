@@ -2,7 +2,6 @@
 from decimal import Decimal
 from fractions import Fraction
 
-import numpy as np
 
 from ... import ast
 from ...ast import ACTUAL, TARGET, say_expr, show_expr
