@@ -17,6 +17,7 @@ import json
 import random
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from decimal import Decimal
 
 from hypothesis import event, given, settings, strategies as st
@@ -560,5 +561,7 @@ def test_the_installed_command_prints_what_main_prints(tmp_path_factory, capsys,
     for args in (["score", scheme, "--format", "csv"], ["score", scheme, "--format", "json"],
                  ["explain", scheme, drawn.units[0][0], "--format", "json"]):
         code, out, _ = run(capsys, *args)
-        done = subprocess.run([sys.executable, "-m", "kpidsl.cli", *args], capture_output=True)
+        # from the scheme's folder: the package as installed, not the source tree of the checkout
+        done = subprocess.run([sys.executable, "-m", "kpidsl.cli", *args], capture_output=True,
+                              cwd=Path(scheme).parent)
         assert (done.returncode, done.stdout.decode("utf-8")) == (code, out), args
