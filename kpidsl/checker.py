@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from . import ast
 from .ast import ACTUAL, RATE, TARGET
-from .data import Dataset
+from .data import Dataset, measure_problem
 from .errors import DataError, Diagnostic, KpiError, SchemeCheckError, diagnostic, did_you_mean
 from .index import SCHEME_NODE, SchemeIndex
 from .numbers import plain
@@ -252,6 +252,7 @@ class _Checker:
         files = "、".join(data.value_files) or "（未指定）"
         fields_needed = required_fields(self.index)
         needed = sorted(fields_needed)
+        units = field_units(self.index)
         for unit in data.units:
             for node, field in needed:
                 cell = data.values.get((unit.name, node, field))
@@ -260,8 +261,14 @@ class _Checker:
                     wanted = {NUMBER: (Decimal, date), FLAG: (bool,)}.get(kind)
                     if wanted and (not isinstance(cell.value, wanted) or
                                    (kind == NUMBER and isinstance(cell.value, bool))):
+                        expected = kind
+                    elif (node, field) in units:
+                        expected = measure_problem(cell, units[(node, field)], self.lang)
+                    else:
+                        continue
+                    if expected:
                         self.found.append(diagnostic("E306", self.lang, place=cell.place, unit=unit.name,
-                                                     item=node, field=field, value=cell.raw, expected=kind))
+                                                     item=node, field=field, value=cell.raw, expected=expected))
                     continue
                 if self.index.default(node, field) is None:
                     fields = {f for (u, n, f) in data.values if u == unit.name and n == node}
@@ -368,6 +375,43 @@ def required_fields(index: SchemeIndex, only: str | None = None) -> dict[tuple[s
     for v in index.scheme.vetoes if only is None else ():
         expr(None, v.condition, FLAG)
     return needed
+
+
+def field_units(index: SchemeIndex) -> dict[tuple[str, str], str]:
+    """(node, field) -> the unit of measure the scheme gives the field: that of a figure it is
+    compared with or added to (体检率 >= 95% is a percentage; 每少 10人 counts 任务 and 实际 in 人),
+    or of the bands of a 分档 on it. A field given two units is given none."""
+    found: dict[tuple[str, str], str | None] = {}
+
+    def give(node: str | None, ref, unit: str) -> None:
+        if isinstance(ref, ast.Ref) and unit not in ("", "分"):
+            resolved = index.resolve(node, ref)
+            if resolved[0] == "field":
+                key = resolved[1:]
+                found[key] = unit if found.get(key, unit) == unit else None
+
+    def walk(node: str | None, part) -> None:
+        match part:
+            case ast.Compare(left=l, right=r) | ast.Binary(op="+" | "-", left=l, right=r):
+                for a, b in ((l, r), (r, l)):
+                    if isinstance(b, ast.Literal):
+                        give(node, a, b.quantity.unit)
+            case ast.Tiers(measure=m, bands=bands) if any("%" in b.text for b in bands):
+                give(node, m, "%")
+            case ast.Deduction(step=step, count=None, condition=None) if step is not None:
+                for f in (TARGET, ACTUAL):
+                    give(node, ast.Ref(None, f, part.pos), step.unit)
+            case ast.Deduction(step=step, count=count) if step is not None:
+                give(node, count, step.unit)
+        for name, child in ast.parts(part):
+            if name != "children":  # a section's items are walked as nodes of their own
+                walk(node, child)
+
+    for name, info in index.nodes.items():
+        walk(name, info.node)
+    for part in (*index.scheme.vetoes, *index.scheme.awards):
+        walk(getattr(part, "name", None), part)
+    return {key: unit for key, unit in found.items() if unit}
 
 
 def award_fields(index: SchemeIndex) -> dict[tuple[str, str], str]:

@@ -28,8 +28,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .cells import DAY, FLAG, MISSING, NUMBER, TEXT, Columns, RecordRows, decimal_parts
-from .data import (_HEADERS, NOTE_SUFFIX, Cell, Dataset, Unit, _Reader, field_key, normalise, parse_value, place,
-                   split_aliases)
+from .data import (_HEADERS, COUNTED, NOTE_SUFFIX, Cell, Dataset, Unit, _Reader, field_key, normalise, parse_value, place,
+                   split_aliases, written_unit)
 from .sheets import Indicator, cell_place, exact_unit, field_index, indicator, named_unit, with_notes
 
 _UNKNOWN, _BLANK = -1, -2  # unit codes of rows naming an unknown unit, and of rows naming none
@@ -126,10 +126,11 @@ class _Wide:
 
 
 def read_values(tables: list, data: Dataset, item_names: dict[str, str], sub_names: dict[str, str] | None = None,
-                cells_of: list[Unit] = (), lang: str = "zh") -> Columns:
+                cells_of: list[Unit] = (), lang: str = "zh", measured: dict | None = None) -> Columns:
     """The value files' cells for the units of `data`, as columns (tables: read_value_tables,
     emptied as they are used, to keep memory down). The cells of the unit `cells_of` are also
-    put in `data.values`, as the full loader would put them (for explaining them)."""
+    put in `data.values`, as the full loader would put them (for explaining them). `measured`:
+    (item, field) -> the unit the scheme measures it in (checker.field_units)."""
     position = {id(u): i for i, u in enumerate(data.units)}
     unit_index = {key: position[id(u)] for key, u in data.by_key.items()}
     for i, unit in enumerate(data.units):
@@ -157,13 +158,15 @@ def read_values(tables: list, data: Dataset, item_names: dict[str, str], sub_nam
 
     pa.default_memory_pool().release_unused()  # the files' original columns, now coded
     shape = (len(slots), len(data.units)) if slot_major else (len(data.units), len(slots))
+    unit_of_slot = [(measured or {}).get(key, "") for key in slots]
+    checked = (np.array([u == "%" for u in unit_of_slot], bool), np.array([u in COUNTED for u in unit_of_slot], bool))
     columns = Columns(slots, np.zeros(shape, np.int8), np.zeros(shape, np.int64), np.zeros(shape, np.int8),
                       np.zeros(shape, bool), {})
     pieces = [(rows, start, min(start + _PIECE, len(rows.units)))
               for rows in files for start in range(0, len(rows.units), _PIECE)]
     # numpy and pyarrow let go of the GIL in their kernels: pieces fill the columns side by side
     with ThreadPoolExecutor(max_workers=2) as pool:
-        filled = sum(pool.map(lambda piece: _fill(columns, *piece, slot_major), pieces))
+        filled = sum(pool.map(lambda piece: _fill(columns, *piece, slot_major, *checked), pieces))
     if np.count_nonzero(columns.kind) != filled:  # every cell filled has a kind: two were one
         raise Unsupported("repeated cell")
     del files, pieces
@@ -250,7 +253,7 @@ def _wide_rows(wide: _Wide, data: Dataset, unit_of, item_names: dict[str, str], 
             if (found := indicator(head[c], at_field, wide.field, item_names, sub_names)) is not None}
     for c in range(width):  # cells of columns not read name no unit either
         if c != at and c not in read:
-            for _, text in _parse(pc.unique(cells[c].filter(pc.not_equal(cells[c], ""))))[3]:
+            for _, text in _parse(pc.unique(cells[c].filter(pc.not_equal(cells[c], ""))))[4]:
                 no_unit(text)
     for unit in cells_of:
         entries = []
@@ -321,19 +324,24 @@ _TOP = 64  # rows looked at for the header rows and the first unit's
 _PIECE = 1 << 20  # rows filled at a time (two at once): more, smaller pieces use less memory
 
 
-def _fill(columns: Columns, rows: _Rows, start: int, stop: int, slot_major: bool) -> int:
-    """Parse the cells of rows start..stop and put them in place; returns how many."""
+def _fill(columns: Columns, rows: _Rows, start: int, stop: int, slot_major: bool, rate_slots: np.ndarray,
+          count_slots: np.ndarray) -> int:
+    """Parse the cells of rows start..stop and put them in place; returns how many. A figure the
+    full loader refuses for its field's unit (data.measure_problem) raises Unsupported."""
     units, slot_of_row = rows.units[start:stop], rows.slots[start:stop]
     values = rows.values.slice(start, stop - start)
     flat = slot_of_row.astype(np.int64) * columns.kind.shape[1] + units if slot_major else \
         units.astype(np.int64) * columns.kind.shape[1] + slot_of_row
-    cell_kind, cell_number, cell_exponent, others = _parse(values)
+    cell_kind, cell_number, cell_exponent, percent, others = _parse(values)
     for row, text in others:
         if rows.check is not None:
             rows.check(text)
         value = parse_value(text)
-        if value is None or (isinstance(value, Decimal) and len(value.as_tuple().digits) > 18):
-            raise Unsupported("blank or long cell")
+        if value is None or (isinstance(value, Decimal) and (len(value.as_tuple().digits) > 18
+                                                             or value.as_tuple().exponent < -18)):
+            raise Unsupported("blank or long cell")  # 18 digits and places: an int64 holds them, and 10 ** places
+        if isinstance(value, Decimal) and written_unit(text):
+            raise Unsupported("a figure written with its unit")  # the full loader checks it against the field's
         if isinstance(value, bool):
             cell_kind[row], cell_number[row] = FLAG, int(value)
         elif isinstance(value, Decimal):
@@ -344,6 +352,14 @@ def _fill(columns: Columns, rows: _Rows, start: int, stop: int, slot_major: bool
         else:
             cell_kind[row] = TEXT
             columns.texts[(int(slot_of_row[row]), int(units[row]))] = value
+    numbers = cell_kind == NUMBER
+    one = 10 ** cell_exponent.astype(np.int64)
+    bare = rate_slots[slot_of_row] & ~percent & numbers
+    if np.any((cell_number[bare] >= one[bare]) | (cell_number[bare] < 0)):
+        raise Unsupported("a rate written without %, not a fraction")  # 97.5 for 97.5%
+    counts = count_slots[slot_of_row] & numbers
+    if np.any((cell_number[counts] < 0) | (cell_number[counts] % one[counts] != 0)):
+        raise Unsupported("a count not whole, or negative")
     columns.kind.ravel()[flat] = cell_kind
     columns.number.ravel()[flat] = cell_number
     columns.exponent.ravel()[flat] = cell_exponent
@@ -442,6 +458,7 @@ def _parse(values: pa.ChunkedArray):
     (row, text) for `parse_value`. Cheapest test first: most cells are plain numbers."""
     rows = len(values)
     kind = np.zeros(rows, dtype=np.int8)
+    percent = np.zeros(rows, dtype=bool)
     number = np.zeros(rows, dtype=np.int64)
     exponent = np.zeros(rows, dtype=np.int8)
     whole = pc.and_(pc.ascii_is_decimal(values), pc.less_equal(pc.utf8_length(values), pa.scalar(18, pa.int32())))
@@ -451,7 +468,9 @@ def _parse(values: pa.ChunkedArray):
     if len(rest):
         text = values.take(pa.array(rest))
         done = _numbers(text, rest, kind, number, exponent, percent=False)
-        done |= _numbers(text, rest, kind, number, exponent, percent=True)
+        written = _numbers(text, rest, kind, number, exponent, percent=True)
+        percent[rest[written]] = True
+        done |= written
         for words, flag in ((_TRUE, 1), (_FALSE, 0)):
             hit = pc.is_in(text, value_set=pa.array(words)).to_numpy(zero_copy_only=False)
             kind[rest[hit]], number[rest[hit]] = FLAG, flag
@@ -464,7 +483,7 @@ def _parse(values: pa.ChunkedArray):
             where = rest[np.flatnonzero(iso)[valid.to_numpy(zero_copy_only=False)]]
             kind[where], number[where] = DAY, days.filter(valid).cast(pa.int32()).to_numpy()
     others = np.flatnonzero(kind == MISSING)
-    return kind, number, exponent, list(zip(others.tolist(), values.take(pa.array(others)).to_pylist()))
+    return kind, number, exponent, percent, list(zip(others.tolist(), values.take(pa.array(others)).to_pylist()))
 
 
 def _numbers(text, rows: np.ndarray, kind, number, exponent, percent: bool) -> np.ndarray:

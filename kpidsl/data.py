@@ -56,17 +56,17 @@ def split_aliases(text: str) -> tuple[str, ...]:
 
 def parse_value(text: str) -> Value | None:
     """A cell as written: a number, a percentage (85% -> 0.85), yes/no, or a label; None for a
-    blank (empty or a dash). Full-width digits and signs read as half-width."""
-    text = unicodedata.normalize("NFKC", text).strip()
+    blank (empty or a dash). Full-width digits and signs read as half-width; superscripts,
+    circled digits and fractions (10², ⑤, ½) are labels, never digits."""
+    folded = unicodedata.normalize("NFKC", text).strip()
+    if folded != text.strip() and any(unicodedata.category(c) == "No" for c in text):
+        return text.strip()  # NFKC would read 10² as 102: a rule reading a number refuses it (E306)
+    text = folded
     if not text or text in _DASHES:
         return None
-    percent = text.endswith("%")
-    number = _NUMBER.fullmatch(text[:-1].strip() if percent else text)
-    if number:
-        value = Decimal(number.group(1).replace(",", ""))
-        if number.group(2):
-            value *= 10000
-        return value / 100 if percent else value
+    number = _number(text)
+    if number is not None:
+        return number[0]
     if _DATE.fullmatch(text):
         year, month, day = (int(n) for n in re.findall(r"\d+", text))
         try:
@@ -78,6 +78,53 @@ def parse_value(text: str) -> Value | None:
     if text.lower() in _FALSE:
         return False
     return text
+
+
+def _number(text: str) -> tuple[Decimal, str] | None:
+    """A figure (NFKC-folded) and the unit of measure written with it: "%", "人", "元" …, or ""."""
+    percent = text.endswith("%")
+    number = _NUMBER.fullmatch(text[:-1].strip() if percent else text)
+    if not number:
+        return None
+    value = Decimal(number.group(1).replace(",", ""))
+    if number.group(2):
+        value *= 10000
+    return (value / 100, "%") if percent else (value, number.group(3) or "")
+
+
+def written_unit(raw: str) -> str:
+    """The unit of measure a figure is written with ("%", "人", "元" …), or ""."""
+    number = _number(unicodedata.normalize("NFKC", raw).strip())
+    return number[1] if number else ""
+
+
+COUNTED = frozenset("人个家次例起项户名位月")  # units of things counted: whole, not negative
+
+
+def _kind_of_unit(unit: str) -> str:
+    return "count" if unit in COUNTED else unit  # 245个 in a field counted in 人 is still a count
+
+
+def measure_problem(cell: Cell, unit: str, lang: str) -> str | None:
+    """Why a number does not fit a field the scheme measures in `unit` (from the figures it is
+    compared with: "%", "人", "元" …), as E306 says what was expected; None if it fits."""
+    if not isinstance(cell.value, Decimal):
+        return None
+    written = written_unit(cell.raw)
+    zh = lang == "zh"
+    if unit == "%":
+        if written == "%" or (written == "" and 0 <= cell.value < 1):  # 0.975 is 97.5%
+            return None
+        if written == "":  # 97.5 typed where 97.5% was meant: never read as 9750%
+            raw = cell.raw.strip()
+            return (f"百分数（是 {raw}% 吗？请写作 {raw}%，或写作小数）" if zh else
+                    f"a percentage (did you mean {raw}%? write {raw}%, or a fraction)")
+        return "百分数" if zh else "a percentage"
+    if written and _kind_of_unit(written) != _kind_of_unit(unit):
+        return f"以“{unit}”计的数值" if zh else f"a figure in {unit}"
+    if unit in COUNTED and (cell.value < 0 or cell.value != cell.value.to_integral_value()):
+        return f"以“{unit}”计的非负整数" if zh else f"a whole number of {unit}, not negative"
+    return None
 
 
 def field_key(text: str) -> str:

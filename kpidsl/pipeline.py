@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import ast
 from .ast import ACTUAL, TARGET
-from .checker import check
+from .checker import check, field_units
 from .data import Dataset, load
 from .errors import DataError, Diagnostic, KpiError, diagnostic
 from .index import SchemeIndex
@@ -242,7 +242,7 @@ def load_columns(path: Path, files: DataPaths, cells_of=()) -> Columnar:
             raise Unsupported("the scheme or its units have errors") from None  # the exact path says which
         units = [data.find_unit(name, scheme.language) for name in cells_of]
         columns = read_values(tables.result(), data, index.data_names(), index.sub_names(), cells_of=units,
-                              lang=scheme.language)
+                              lang=scheme.language, measured=field_units(index))
     data.value_files = tuple(display for _, display in files.values) + tuple(display for _, display, _ in files.wide)
     _require_fields(index, columns, len(data.units))
     return Columnar(scheme, index, data, records, columns, warnings, units)
