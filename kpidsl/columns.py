@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .cells import DAY, FLAG, MISSING, NUMBER, TEXT, Columns, RecordRows, decimal_parts
-from .data import (_HEADERS, COUNTED, NOTE_SUFFIX, Cell, Dataset, Unit, _Reader, field_key, normalise, parse_value, place,
+from .data import (_HEADERS, COUNTED, MAX_CELL, NOTE_SUFFIX, Cell, Dataset, Unit, _Reader, field_key, normalise, parse_value, place,
                    split_aliases, written_unit)
 from .sheets import Indicator, cell_place, exact_unit, field_index, indicator, named_unit, with_notes
 
@@ -56,6 +56,8 @@ def read_dataset(units: list[tuple[Path, str]], records: list[tuple[Path, str]],
         data.units.extend(Unit(n.strip(), g.strip(), split_aliases(a) if a else (), place(display, row, lang))
                           for row, (n, g, a) in enumerate(zip(names, groups, aliases), start=2)
                           if n.strip() or g.strip() or a.strip())
+        if any(not unit.name for unit in data.units):
+            raise Unsupported("a unit without a name")
     keys = pc.replace_substring_regex(pc.utf8_normalize(pa.array(
         [n for u in data.units for n in (u.name, *u.aliases)], pa.string()), "NFKC"), r"\s+", "")
     owners = [i for i, u in enumerate(data.units) for _ in range(1 + len(u.aliases))]
@@ -430,7 +432,7 @@ def _read_grid(path: Path) -> pa.Table:
 
 def _csv(path: Path, names: list[str], skip_rows: int, delimiter: str, types: dict) -> pa.Table:
     try:
-        return pacsv.read_csv(
+        table = pacsv.read_csv(
             path, read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip_rows, block_size=_BLOCK),
             # blank lines are rows too, so that row n of the table is record n + 1 + skip_rows of
             # the file, as the exact path counts; a quoted cell may hold a line break (reading for
@@ -441,6 +443,11 @@ def _csv(path: Path, names: list[str], skip_rows: int, delimiter: str, types: di
                                                  include_columns=list(types)))
     except (pa.ArrowInvalid, OSError):
         raise Unsupported("CSV the fast reader cannot read") from None
+    for column in table.columns:
+        words = [c.dictionary for c in column.chunks] if pa.types.is_dictionary(column.type) else column.chunks
+        if any(len(w) and pc.max(pc.utf8_length(w)).as_py() > MAX_CELL for w in words):
+            raise Unsupported("a cell too long")  # as the full loader's csv reader refuses it
+    return table
 
 
 def _quoted(path: Path) -> bool:

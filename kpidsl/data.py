@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -185,8 +186,30 @@ class Dataset:
                                     hint=did_you_mean(key, [u.name for u in self.units], lang))])
 
 
+MAX_DATA_BYTES = 4 << 30  # 4 GiB: a province's figures are far less; /dev/zero is refused first
+
+
+def regular_file(path: Path, display: str, lang: str, limit: int = MAX_DATA_BYTES) -> int:
+    """The size of a file that may be read: a DataError for a directory, a device or a pipe
+    (which would hang or never end) and for a file over `limit` bytes, before any of it is read."""
+    try:
+        info = path.stat()
+    except OSError as e:
+        raise DataError([diagnostic("E301", lang, path=display, reason=e.strerror)]) from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = "目录" if stat.S_ISDIR(info.st_mode) else "设备或管道"
+        raise DataError([diagnostic("E301", lang, path=display, reason=(
+            f"是{kind}，不是数据文件" if lang == "zh" else "not a regular file (a directory, device or pipe)"))])
+    if info.st_size > limit:
+        raise DataError([diagnostic("E301", lang, path=display, reason=(
+            f"文件过大（{info.st_size} 字节，上限 {limit}）" if lang == "zh" else
+            f"too large ({info.st_size} bytes, limit {limit})"))])
+    return info.st_size
+
+
 def read_text(path: Path, display: str, lang: str) -> str:
     """A data file's text: UTF-8, with or without BOM, or a DataError that says how to fix it."""
+    regular_file(path, display, lang)
     try:
         return path.read_bytes().decode("utf-8-sig")
     except OSError as e:
@@ -197,6 +220,33 @@ def read_text(path: Path, display: str, lang: str) -> str:
         raise DataError([diagnostic("E301", lang, path=display, reason=reason)]) from None
 
 
+MAX_CELL = 1 << 20  # characters in one CSV cell: a 说明 is far shorter; a stray quote makes one this long
+
+
+def csv_rows(text: str, delimiter: str, display: str, lang: str) -> list[list[str]]:
+    """The records of a CSV text. csv itself splits them: a quoted cell may hold a line break (a
+    说明 typed with Alt+Enter in Excel), and only \n, \r\n and \r end a record. A quote left
+    open, or a cell too long, is a DataError naming the record where it begins."""
+    csv.field_size_limit(MAX_CELL)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows, line = [], 1
+    try:
+        for row in reader:
+            rows.append(row)
+            line = reader.line_num + 1
+    except csv.Error as e:
+        record = len(rows) + 1
+        begins = text.split("\n", line)[line - 1][:40]
+        where = place(display, record, lang) + ("" if line == record else
+                                                 f"（文本第 {line} 行）" if lang == "zh" else f" (text line {line})")
+        zh, en = ((f"单元格超过 {MAX_CELL} 个字符", f"a cell over {MAX_CELL} characters") if "larger" in str(e) else
+                  ("引号闭合后紧跟其他字符", "characters after a closing quote") if "expected after" in str(e) else
+                  ("引号未闭合", "a quote left open"))
+        raise DataError([diagnostic("E314", lang, place=where, what=(
+            f"{zh}（此行以 {begins!r} 开头）" if lang == "zh" else f"{en} (the line begins {begins!r})"))]) from None
+    return rows
+
+
 class _Reader:
     """Reads one CSV file, mapping its header to our column names."""
 
@@ -205,9 +255,7 @@ class _Reader:
         self.display, self.lang = display, lang
         text = read_text(path, display, lang)
         first = text.split("\n", 1)[0].rstrip("\r")
-        # csv itself splits the records: a quoted cell may hold a line break (a 说明 typed with
-        # Alt+Enter in Excel), and only \n, \r\n and \r end a record
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=self._delimiter(first, required + optional)))
+        rows = csv_rows(text, self._delimiter(first, required + optional), display, lang)
         header = [h.strip().lstrip("\ufeff") for h in rows[0]] if rows else []  # a BOM saved twice, as both readers take it
         self.columns = {}
         for name in required + optional:
@@ -217,6 +265,12 @@ class _Reader:
                                             header=",".join(header))])
             self.columns[name] = index
         self.rows = [(n, r) for n, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
+        # 1,200 unquoted is two fields: never read as 1 with 200 taken for the next column
+        self.problems = [diagnostic("E314", lang, place=place(display, n, lang), what=(
+                             f"有 {len(r)} 个字段，表头有 {len(header)} 个（含逗号的值请加引号）" if lang == "zh" else
+                             f"{len(r)} fields, the header has {len(header)} (quote a value holding a comma)"))
+                         for n, r in self.rows if len(r) != len(header)]
+        self.rows = [(n, r) for n, r in self.rows if len(r) == len(header)]
 
     @staticmethod
     def _delimiter(header: str, names: tuple[str, ...]) -> str:
@@ -251,10 +305,15 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
 
     for path, display in units:
         reader = _Reader(path, display, lang, ("unit", "group"), ("aliases",))
+        problems += reader.problems
         for row_no, row in reader.rows:
             name, group = reader.cell(row, "unit"), reader.cell(row, "group")
             aliases = split_aliases(reader.cell(row, "aliases"))
             unit = Unit(name, group, aliases, place(display, row_no, lang))
+            if not name:
+                problems.append(diagnostic("E314", lang, place=unit.place, what=(
+                    "单位名为空" if lang == "zh" else "the unit has no name")))
+                continue
             for key in {normalise(n) for n in (name, *aliases)}:
                 if key in by_key:
                     problems.append(diagnostic("E312", lang, place=unit.place,
@@ -264,14 +323,18 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
 
     def resolve_unit(name: str, where: str) -> Unit | None:
         unit = by_key.get(normalise(name))
-        if unit is None:
+        if not name:
+            problems.append(diagnostic("E314", lang, place=where, what="未写单位" if lang == "zh" else "no unit given"))
+        elif unit is None:
             problems.append(diagnostic("E303", lang, place=where, unit=name,
                                        hint=did_you_mean(name, [u.name for u in data.units], lang)))
         return unit
 
     def resolve_item(name: str, where: str) -> str | None:
         item = item_names.get(normalise(name))
-        if item is None:
+        if not name:
+            problems.append(diagnostic("E314", lang, place=where, what="未写指标" if lang == "zh" else "no item given"))
+        elif item is None:
             problems.append(diagnostic("E312", lang, place=where,
                                        what=f"未知指标 {name}" + did_you_mean(name, set(item_names.values()), lang)))
         return item
@@ -295,6 +358,7 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
 
     for path, display in values:
         reader = _Reader(path, display, lang, ("unit", "item", "field", "value"), ("note",))
+        problems += reader.problems
         for row_no, row in reader.rows:
             where = place(display, row_no, lang)
             unit = resolve_unit(reader.cell(row, "unit"), where)
@@ -311,6 +375,7 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
 
     for path, display in records:
         reader = _Reader(path, display, lang, ("unit", "item", "project", "level"))
+        problems += reader.problems
         for row_no, row in reader.rows:
             where = place(display, row_no, lang)
             unit = resolve_unit(reader.cell(row, "unit"), where)

@@ -12,7 +12,7 @@ from pathlib import Path
 from . import ast
 from .ast import ACTUAL, TARGET
 from .checker import check, field_units
-from .data import Dataset, load
+from .data import Dataset, load, regular_file
 from .errors import DataError, Diagnostic, KpiError, diagnostic
 from .index import SchemeIndex
 from .parsed import MAX_SCHEME_BYTES, parse
@@ -66,8 +66,10 @@ class Loaded:
 
 
 def read_scheme(path: Path) -> tuple[ast.Scheme, str]:
+    regular_file(path, str(path), "zh", limit=1 << 62)  # a pipe or device as the scheme: refused, not waited on
     try:
-        raw = path.read_bytes()[: MAX_SCHEME_BYTES + 1]
+        with path.open("rb") as f:
+            raw = f.read(MAX_SCHEME_BYTES + 1)  # more is refused (E105), unread
     except OSError as e:
         raise KpiError([diagnostic("E301", "zh", path=str(path), reason=e.strerror)]) from None
     try:
@@ -135,8 +137,12 @@ def _data_files(scheme: ast.Scheme, path: Path, units, values, records, targets,
     else:
         long, wide = declared(scheme.data.values), [(p, d, TARGET) for p, d in declared(scheme.data.targets)] + \
             [(p, d, ACTUAL) for p, d in declared(scheme.data.actuals)]
-    return DataPaths(given(units) or declared(scheme.data.units), long, wide,
-                     given(records) or declared(scheme.data.records))
+    files = DataPaths(given(units) or declared(scheme.data.units), long, wide,
+                      given(records) or declared(scheme.data.records))
+    for kind in (files.units, files.values, files.wide, files.records):
+        for file, display, *_ in kind:  # before either reader opens one (a pipe would hang it)
+            regular_file(file, display, scheme.language)
+    return files
 
 
 def prepare(scheme_path: Path | None = None, *, units=None, values=None, records=None, targets=None,

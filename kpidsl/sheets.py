@@ -12,16 +12,15 @@ that belongs to the item declaring the row label as `别名 其中`.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import zip_longest
 from pathlib import Path
 
-from .data import NOTE_SUFFIX, Dataset, Unit, normalise, parse_value, read_text
+from .data import NOTE_SUFFIX, Dataset, Unit, csv_rows, normalise, parse_value, read_text
 from .errors import DataError, Diagnostic, diagnostic
 
 _BRACKETED = re.compile(r"^(.*?)\s*[（(]\s*([^()（）]*?)\s*[)）]\s*$", re.S)
@@ -36,14 +35,18 @@ class Grid:
     name: str
     cells: list[list[str]]
     transposed: bool = False
+    merges: list[tuple[int, int, int, int]] = dataclasses.field(default_factory=list)  # first row, column; last
 
     def transpose(self) -> Grid:
         return Grid(self.name, [list(column) for column in zip_longest(*self.cells, fillvalue="")],
-                    not self.transposed)
+                    not self.transposed, [(c, r, c2, r2) for r, c, r2, c2 in self.merges])
 
-    def where(self, display: str, row: int, column: int) -> str:
-        """A cell's place as the sheet shows it."""
-        return cell_place(display, self.name, *((column, row) if self.transposed else (row, column)))
+    def where(self, display: str, row: int, column: int, last: tuple[int, int] | None = None) -> str:
+        """A cell's place as the sheet shows it (a range's, to its `last` cell)."""
+        place = cell_place(display, self.name, *((column, row) if self.transposed else (row, column)))
+        if last is None:
+            return place
+        return place + ":" + self.where("", *last).rsplit("!", 1)[1]
 
 
 def cell_place(display: str, sheet: str, row: int, column: int) -> str:
@@ -69,26 +72,63 @@ def _text(value, number_format: str = "General") -> str:
     return str(value)
 
 
+MAX_CELLS = 5_000_000  # cells one workbook may hold: far past any 任务分解表, well short of memory trouble
+
+
 def read_grids(path: Path, display: str, lang: str) -> list[Grid]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
         try:
-            book = load_workbook(path, data_only=True)
-        except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
+            book = load_workbook(path, read_only=True, data_only=True)
+            return _sheets(book, display, lang)
+        except DataError:
+            raise
+        except Exception as e:  # openpyxl and zipfile raise many kinds for a file that is not a workbook
             raise DataError([diagnostic("E301", lang, path=display, reason=f"不是 .xlsx 工作簿（{e}）")]) from None
-        grids = []
-        for sheet in book.worksheets:
-            cells = [[_text(c.value, c.number_format) for c in row] for row in sheet.iter_rows()]
-            for merged in sheet.merged_cells.ranges:
-                value = cells[merged.min_row - 1][merged.min_col - 1]
-                for r in range(merged.min_row - 1, min(merged.max_row, len(cells))):
-                    for c in range(merged.min_col - 1, min(merged.max_col, len(cells[r]))):
-                        cells[r][c] = value
-            grids.append(Grid(sheet.title, cells))
-        return grids
-    # csv splits the records, as for the long layout: a quoted cell may hold a line break
-    return [Grid(path.stem, list(csv.reader(io.StringIO(read_text(path, display, lang), newline=""))))]
+    return [Grid(path.stem, csv_rows(read_text(path, display, lang), ",", display, lang))]
+
+
+def _sheets(book, display: str, lang: str) -> list[Grid]:
+    """Every sheet as text cells, read as the XML holds them: in time and memory proportional to
+    the cells written, whatever dimension the sheet declares or how far a merge reaches. A merged
+    range is filled with its value within the cells read, and kept to check it spans one unit."""
+    from openpyxl.worksheet._read_only import ReadOnlyCell
+    from openpyxl.worksheet._reader import WorkSheetParser
+    from openpyxl.worksheet.cell_range import CellRange
+
+    grids = []
+    for sheet in book.worksheets:
+        rows: dict[int, list[str]] = {}
+        height = width = 0
+        with sheet._get_source() as source:  # the parser read-only sheets use, keeping its merges
+            parser = WorkSheetParser(source, sheet._shared_strings, data_only=True, epoch=book.epoch,
+                                     date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+            for number, row in parser.parse():
+                written = [cell for cell in row if cell["value"] is not None]  # not cells only formatted
+                if not written:
+                    continue
+                height, width = number, max(width, written[-1]["column"])
+                if height * width > MAX_CELLS:  # the grid is read as a rectangle, and maybe transposed
+                    far = cell_place("", sheet.title, number - 1, written[-1]["column"] - 1).strip()
+                    raise DataError([diagnostic("E301", lang, path=display, reason=(
+                        f"工作表 {sheet.title} 过大：单元格 {far} 使表格超过 {MAX_CELLS} 格（若是误填，请删除）"
+                        if lang == "zh" else f"sheet {sheet.title} too large: the cell {far} makes it over {MAX_CELLS} cells"))])
+                line = rows[number] = [""] * written[-1]["column"]
+                for cell in written:
+                    line[cell["column"] - 1] = _text(cell["value"], ReadOnlyCell(sheet, **cell).number_format)
+        cells = [rows.get(number, []) for number in range(1, height + 1)]
+        merges = []
+        for merged in parser.merged_cells.mergeCell if parser.merged_cells else ():
+            span = CellRange(merged.ref)
+            merges.append((span.min_row - 1, span.min_col - 1, span.max_row - 1, span.max_col - 1))
+            value = cells[span.min_row - 1][span.min_col - 1] if span.min_row <= len(cells) and \
+                span.min_col <= len(cells[span.min_row - 1]) else ""
+            for r in range(span.min_row - 1, min(span.max_row, len(cells))):
+                for c in range(span.min_col - 1, min(span.max_col, len(cells[r]))):
+                    cells[r][c] = value
+        grids.append(Grid(sheet.title, cells, merges=merges))
+    return grids
 
 
 def read_wide(path: Path, display: str, field: str, data: Dataset, item_names: dict[str, str],
@@ -159,6 +199,16 @@ def _read_grid(grid, display, field, data, item_names, sub_names, lang, entries,
         candidates = [candidates[max(by_column) > max(by_row)]]
     grid, layout = max(((g, _layout(g, counts, data, field, item_names, sub_names)) for g, counts in candidates),
                        key=lambda found: len(found[1].indicators))  # the first of equals: as the sheet is
+    read = [r for r, _ in layout.indicators]
+    for first_row, first_column, last_row, last_column in grid.merges:
+        spanned = {layout.units[c].name: None for r in read if first_row <= r <= last_row
+                   for c in layout.units if first_column <= c <= last_column}
+        if len(spanned) > 1 or (spanned and sum(first_row <= r <= last_row for r in read) > 1):
+            # one figure copied into another unit's or item's cell would be scored as theirs
+            problems.append(diagnostic("E314", lang, place=grid.where(display, first_row, first_column,
+                                                                      (last_row, last_column)), what=(
+                f"合并单元格跨越多个数值单元格（{'、'.join(spanned)}）：每个单位、每项指标的数值须各占一格" if lang == "zh" else
+                f"a merged range covers several figures ({', '.join(spanned)}): each unit's and item's figure needs its own cell")))
     for r, indicator in layout.indicators:
         row = grid.cells[r]
         for col, unit in layout.units.items():

@@ -3,14 +3,19 @@ place — never scored otherwise without a word (issue 12). Each case runs throu
 point on a copy of the bundled 如皋 2021 scheme, and by both readers."""
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import subprocess
+import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from kpidsl.errors import KpiError
 from kpidsl.pipeline import bundled_schemes, prepare
-from test_cli import kpi
+from test_cli import KPI, kpi
 from test_readers import _csv
 
 ACTUALS = "rugao-2021/actuals-sample.csv"
@@ -81,3 +86,89 @@ def test_a_count_of_people_takes_people_not_yuan(rugao):
 def test_a_count_is_whole_and_not_negative(rugao, written):
     row = replace_line(rugao.parent / ACTUALS, "丁堰镇,劳动力外引,实际,265,", f"丁堰镇,劳动力外引,实际,{written},")
     assert f"第 {row} 行：丁堰镇 / 劳动力外引 / 实际 的值 '{written}' 不是以“人”计的非负整数" in refused_by_both(rugao)
+
+
+# ---- CSV as it gets broken: every record as long as its header, quotes closed ---------------
+@pytest.mark.parametrize("written, says", [
+    ("丁堰镇,劳动力外引,实际,1,200,", "有 6 个字段，表头有 5 个（含逗号的值请加引号）"),
+    ("丁堰镇,劳动力外引,实际,265,,extra,more", "有 7 个字段，表头有 5 个"),
+    ("丁堰镇,劳动力外引,实际,265,,", "有 6 个字段，表头有 5 个"),
+    ("丁堰镇,劳动力外引,实际,265", "有 4 个字段，表头有 5 个"),
+    ('丁堰镇,劳动力外引,实际,"265,', "引号未闭合（此行以 '丁堰镇,劳动力外引,实际,\"265,' 开头）"),
+    ('丁堰镇,劳动力外引,实际,"265"x,', "引号闭合后紧跟其他字符"),
+    ('丁堰镇,劳动力外引,实际,265,"' + "长" * ((1 << 20) + 1) + '"', "单元格超过 1048576 个字符"),
+    (",劳动力外引,实际,265,", "未写单位"),
+    ("丁堰镇,,实际,265,", "未写指标"),
+])
+def test_a_broken_csv_record_is_named_by_its_row(rugao, written, says):
+    row = replace_line(rugao.parent / ACTUALS, "丁堰镇,劳动力外引,实际,265,", written)
+    assert f"E314 {ACTUALS} 第 {row} 行：{says}" in refused_by_both(rugao)
+
+
+def test_a_unit_without_a_name_is_refused(rugao):
+    units = rugao.parent / "rugao-2021/units.csv"
+    row = replace_line(units, "白蒲镇,镇,", ",镇,")
+    assert f"E314 rugao-2021/units.csv 第 {row} 行：单位名为空" in refused_by_both(rugao)
+
+
+# ---- files that would hang or eat memory are refused by their type, before reading ----------
+@pytest.mark.parametrize("kind", ["fifo", "device", "directory"])
+@pytest.mark.parametrize("option", ["scheme", "--values", "--units", "--targets"])
+def test_pipes_devices_and_folders_are_refused_not_read(rugao, kind, option):
+    target = {"fifo": rugao.parent / "pipe.csv", "device": Path("/dev/zero"), "directory": rugao.parent}[kind]
+    if kind == "fifo":
+        os.mkfifo(target)
+    args = ["check", str(target)] if option == "scheme" else ["score", rugao.name, option, str(target)]
+    done = subprocess.run([KPI, *args], capture_output=True, text=True, cwd=rugao.parent, timeout=60)
+    assert done.returncode == 1
+    assert f"E301 无法读取文件 {target}：" in done.stderr and ("目录" if kind == "directory" else "设备或管道") in done.stderr
+
+
+# ---- workbooks: merges that would copy a figure, cells far away, declared sizes ------------
+TARGETS = "rugao-2021/任务分解表.xlsx"
+
+
+def score_with_targets(scheme: Path, workbook: Path) -> subprocess.CompletedProcess:
+    return kpi("score", scheme.name, "--targets", str(workbook), "--values", ACTUALS, "--format", "csv",
+               cwd=scheme.parent)
+
+
+def edited_xml(source: Path, target: Path, sheet: str, edit) -> Path:
+    """The workbook with one sheet's XML changed, as a tool or a hostile sender might write it."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            new.writestr(item, edit(data.decode()).encode() if item.filename == sheet else data)
+    return target
+
+
+@pytest.mark.parametrize("span, units", [
+    ("D3:E3", "如皋工业园区（如城街道）、经济技术开发区（城北街道）"),  # across two units' columns
+    ("D3:D4", "如皋工业园区（如城街道）"),  # down over a second item's row
+])
+def test_a_merge_across_figures_is_refused_naming_its_range(rugao, tmp_path, span, units):
+    book = openpyxl.load_workbook(rugao.parent / TARGETS)
+    book["附件1"].merge_cells(span)
+    book.save(tmp_path / "merged.xlsx")
+    done = score_with_targets(rugao, tmp_path / "merged.xlsx")
+    assert done.returncode == 1
+    assert f"E314 {tmp_path / 'merged.xlsx'} 附件1!{span}：合并单元格跨越多个数值单元格（{units}）" in done.stderr
+
+
+@pytest.mark.parametrize("cell", ["XFD1048576", "A1048576"])
+def test_a_cell_far_away_is_refused_at_once(rugao, tmp_path, cell):
+    book = openpyxl.load_workbook(rugao.parent / TARGETS)
+    book.save(tmp_path / "plain.xlsx")
+    row = cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    far = edited_xml(tmp_path / "plain.xlsx", tmp_path / "far.xlsx", "xl/worksheets/sheet1.xml", lambda xml: xml.replace(
+        "</sheetData>", f'<row r="{row}"><c r="{cell}" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'))
+    done = score_with_targets(rugao, far)  # took minutes, then ran out of memory
+    assert done.returncode == 1 and f"工作表 附件1 过大：单元格 附件1!{cell} 使表格超过" in done.stderr
+
+
+def test_a_merge_over_the_whole_sheet_beside_the_table_costs_nothing(rugao, tmp_path):
+    book = openpyxl.load_workbook(rugao.parent / TARGETS)
+    book.save(tmp_path / "plain.xlsx")
+    merged = edited_xml(tmp_path / "plain.xlsx", tmp_path / "merge.xlsx", "xl/worksheets/sheet1.xml", lambda xml: re.sub(
+        r'<mergeCells count="(\d+)">', lambda m: f'<mergeCells count="{int(m[1]) + 1}"><mergeCell ref="R1:XFD1048576"/>', xml))
+    assert score_with_targets(rugao, merged).stdout == score_with_targets(rugao, rugao.parent / TARGETS).stdout != ""
