@@ -258,7 +258,7 @@ class _Checker:
                 cell = data.values.get((unit.name, node, field))
                 if cell is not None:  # of the kind the rule reads, even where a branch does not
                     kind = fields_needed[(node, field)]
-                    wanted = {NUMBER: (Decimal, date), FLAG: (bool,)}.get(kind)
+                    wanted = {NUMBER: (Decimal, date), FLAG: (bool,), DATE: (date,)}.get(kind)
                     if wanted and (not isinstance(cell.value, wanted) or
                                    (kind == NUMBER and isinstance(cell.value, bool))):
                         expected = kind
@@ -270,7 +270,10 @@ class _Checker:
                         self.found.append(diagnostic("E306", self.lang, place=cell.place, unit=unit.name,
                                                      item=node, field=field, value=cell.raw, expected=expected))
                     continue
-                if self.index.default(node, field) is None:
+                if self.index.default(node, field) is None and (unit.name, node, field) in data.blanks:
+                    self.found.append(diagnostic("E313", self.lang, place=data.blanks[(unit.name, node, field)],
+                                                 unit=unit.name, item=node, field=field))
+                elif self.index.default(node, field) is None:
                     fields = {f for (u, n, f) in data.values if u == unit.name and n == node}
                     self.found.append(diagnostic("E305", self.lang, unit=unit.name, item=node, field=field,
                                                  files=files, hint=did_you_mean(field, fields, self.lang)))
@@ -283,7 +286,7 @@ class _Checker:
             yield from info.node.requirements
 
 
-NUMBER, FLAG, SCORE, BAND = "数值", "是/否", "评分", "档位"  # the kinds of value a field holds
+NUMBER, FLAG, SCORE, BAND, DATE = "数值", "是/否", "评分", "档位", "日期"  # the kinds of value a field holds
 
 
 def _expr_fields(index: SchemeIndex, node: str | None, e: ast.Expr | None, kind: str,
@@ -311,8 +314,9 @@ def _expr_fields(index: SchemeIndex, node: str | None, e: ast.Expr | None, kind:
                     expr(node, o, FLAG)
             case ast.Compare(op=op, left=l, right=r):
                 flags = op in ("=", "!=") and any(isinstance(x, ast.BoolLiteral) for x in (l, r))
-                expr(node, l, FLAG if flags else NUMBER)
-                expr(node, r, FLAG if flags else NUMBER)
+                dates = any(isinstance(x, ast.DateLiteral) for x in (l, r))
+                expr(node, l, FLAG if flags else DATE if dates else NUMBER)
+                expr(node, r, FLAG if flags else DATE if dates else NUMBER)
             case ast.Binary(left=l, right=r):
                 expr(node, l, NUMBER)
                 expr(node, r, NUMBER)

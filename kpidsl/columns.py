@@ -28,8 +28,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .cells import DAY, FLAG, MISSING, NUMBER, TEXT, Columns, RecordRows, decimal_parts
-from .data import (_HEADERS, COUNTED, MAX_CELL, NOTE_SUFFIX, Cell, Dataset, Unit, _Reader, field_key, normalise, parse_value, place,
-                   split_aliases, written_unit)
+from .data import (_HEADERS, COUNTED, MAX_CELL, NOTE_SUFFIX, Cell, Dataset, Unit, _Reader, field_key, keeps,
+                   normalise, parse_value, place, split_aliases, written_unit)
 from .sheets import Indicator, cell_place, exact_unit, field_index, indicator, named_unit, with_notes
 
 _UNKNOWN, _BLANK = -1, -2  # unit codes of rows naming an unknown unit, and of rows naming none
@@ -99,9 +99,9 @@ def read_value_tables(paths: list[tuple[Path, str]], wide: list[tuple[Path, str,
     """The value files as read by pyarrow — long layout (paths), wide (path, name, the field its
     values fill) — the part of reading that needs no Python, so it can run while the units are read."""
     tables = []
-    for path, display in paths:
+    for path, display, keep in paths:
         table = _read(path, ("unit", "item", "field", "value"), ("note",), coded=("unit", "item", "field"))
-        tables.append({**table, "display": display})
+        tables.append({**table, "display": display, "keep": keep})
         pa.default_memory_pool().release_unused()  # the parser's buffers: hand them back
     for path, display, field in wide:
         tables.append(_Wide(_read_grid(path), display, field, path.stem))
@@ -182,12 +182,17 @@ def _long_rows(table: dict, data: Dataset, unit_of, item_names: dict[str, str], 
     (unit_codes, unit_words), (item_codes, item_words), (field_codes, field_words) = \
         table["unit"], table["item"], table["field"]
     written = table.pop("value")
-    values = pc.utf8_trim_whitespace(written)
     notes = table.get("note")  # None: the file has no 说明 column
+    fields = [field_key(w) for w in field_words]
+    if table["keep"] is not None:
+        kept = pa.array(np.array([keeps(table["keep"], f) for f in fields] + [False])[field_codes])
+        written, notes = written.filter(kept), notes.filter(kept) if notes is not None else None
+        unit_codes, item_codes, field_codes = (codes[kept.to_numpy(zero_copy_only=False)]
+                                               for codes in (unit_codes, item_codes, field_codes))
+    values = pc.utf8_trim_whitespace(written)
     display = table["display"]
     units = np.array([unit_of(w) if w.strip() else _BLANK for w in unit_words] + [0], np.int32)[unit_codes]
     items = [item_names.get(normalise(w)) for w in item_words]
-    fields = [field_key(w) for w in field_words]
     position = {id(u): i for i, u in enumerate(data.units)}
     for unit in cells_of:
         rows = np.flatnonzero(units == position[id(unit)])

@@ -134,6 +134,18 @@ def field_key(text: str) -> str:
     return _FIELD_ALIASES.get(text.lower(), text)
 
 
+def keeps(keep: str | None, field_name: str) -> bool:
+    """Whether a value file's row of this field is read: all are (None); only targets (任务);
+    all but targets (实际: --targets given alone replaces the scheme's, the rest stays)."""
+    return keep is None or (field_name == TARGET) == (keep == TARGET)
+
+
+def value_files(values, wide) -> tuple[str, ...]:
+    """The value files as a "missing" message names them: where only some rows are read, which."""
+    return tuple(display + {None: "", TARGET: "（只读其中的任务）", ACTUAL: "（不读其中的任务）"}[keep]
+                 for _, display, keep in values) + tuple(display for _, display, _ in wide)
+
+
 def place(file: str, row: int, lang: str) -> str:
     """Where a row is, as messages say it."""
     return f"{file} 第 {row} 行" if lang == "zh" else f"{file} row {row}"
@@ -167,6 +179,7 @@ class Dataset:
     records: dict[tuple[str, str], list[Record]] = field(default_factory=dict)
     value_files: tuple[str, ...] = ()  # where values were read from, for "missing" messages
     by_key: dict[str, Unit] = field(default_factory=dict)  # normalised name or alias -> unit
+    blanks: dict[tuple[str, str, str], str] = field(default_factory=dict)  # a wide table's empty cells: place
 
     def find_unit(self, query: str, lang: str = "zh") -> Unit:
         """By name or alias, ignoring white space; else by a unique prefix."""
@@ -290,7 +303,8 @@ class _Reader:
 def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
          records: list[tuple[Path, str]], item_names: dict[str, str], lang: str = "zh",
          wide: list[tuple[Path, str, str]] = (), sub_names: dict[str, str] | None = None) -> Dataset:
-    """Load the files (each given as path and the name to show in messages).
+    """Load the files (each given as path and the name to show in messages; a values file also
+    with which of its rows to read, see `keeps`).
 
     `item_names` maps the normalised name, title or alias of every item and section to its
     name, so the data may use any. `wide` lists wide-layout files with the field their values
@@ -299,7 +313,7 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
     """
     from .sheets import read_wide, with_notes
 
-    data = Dataset(value_files=tuple(d for _, d in values) + tuple(d for _, d, _ in wide))
+    data = Dataset(value_files=value_files(values, wide))
     problems: list[Diagnostic] = []
     by_key = data.by_key
 
@@ -356,10 +370,12 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
         else:
             data.values[key] = Cell(value, raw, note, where)
 
-    for path, display in values:
+    for path, display, keep in values:
         reader = _Reader(path, display, lang, ("unit", "item", "field", "value"), ("note",))
         problems += reader.problems
         for row_no, row in reader.rows:
+            if not keeps(keep, field_key(reader.cell(row, "field"))):
+                continue
             where = place(display, row_no, lang)
             unit = resolve_unit(reader.cell(row, "unit"), where)
             item = resolve_item(reader.cell(row, "item"), where)
@@ -371,7 +387,10 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
         entries, found = read_wide(path, display, field_name, data, item_names, sub_names or {}, lang)
         problems.extend(found)
         for unit, item, field_of_row, raw, note, where in with_notes(entries):
-            add_value(unit, item, field_of_row, raw, note, where)
+            if raw:
+                add_value(unit, item, field_of_row, raw, note, where)
+            else:
+                data.blanks.setdefault((unit.name, item, field_key(field_of_row)), where)
 
     for path, display in records:
         reader = _Reader(path, display, lang, ("unit", "item", "project", "level"))

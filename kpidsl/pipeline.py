@@ -12,7 +12,7 @@ from pathlib import Path
 from . import ast
 from .ast import ACTUAL, TARGET
 from .checker import check, field_units
-from .data import Dataset, load, regular_file
+from .data import Dataset, load, regular_file, value_files
 from .errors import DataError, Diagnostic, KpiError, diagnostic
 from .index import SchemeIndex
 from .parsed import MAX_SCHEME_BYTES, parse
@@ -114,7 +114,7 @@ def load_all(scheme_path: Path | None = None, *, units: list[str] | None = None,
 class DataPaths:
     """The data files to read, each as (path, the name to show)."""
     units: list
-    values: list  # long layout
+    values: list  # long layout, (path, name, keep): data.keeps() says which of its rows are read
     wide: list  # (path, name, the field its values fill)
     records: list
     scheme: Path | None = None
@@ -130,13 +130,14 @@ def _data_files(scheme: ast.Scheme, path: Path, units, values, records, targets,
     def given(names: list[str] | None):
         return [(Path(n), n) for n in names or ()]
 
-    figures_given = bool(values or targets or actuals)
-    if figures_given:
-        long, wide = given(values), [(p, d, TARGET) for p, d in given(targets)] + \
-            [(p, d, ACTUAL) for p, d in given(actuals)]
-    else:
-        long, wide = declared(scheme.data.values), [(p, d, TARGET) for p, d in declared(scheme.data.targets)] + \
-            [(p, d, ACTUAL) for p, d in declared(scheme.data.actuals)]
+    if values or (targets and actuals):  # one set of figures in place of the scheme's
+        long = [(p, d, None) for p, d in given(values)]
+        wide = [(p, d, TARGET) for p, d in given(targets)] + [(p, d, ACTUAL) for p, d in given(actuals)]
+    else:  # the scheme's figures, less the kind given: --actuals alone keeps the scheme's targets
+        keep = TARGET if actuals else ACTUAL if targets else None
+        long = [(p, d, keep) for p, d in declared(scheme.data.values)]
+        wide = [(p, d, TARGET) for p, d in given(targets) or declared(scheme.data.targets)] + \
+            [(p, d, ACTUAL) for p, d in given(actuals) or declared(scheme.data.actuals)]
     files = DataPaths(given(units) or declared(scheme.data.units), long, wide,
                       given(records) or declared(scheme.data.records))
     for kind in (files.units, files.values, files.wide, files.records):
@@ -166,8 +167,6 @@ def prepare(scheme_path: Path | None = None, *, units=None, values=None, records
         if read is not None:
             evaluation = Evaluation(read.scheme, read.index, read.data, read.columns, read.records).check()
             return evaluation, read.warnings, read.units
-    from .cells import from_dataset
-
     loaded = load_all(path, units=units, values=values, records=records, targets=targets,
                       actuals=actuals, allow_outside=allow_outside)
     found = [loaded.data.find_unit(name, loaded.scheme.language) for name in cells_of or ()]
@@ -249,7 +248,7 @@ def load_columns(path: Path, files: DataPaths, cells_of=()) -> Columnar:
         units = [data.find_unit(name, scheme.language) for name in cells_of]
         columns = read_values(tables.result(), data, index.data_names(), index.sub_names(), cells_of=units,
                               lang=scheme.language, measured=field_units(index))
-    data.value_files = tuple(display for _, display in files.values) + tuple(display for _, display, _ in files.wide)
+    data.value_files = value_files(files.values, files.wide)
     _require_fields(index, columns, len(data.units))
     return Columnar(scheme, index, data, records, columns, warnings, units)
 
@@ -261,16 +260,16 @@ def _require_fields(index: SchemeIndex, columns, size: int) -> None:
     import numpy as np
 
     from .cells import DAY, FLAG, MISSING, NUMBER
-    from .checker import FLAG as FLAG_FIELD, NUMBER as NUMBER_FIELD, award_fields, required_fields
+    from .checker import DATE as DATE_FIELD, FLAG as FLAG_FIELD, NUMBER as NUMBER_FIELD, award_fields, required_fields
     from .columns import Unsupported
 
-    wanted = {NUMBER_FIELD: (NUMBER, DAY), FLAG_FIELD: (FLAG,)}
+    wanted = {NUMBER_FIELD: (NUMBER, DAY), FLAG_FIELD: (FLAG,), DATE_FIELD: (DAY,)}
     scored = required_fields(index)
-    for (node, field), kind in {**award_fields(index), **scored}.items():  # awards: the kind only
-        slot = columns.slots.get((node, field))
+    for (node, name), kind in {**award_fields(index), **scored}.items():  # awards: the kind only
+        slot = columns.slots.get((node, name))
         cells = columns.kind[slot] if slot is not None else np.zeros(size, np.int8)
-        if (node, field) in scored and index.default(node, field) is None and np.any(cells == MISSING):
-            raise Unsupported(f"{node}.{field} is missing for a unit")
+        if (node, name) in scored and index.default(node, name) is None and np.any(cells == MISSING):
+            raise Unsupported(f"{node}.{name} is missing for a unit")
         present = cells[cells != MISSING]
         if kind in wanted and np.any(~np.isin(present, wanted[kind])):
-            raise Unsupported(f"{node}.{field} holds a value of the wrong kind")
+            raise Unsupported(f"{node}.{name} holds a value of the wrong kind")

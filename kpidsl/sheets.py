@@ -137,9 +137,9 @@ def read_wide(path: Path, display: str, field: str, data: Dataset, item_names: d
     the problems found."""
     entries: list[tuple[Unit, str, str, str, str]] = []
     problems: list[Diagnostic] = []
-    for grid in read_grids(path, display, lang):
-        _read_grid(grid, display, field, data, item_names, sub_names, lang, entries, problems)
-    if not entries and not problems:
+    headed = [_read_grid(grid, display, field, data, item_names, sub_names, lang, entries, problems)
+              for grid in read_grids(path, display, lang)]
+    if not any(headed) and not problems:  # a sheet left blank under its header is read: each gap is named
         problems.append(diagnostic("E302", lang, path=display, wanted="单位名称（表头行）",
                                    header="（未找到列出单位的表头行）"))
     return entries, problems
@@ -186,12 +186,13 @@ class Layout:
     indicators: list[tuple[int, Indicator]]
 
 
-def _read_grid(grid, display, field, data, item_names, sub_names, lang, entries, problems) -> None:
+def _read_grid(grid, display, field, data, item_names, sub_names, lang, entries, problems) -> bool:
+    """Read a sheet's figures into `entries`; whether it has a header naming units."""
     named = [[exact_unit(data, cell) is not None for cell in row] for row in grid.cells]
     by_row = [sum(row) for row in named]
     by_column = [sum(column) for column in zip_longest(*named, fillvalue=False)]
     if not by_row or max(by_row) == 0:
-        return  # a sheet without a header naming units: notes, another table
+        return False  # a sheet without a header naming units: notes, another table
     # one row per unit where a column names more units than any row; for a single unit, the
     # orientation in which its figures are labelled by items
     candidates = [(grid, by_row), (grid.transpose(), by_column)]
@@ -213,9 +214,11 @@ def _read_grid(grid, display, field, data, item_names, sub_names, lang, entries,
         row = grid.cells[r]
         for col, unit in layout.units.items():
             raw = row[col].strip() if col < len(row) else ""
-            if not raw:
-                continue
             where = grid.where(display, r, col)
+            if not raw:  # kept by its place: if a rule needs it, the message names the cell
+                if indicator.item is not None:
+                    entries.append((unit, indicator.item, indicator.field, "", where))
+                continue
             values, bracketed = indicator.values(raw)
             entries.extend((unit, item, indicator.field, text, where) for item, text in values)
             if bracketed is not None:
@@ -223,6 +226,7 @@ def _read_grid(grid, display, field, data, item_names, sub_names, lang, entries,
                     f"括号内的值 {bracketed} 无所属指标（请在方案中为其指标写 别名 其中 \"{indicator.label}\"）"
                     if lang == "zh" else
                     f"the bracketed value {bracketed} belongs to no item (declare aliases sub \"{indicator.label}\")")))
+    return True
 
 
 def _layout(grid: Grid, counts: list[int], data: Dataset, field: str, item_names, sub_names) -> Layout:

@@ -58,7 +58,8 @@ def test_a_target_of_zero_in_the_bundled_2018_scheme_is_refused(tmp_path, scheme
     targets = tmp_path / "rugao-2018" / "targets.csv"
     lines = targets.read_text(encoding="utf-8").splitlines()
     row = next(i for i, l in enumerate(lines) if l.startswith("丁堰镇,技能提升培训人数,任务,"))
-    lines[row] = "丁堰镇,技能提升培训人数,任务,0"
+    fields = lines[row].split(",")
+    lines[row] = ",".join(fields[:3] + ["0"] + fields[4:])  # the record keeps its 说明 column
     targets.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert same_everywhere(tmp_path / "rugao-2018.kpi") == "E307"
 

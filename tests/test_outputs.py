@@ -24,9 +24,10 @@ def evil(tmp_path):
     text = (bundled_schemes() / "rugao-2021.kpi").read_text(encoding="utf-8")
     at = text.index("原文", text.index("指标 城镇新增就业"))  # an item's 原文: the workbook shows it
     scheme.write_text(text[:at] + text[at:].replace('原文 "', '原文 "=cmd|\'/c calc\'!A1 ', 1), encoding="utf-8")
-    for path in (tmp_path / "rugao-2021").glob("*.csv"):
-        path.write_text(path.read_text(encoding="utf-8").replace("丁堰镇", f'"{EVIL.replace(chr(34), 2 * chr(34))}"'),
-                        encoding="utf-8")
+    for path in (tmp_path / "rugao-2021").glob("*.csv"):  # the unit's name, not text that contains it
+        rows = [[EVIL if f == "丁堰镇" else f for f in row] for row in csv.reader(io.StringIO(path.read_text(encoding="utf-8")))]
+        with path.open("w", encoding="utf-8", newline="") as out:
+            csv.writer(out, lineterminator="\n").writerows(rows)
     return scheme
 
 

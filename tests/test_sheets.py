@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +16,9 @@ from kpidsl.errors import DataError
 from kpidsl.pipeline import load_all
 from kpidsl.render import json as json_render
 from kpidsl.render.workbook import write_results, write_template
+from kpidsl.sheets import REFERENCE
 from conftest import UNITS, build
+from test_cli import kpi
 
 
 @pytest.fixture(scope="module")
@@ -102,31 +105,48 @@ def test_a_sheet_without_units_is_named(tmp_path):
     assert "E302" in e.value.render()
 
 
-def fill(template: Path, filled: Path, actuals: Path) -> None:
-    """What a town does: type its figures into the template."""
+def fill(template: Path, filled: Path, actuals: Path, typed: bool = False) -> None:
+    """What a town does: type its figures into every row of the template — as the CSV writes
+    them, or (`typed`) as Excel keeps what is typed: numbers, 97.5% as 0.975, dates as dates."""
     figures = {(r["单位"], r["指标"], r["字段"]): (r["值"], r["说明"])
                for r in csv.DictReader(actuals.open(encoding="utf-8"))}
     book = load_workbook(template)
     sheet = book["完成情况"]
-    units = [c.value for c in sheet[3]][2:]
+    units = [c.value for c in sheet[3]][3:]
     for row in sheet.iter_rows(min_row=4):
         node, field = row[0].value, row[1].value
-        for cell, unit in zip(row[2:], units):
+        if field.endswith(REFERENCE):
+            continue
+        for cell, unit in zip(row[3:], units):
             if field.endswith("说明"):
                 cell.value = figures[(unit, node, field[:-2])][1]
-            elif (unit, node, field) in figures:
-                cell.value = figures[(unit, node, field)][0]
+            else:  # every row: a row no figure fills would be a field the template asks for in vain
+                cell.value = _typed(figures[(unit, node, field)][0]) if typed else figures[(unit, node, field)][0]
     book.save(filled)
 
 
-def test_template_filled_in_scores_as_the_csv(rugao, reference_json, tmp_path):
+def _typed(text: str):
+    if text.endswith("%"):
+        return float(Decimal(text[:-1]) / 100)
+    for kind in (lambda t: datetime.strptime(t, "%Y-%m-%d"), int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+@pytest.mark.parametrize("typed", [False, True])
+def test_template_filled_in_scores_with_actuals_alone_as_the_csv(rugao, tmp_path, typed):
+    """Through the entry point: `kpi template`, every row filled, then `--actuals` alone keeps the
+    scheme's targets; scores and awards are those of the bundled CSV data."""
     scheme, folder = rugao
-    loaded = load_all(scheme, check_data=False)
-    write_template(loaded.index, loaded.data, tmp_path / "template.xlsx")
-    fill(tmp_path / "template.xlsx", tmp_path / "filled.xlsx", folder / "actuals-sample.csv")
-    again = load_all(scheme, values=[str(folder / "targets.csv")], actuals=[str(tmp_path / "filled.xlsx")],
-                     records=[str(folder / "records-sample.csv")])
-    assert json_render.render(again.evaluate()) == reference_json
+    assert kpi("template", str(scheme), "--out", str(tmp_path / "template.xlsx")).returncode == 0
+    fill(tmp_path / "template.xlsx", tmp_path / "filled.xlsx", folder / "actuals-sample.csv", typed)
+    for command in (["score", "--format", "csv"], ["awards", "--format", "json"]):
+        again = kpi(command[0], str(scheme), "--actuals", str(tmp_path / "filled.xlsx"), *command[1:])
+        assert again.returncode == 0, again.stderr
+        assert again.stdout == kpi(command[0], str(scheme), *command[1:]).stdout
 
 
 def test_template_validates_what_is_typed(rugao, tmp_path):
@@ -135,11 +155,22 @@ def test_template_validates_what_is_typed(rugao, tmp_path):
     sheet = load_workbook(tmp_path / "template.xlsx")["完成情况"]
     rows = {(r[0].value, r[1].value): r[0].row for r in sheet.iter_rows(min_row=4)}
     rules = {v.formula1: str(v.sqref) for v in sheet.data_validations.dataValidation}
-    assert f"C{rows[('即征即保', '全部即征即保')]}" in rules['"是,否"']
+    assert f"D{rows[('即征即保', '全部即征即保')]}" in rules['"是,否"']
     assert rows[("企业职工养老保险新增参保人数", "任务（参考）")] < rows[("企业职工养老保险新增参保人数", "实际")]
-    assert sheet.cell(rows[("企业职工养老保险新增参保人数", "任务（参考）")], 8).value == 737
+    assert sheet.cell(rows[("企业职工养老保险新增参保人数", "任务（参考）")], 9).value == 737
     score_rule = next(v for v in sheet.data_validations.dataValidation if v.formula2 == "4")
-    assert f"C{rows[('创新创优项目', '评分')]}" in str(score_rule.sqref)
+    assert f"D{rows[('创新创优项目', '评分')]}" in str(score_rule.sqref)
+    # each row with its unit of measure, and checked by it: a rate 0–100%, a count whole
+    rate, count = rows[("体检率", "体检率")], rows[("劳动力外引", "实际")]
+    assert sheet.cell(rate, 3).value == "%" and sheet.cell(count, 3).value == "人"
+    percent = next(v for v in sheet.data_validations.dataValidation if v.type == "decimal" and v.formula2 == "1")
+    assert f"D{rate}" in str(percent.sqref) and sheet.cell(rate, 4).number_format.endswith("%")
+    whole = next(v for v in sheet.data_validations.dataValidation if v.type == "whole")
+    assert f"D{count}" in str(whole.sqref) and whole.formula1 == "0"
+    # what the awards read is asked for too: the dates of completion, the counts by contribution
+    assert ("企业职工养老保险新增参保人数", "完成日期") in rows and ("居民养老保险缴费人数", "缴费900元人数") in rows
+    dates = next(v for v in sheet.data_validations.dataValidation if v.type == "date")
+    assert f"D{rows[('企业职工养老保险新增参保人数', '完成日期')]}" in str(dates.sqref)
     assert ("创新创优项目", "评分说明") in rows
 
 

@@ -12,8 +12,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..ast import TARGET, Assessed, Item
-from ..checker import BAND, FLAG, NUMBER, SCORE, required_fields
-from ..data import NOTE_SUFFIX, Dataset
+from ..checker import BAND, DATE, FLAG, NUMBER, SCORE, award_fields, field_units, required_fields
+from ..data import COUNTED, NOTE_SUFFIX, Dataset
 from ..index import SchemeIndex
 from ..result import ItemResult, Results, SectionResult
 from ..sheets import REFERENCE
@@ -167,29 +167,35 @@ def write_template(index: SchemeIndex, data: Dataset, path, progress=_identity) 
     sheet.title = "完成情况"
     units = list(progress(data.units, len(data.units), "写入填报表"))
     _append(sheet, [f"{index.scheme.title} 完成情况填报表"])
-    _append(sheet, ["每格填一个值；灰色的“任务（参考）”行不必填写。是/否 项填“是”或“否”。"])
-    _append(sheet, ["指标", "字段", *(u.name for u in units)])
-    needed = required_fields(index)
-    order = {name: i for i, name in enumerate(index.nodes)}
-    last_column = sheet.cell(3, len(units) + 2).column_letter
+    _append(sheet, ["每格填一个值；灰色的“任务（参考）”行不必填写。是/否 项填“是”或“否”；百分数带 %（如 97.5%）；"
+                    "日期如 2021-09-30。"])
+    _append(sheet, ["指标", "字段", "计量", *(u.name for u in units)])
+    needed = {**award_fields(index), **required_fields(index)}  # what the awards read is filled in too
+    measured = field_units(index)
+    order = {name: i for i, name in enumerate([*index.nodes, *index.awards])}
+    first, last_column = sheet.cell(3, 4).column_letter, sheet.cell(3, len(units) + 3).column_letter
     validations: dict[str, DataValidation] = {}
     for (node, field), kind in sorted(needed.items(), key=lambda e: (order.get(e[0][0], -1), e[0][1] != TARGET)):
+        unit = measured.get((node, field), "")
         if field == TARGET:
-            _append(sheet, [node, TARGET + REFERENCE, *(_value(data, u.name, node, TARGET) for u in units)])
+            _append(sheet, [node, TARGET + REFERENCE, unit, *(_value(data, u.name, node, TARGET) for u in units)])
             for cell in sheet[sheet.max_row]:
                 cell.fill = GREY
             continue
-        _append(sheet, [node, field])
+        _append(sheet, [node, field, unit])
         sheet.cell(sheet.max_row, 2).comment = Comment(_hint(kind), "kpidsl")
-        rule = _validation(kind, index.nodes.get(node), validations)
-        rule.add(f"C{sheet.max_row}:{last_column}{sheet.max_row}")
+        rule = _validation(kind, index.nodes.get(node), validations, unit)
+        rule.add(f"{first}{sheet.max_row}:{last_column}{sheet.max_row}")
+        if unit == "%" or kind == DATE:  # Excel then takes 97.5 typed as 97.5%, and a date as a date
+            for cell in sheet[sheet.max_row][3:]:
+                cell.number_format = "0.0#%" if unit == "%" else "yyyy-mm-dd"
         if kind == SCORE:  # an assessed score needs its reason
             _append(sheet, [node, field + NOTE_SUFFIX])
     for rule in validations.values():
         sheet.add_data_validation(rule)
     _layout(sheet, heading=3, widest={"A": 32})
     sheet.column_dimensions["A"].width = 32  # the title rows above are not what sets it
-    sheet.freeze_panes = "C4"
+    sheet.freeze_panes = "D4"
     book.save(path)
 
 
@@ -201,12 +207,13 @@ def _value(data: Dataset, unit: str, node: str, field: str):
 
 
 def _hint(kind: str) -> str:
-    return {NUMBER: "填写数值", FLAG: "填写 是 或 否",
+    return {NUMBER: "填写数值", FLAG: "填写 是 或 否", DATE: "填写日期，如 2021-09-30",
             SCORE: "填写评定分；理由填在下一行（评分说明）", BAND: "从列表中选择档位"}[kind]
 
 
-def _validation(kind: str, info, validations: dict) -> DataValidation:
-    """One validation rule per kind (and per item, where the bounds are the item's)."""
+def _validation(kind: str, info, validations: dict, unit: str = "") -> DataValidation:
+    """One validation rule per kind (and per item, where the bounds are the item's; per unit of
+    measure: percentages 0–100%, counts whole and not negative)."""
     node = info.node if info else None
     if kind == SCORE and isinstance(node, Item):
         key = f"{SCORE}:{node.name}"
@@ -219,11 +226,22 @@ def _validation(kind: str, info, validations: dict) -> DataValidation:
     elif kind == FLAG:
         key = FLAG
         rule = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+    elif kind == DATE:
+        key = DATE
+        rule = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True)
+    elif unit == "%":
+        key = unit  # typed 97.5 in a percent cell is 9750%: refused here, as kpidsl refuses it
+        rule = DataValidation(type="decimal", operator="between", formula1="0", formula2="1", allow_blank=True)
+    elif unit in COUNTED:
+        key = "count"
+        rule = DataValidation(type="whole", operator="between", formula1="0", formula2="1000000000000",
+                              allow_blank=True)
     else:
         key = NUMBER
         rule = DataValidation(type="decimal", operator="between", formula1="-1E+15",
                               formula2="1E+15", allow_blank=True)
     if key not in validations:
-        rule.error, rule.errorTitle = _hint(kind), "kpidsl"
+        rule.error = {"%": "填写百分数，如 97.5%", "count": "填写不为负的整数"}.get(key, _hint(kind))
+        rule.errorTitle = "kpidsl"
         validations[key] = rule
     return validations[key]
