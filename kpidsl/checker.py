@@ -254,7 +254,11 @@ class _Checker:
         needed = sorted(fields_needed)
         units = field_units(self.index)
         for unit in data.units:
+            if unit.name in data.refused:
+                continue
             for node, field in needed:
+                if (unit.name, node, field) in data.refused:
+                    continue
                 cell = data.values.get((unit.name, node, field))
                 if cell is not None:  # of the kind the rule reads, even where a branch does not
                     kind = fields_needed[(node, field)]
@@ -267,6 +271,7 @@ class _Checker:
                     else:
                         continue
                     if expected:
+                        data.refused.add((unit.name, node, field))
                         self.found.append(diagnostic("E306", self.lang, place=cell.place, unit=unit.name,
                                                      item=node, field=field, value=cell.raw, expected=expected))
                     continue
@@ -450,10 +455,13 @@ def _refs(expr: ast.Expr):
 
 
 def check(scheme: ast.Scheme, data: Dataset | None = None, source: str | None = None,
-          index: SchemeIndex | None = None, values: bool = True) -> list[Diagnostic]:
+          index: SchemeIndex | None = None, values: bool = True,
+          problems: list[Diagnostic] = ()) -> list[Diagnostic]:
     """All warnings; raises SchemeCheckError if there is any error (with the warnings too).
-    `values=False`: the data's values are not in `data` (the fast path reads them as columns)."""
+    `values=False`: the data's values are not in `data` (the fast path reads them as columns);
+    `problems`: those found reading the data, raised with the rest."""
     checker = _Checker(scheme, index or SchemeIndex(scheme), source)
+    checker.found.extend(problems)
     checker.run()
     if data is not None:
         checker.check_with_data(data)

@@ -10,15 +10,16 @@ EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE = 0, 1, 2
 
 def _data_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group(
-        "data (default: the files the scheme names; --values, --targets and --actuals together "
-        "replace the scheme's figures)")
+        "data (default: the files the scheme names; --values, or --targets with --actuals, replace "
+        "the scheme's figures; --actuals alone keeps the scheme's targets, --targets alone its actuals)")
     group.add_argument("--units", action="append", metavar="CSV", help="units file (单位,分组,别名)")
     group.add_argument("--values", action="append", metavar="CSV",
                        help="values file (单位,指标,字段,值,说明); repeat for targets and actuals")
     group.add_argument("--targets", action="append", metavar="XLSX|CSV",
                        help="targets in the wide layout of a 任务分解表 (indicators × units)")
-    group.add_argument("--actuals", action="append", metavar="XLSX|CSV",
-                       help="actuals in the wide layout (e.g. the sheet `kpi template` writes)")
+    group.add_argument("--actuals", action="append", metavar="XLSX|CSV|DIR",
+                       help="actuals in the wide layout (e.g. the sheet `kpi template` writes), or a folder "
+                            "of the units' own workbooks (`kpi template --per-unit`)")
     group.add_argument("--records", action="append", metavar="CSV", help="records file (单位,指标,项目,级别)")
     group.add_argument("--allow-outside-data", action="store_true",
                        help="let the scheme name data files outside its own folder")
@@ -91,8 +92,13 @@ def _parser() -> argparse.ArgumentParser:
 
     template = commands.add_parser("template", help="write the workbook towns fill in with their actuals")
     template.add_argument("scheme", nargs="?", help=SCHEME_HELP)
-    template.add_argument("--out", metavar="XLSX", required=True)
-    _force(template)
+    where = template.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", metavar="XLSX", help="one workbook, a column per unit")
+    where.add_argument("--per-unit", metavar="DIR",
+                       help="one workbook per unit in DIR (its targets filled in and locked); "
+                            "read back with --actuals DIR")
+    template.add_argument("--force", action="store_true",
+                          help="write through a symbolic link; with --per-unit, replace workbooks already in DIR")
     _data_options(template)
 
     check = commands.add_parser("check", help="check a scheme (and its data) and print its outline")
@@ -178,9 +184,47 @@ def _check(loaded, args, out, err, progress) -> int:
 def _template(loaded, args, out, err, progress) -> int:
     from .render.workbook import write_template
 
+    if args.per_unit:
+        return _per_unit(loaded, args, err, progress)
     with _out(args) as f:
         write_template(loaded.index, loaded.data, f, progress)
     err.print(f"已写入 {args.out}", markup=False)
+    return EXIT_OK
+
+
+def _per_unit(loaded, args, err, progress) -> int:
+    """One workbook per unit in the folder --per-unit names (made if its parent exists); none is
+    written if one would replace a workbook already there, unless --force: it may be a town's
+    return."""
+    from .errors import KpiError, diagnostic
+    from .output import check_target, replacing
+    from .pipeline import input_files
+    from .render.workbook import file_name, write_template
+
+    folder, zh = Path(args.per_unit), loaded.scheme.language == "zh"
+
+    def refuse(reason: str, english: str):
+        return KpiError([diagnostic("E401", loaded.scheme.language, path=args.per_unit,
+                                    reason=reason if zh else english)])
+
+    if folder.exists() and not folder.is_dir():
+        raise refuse("不是文件夹", "it is not a folder")
+    if not folder.parent.is_dir():
+        raise refuse(f"文件夹 {folder.parent} 不存在", f"the folder {folder.parent} does not exist")
+    folder.mkdir(exist_ok=True)
+    taken: set[str] = set()
+    paths = [(unit, folder / file_name(unit.name, taken)) for unit in loaded.data.units]
+    there = [p.name for _, p in paths if p.exists() or p.is_symlink()]
+    if there and not args.force:
+        listed = "、".join(there[:3]) + (" 等" if len(there) > 3 else "")
+        raise refuse(f"已有 {len(there)} 份填报表（{listed}），可能是已交回的；确要覆盖，请加 --force",
+                     f"{len(there)} workbooks are there already ({listed}), maybe returned ones; "
+                     "add --force to replace them")
+    read = input_files(args.scheme, **_files(args))
+    for unit, path in progress(paths, len(paths), "写入各单位填报表"):
+        with replacing(check_target(str(path), read, args.force, loaded.scheme.language), str(path)) as f:
+            write_template(loaded.index, loaded.data, f, owner=unit)
+    err.print(f"已写入 {len(paths)} 份填报表到 {args.per_unit}", markup=False)
     return EXIT_OK
 
 

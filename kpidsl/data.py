@@ -180,6 +180,8 @@ class Dataset:
     value_files: tuple[str, ...] = ()  # where values were read from, for "missing" messages
     by_key: dict[str, Unit] = field(default_factory=dict)  # normalised name or alias -> unit
     blanks: dict[tuple[str, str, str], str] = field(default_factory=dict)  # a wide table's empty cells: place
+    refused: set = field(default_factory=set)  # (unit, item, field) of figures refused, or a unit's name:
+    # already named in a problem, so that nothing else reports them again as missing
 
     def find_unit(self, query: str, lang: str = "zh") -> Unit:
         """By name or alias, ignoring white space; else by a unique prefix."""
@@ -302,14 +304,16 @@ class _Reader:
 
 def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
          records: list[tuple[Path, str]], item_names: dict[str, str], lang: str = "zh",
-         wide: list[tuple[Path, str, str]] = (), sub_names: dict[str, str] | None = None) -> Dataset:
+         wide: list[tuple[Path, str, str]] = (),
+         sub_names: dict[str, str] | None = None) -> tuple[Dataset, list[Diagnostic]]:
     """Load the files (each given as path and the name to show in messages; a values file also
     with which of its rows to read, see `keeps`).
 
     `item_names` maps the normalised name, title or alias of every item and section to its
     name, so the data may use any. `wide` lists wide-layout files with the field their values
     fill (任务 or 实际); `sub_names` maps row labels to the items that take a row's bracketed
-    second value. All problems are collected and raised together.
+    second value. Returns what could be read and every problem found, each figure refused
+    left out of data.values and noted in data.refused.
     """
     from .sheets import read_wide, with_notes
 
@@ -369,6 +373,8 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
                                        else f"a number of at most {MAX_DIGITS} digits"))
         else:
             data.values[key] = Cell(value, raw, note, where)
+            return
+        data.refused.add(key)
 
     for path, display, keep in values:
         reader = _Reader(path, display, lang, ("unit", "item", "field", "value"), ("note",))
@@ -383,14 +389,35 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
                 add_value(unit, item, reader.cell(row, "field"), reader.cell(row, "value"),
                           reader.cell(row, "note"), where)
 
+    returns: dict[str, str] = {}  # unit -> its own workbook (kpi template --per-unit)
+    others: set[str] = set()  # units with figures in a table of several units
     for path, display, field_name in wide:
-        entries, found = read_wide(path, display, field_name, data, item_names, sub_names or {}, lang)
+        entries, found, owner = read_wide(path, display, field_name, data, item_names, sub_names or {}, lang)
         problems.extend(found)
+        if owner is not None and owner.name in returns:  # sent twice: neither copy is taken over the other
+            problems.append(diagnostic("E315", lang, what=(
+                f"{display}：{owner.name} 的填报表重复（已有 {returns[owner.name]}）" if lang == "zh" else
+                f"{display}: {owner.name}'s workbook again (after {returns[owner.name]})")))
+            data.refused.add(owner.name)
+            continue
+        if owner is not None:
+            returns[owner.name] = display
+        else:
+            others.update(e[0].name for e in entries)
         for unit, item, field_of_row, raw, note, where in with_notes(entries):
-            if raw:
+            if raw is None:  # refused where it was read
+                data.refused.add((unit.name, item, field_key(field_of_row)))
+            elif raw:
                 add_value(unit, item, field_of_row, raw, note, where)
             else:
                 data.blanks.setdefault((unit.name, item, field_key(field_of_row)), where)
+
+    missing = [u.name for u in data.units if u.name not in returns and u.name not in others] if returns else []
+    if missing:  # one line for a town that has not sent its workbook, not a line per figure
+        problems.append(diagnostic("E315", lang, what=(
+            f"收到 {len(returns)} 份单位填报表，缺少 {len(missing)} 个单位的：{'、'.join(missing)}" if lang == "zh" else
+            f"{len(returns)} unit workbooks read; none from {len(missing)} units: {', '.join(missing)}")))
+        data.refused.update(missing)
 
     for path, display in records:
         reader = _Reader(path, display, lang, ("unit", "item", "project", "level"))
@@ -403,9 +430,7 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
                 data.records.setdefault((unit.name, item), []).append(
                     Record(reader.cell(row, "project"), reader.cell(row, "level"), where))
 
-    if problems:
-        raise DataError(problems)
-    return data
+    return data, problems
 
 
 def check_value(cell: Cell, unit: str, item: str, field_name: str, expected: type, lang: str) -> Value:

@@ -47,6 +47,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E313": ("{place}：{unit} / {item} / {field} 为空；缺失的数据不按 0 计，请填写",
              "{place}: {unit} / {item} / {field} is empty; missing data is never scored as 0"),
     "E314": ("{place}：{what}", "{place}: {what}"),
+    "E315": ("{what}", "{what}"),
     "E401": ("无法写入 {path}：{reason}", "cannot write {path}: {reason}"),
     "W201": ("{name}：每 {step} 扣分，未写明不足一档如何计（默认 按比例计）",
              "{name}: deduction per {step} does not say how a partial step counts (default prorate)"),

@@ -5,6 +5,7 @@ files the user names on the command line are taken as given.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -104,10 +105,30 @@ def load_all(scheme_path: Path | None = None, *, units: list[str] | None = None,
     if not with_data:
         return Loaded(scheme, source, index, None, check(scheme, None, source, index))
     files = _data_files(scheme, path, units, values, records, targets, actuals, allow_outside)
-    data = load(files.units, files.values, files.records, index.data_names(), scheme.language,
-                wide=files.wide, sub_names=index.sub_names())
-    warnings = check(scheme, data if check_data else None, source, index)
+    data, problems = load(files.units, files.values, files.records, index.data_names(), scheme.language,
+                          wide=files.wide, sub_names=index.sub_names())
+    try:
+        warnings = check(scheme, data if check_data else None, source, index, problems=problems)
+    except DataError as e:
+        if check_data:
+            e.diagnostics.extend(_scoring_problems(scheme, index, data, e.diagnostics))
+        raise
     return Loaded(scheme, source, index, data, warnings)
+
+
+def _scoring_problems(scheme: ast.Scheme, index: SchemeIndex, data: Dataset, known: list[Diagnostic]):
+    """What scoring refuses besides the data's problems (an assessed score above its points, a
+    target of 0), so that one run names every problem: the units scored on the figures read,
+    those refused left out. Missing figures are named already (E305)."""
+    from .cells import from_dataset
+    from .engine import Evaluation
+
+    kept = dataclasses.replace(data, values={k: c for k, c in data.values.items() if k not in data.refused})
+    try:
+        Evaluation(scheme, index, kept, *from_dataset(kept)).check()
+    except DataError as e:
+        return [d for d in e.diagnostics if d.code != "E305" and d not in known]
+    return []
 
 
 @dataclass
@@ -130,20 +151,34 @@ def _data_files(scheme: ast.Scheme, path: Path, units, values, records, targets,
     def given(names: list[str] | None):
         return [(Path(n), n) for n in names or ()]
 
+    def tables(names: list[str] | None):  # a folder: the workbooks in it, one per unit (kpi template --per-unit)
+        return [found for n in names or () for found in (_workbooks(Path(n), n, scheme.language)
+                                                          if Path(n).is_dir() else [(Path(n), n)])]
+
     if values or (targets and actuals):  # one set of figures in place of the scheme's
         long = [(p, d, None) for p, d in given(values)]
-        wide = [(p, d, TARGET) for p, d in given(targets)] + [(p, d, ACTUAL) for p, d in given(actuals)]
+        wide = [(p, d, TARGET) for p, d in tables(targets)] + [(p, d, ACTUAL) for p, d in tables(actuals)]
     else:  # the scheme's figures, less the kind given: --actuals alone keeps the scheme's targets
         keep = TARGET if actuals else ACTUAL if targets else None
         long = [(p, d, keep) for p, d in declared(scheme.data.values)]
-        wide = [(p, d, TARGET) for p, d in given(targets) or declared(scheme.data.targets)] + \
-            [(p, d, ACTUAL) for p, d in given(actuals) or declared(scheme.data.actuals)]
+        wide = [(p, d, TARGET) for p, d in tables(targets) or declared(scheme.data.targets)] + \
+            [(p, d, ACTUAL) for p, d in tables(actuals) or declared(scheme.data.actuals)]
     files = DataPaths(given(units) or declared(scheme.data.units), long, wide,
                       given(records) or declared(scheme.data.records))
     for kind in (files.units, files.values, files.wide, files.records):
         for file, display, *_ in kind:  # before either reader opens one (a pipe would hang it)
             regular_file(file, display, scheme.language)
     return files
+
+
+def _workbooks(folder: Path, name: str, lang: str) -> list[tuple[Path, str]]:
+    """The tables in a folder, by name: Excel's lock files (~$…) and hidden files aside."""
+    found = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm", ".csv")
+                   and not p.name.startswith(("~$", ".")))
+    if not found:
+        raise DataError([diagnostic("E301", lang, path=name, reason=(
+            "文件夹中没有 .xlsx 或 .csv 文件" if lang == "zh" else "the folder holds no .xlsx or .csv file"))])
+    return [(p, str(Path(name) / p.name)) for p in found]
 
 
 def prepare(scheme_path: Path | None = None, *, units=None, values=None, records=None, targets=None,
@@ -165,8 +200,11 @@ def prepare(scheme_path: Path | None = None, *, units=None, values=None, records
         except Unsupported:
             read = None
         if read is not None:
-            evaluation = Evaluation(read.scheme, read.index, read.data, read.columns, read.records).check()
-            return evaluation, read.warnings, read.units
+            try:
+                evaluation = Evaluation(read.scheme, read.index, read.data, read.columns, read.records).check()
+                return evaluation, read.warnings, read.units
+            except DataError:
+                pass  # refused: the full loader reads again to name every problem with its place
     loaded = load_all(path, units=units, values=values, records=records, targets=targets,
                       actuals=actuals, allow_outside=allow_outside)
     found = [loaded.data.find_unit(name, loaded.scheme.language) for name in cells_of or ()]

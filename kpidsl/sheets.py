@@ -26,6 +26,7 @@ from .errors import DataError, Diagnostic, diagnostic
 _BRACKETED = re.compile(r"^(.*?)\s*[（(]\s*([^()（）]*?)\s*[)）]\s*$", re.S)
 _FIELD_HEADERS = {"字段", "field"}
 REFERENCE = "（参考）"  # a template row shown for reference (the targets), never read back
+UNIT_PROPERTY = "kpidsl单位"  # a unit's own workbook (kpi template --per-unit) names its unit here
 
 
 @dataclass
@@ -36,10 +37,12 @@ class Grid:
     cells: list[list[str]]
     transposed: bool = False
     merges: list[tuple[int, int, int, int]] = dataclasses.field(default_factory=list)  # first row, column; last
+    uncomputed: set[tuple[int, int]] = dataclasses.field(default_factory=set)  # formulas with no cached value
 
     def transpose(self) -> Grid:
         return Grid(self.name, [list(column) for column in zip_longest(*self.cells, fillvalue="")],
-                    not self.transposed, [(c, r, c2, r2) for r, c, r2, c2 in self.merges])
+                    not self.transposed, [(c, r, c2, r2) for r, c, r2, c2 in self.merges],
+                    {(c, r) for r, c in self.uncomputed})
 
     def where(self, display: str, row: int, column: int, last: tuple[int, int] | None = None) -> str:
         """A cell's place as the sheet shows it (a range's, to its `last` cell)."""
@@ -56,8 +59,11 @@ def cell_place(display: str, sheet: str, row: int, column: int) -> str:
     return f"{display} {sheet}!{get_column_letter(column + 1)}{row + 1}"
 
 
+UNCOMPUTED = object()  # a formula's cell holding no result: a program wrote it, nothing computed it
+
+
 def _text(value, number_format: str = "General") -> str:
-    if value is None:
+    if value is None or value is UNCOMPUTED:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
@@ -75,18 +81,20 @@ def _text(value, number_format: str = "General") -> str:
 MAX_CELLS = 5_000_000  # cells one workbook may hold: far past any 任务分解表, well short of memory trouble
 
 
-def read_grids(path: Path, display: str, lang: str) -> list[Grid]:
+def read_grids(path: Path, display: str, lang: str) -> tuple[list[Grid], str | None]:
+    """The file's sheets, and the unit it is the workbook of, if it says (UNIT_PROPERTY)."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
         try:
             book = load_workbook(path, read_only=True, data_only=True)
-            return _sheets(book, display, lang)
+            claim = next((p.value for p in book.custom_doc_props if p.name == UNIT_PROPERTY), None)
+            return _sheets(book, display, lang), claim
         except DataError:
             raise
         except Exception as e:  # openpyxl and zipfile raise many kinds for a file that is not a workbook
             raise DataError([diagnostic("E301", lang, path=display, reason=f"不是 .xlsx 工作簿（{e}）")]) from None
-    return [Grid(path.stem, csv_rows(read_text(path, display, lang), ",", display, lang))]
+    return [Grid(path.stem, csv_rows(read_text(path, display, lang), ",", display, lang))], None
 
 
 def _sheets(book, display: str, lang: str) -> list[Grid]:
@@ -94,18 +102,27 @@ def _sheets(book, display: str, lang: str) -> list[Grid]:
     the cells written, whatever dimension the sheet declares or how far a merge reaches. A merged
     range is filled with its value within the cells read, and kept to check it spans one unit."""
     from openpyxl.worksheet._read_only import ReadOnlyCell
-    from openpyxl.worksheet._reader import WorkSheetParser
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
     from openpyxl.worksheet.cell_range import CellRange
+
+    class _Parser(WorkSheetParser):  # marks the formulas Excel never computed (data_only drops them)
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)
+            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+                cell["value"] = UNCOMPUTED
+            return cell
 
     grids = []
     for sheet in book.worksheets:
         rows: dict[int, list[str]] = {}
+        uncomputed: set[tuple[int, int]] = set()
         height = width = 0
         with sheet._get_source() as source:  # the parser read-only sheets use, keeping its merges
-            parser = WorkSheetParser(source, sheet._shared_strings, data_only=True, epoch=book.epoch,
+            parser = _Parser(source, sheet._shared_strings, data_only=True, epoch=book.epoch,
                                      date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
             for number, row in parser.parse():
                 written = [cell for cell in row if cell["value"] is not None]  # not cells only formatted
+                uncomputed.update((number - 1, cell["column"] - 1) for cell in written if cell["value"] is UNCOMPUTED)
                 if not written:
                     continue
                 height, width = number, max(width, written[-1]["column"])
@@ -127,22 +144,42 @@ def _sheets(book, display: str, lang: str) -> list[Grid]:
             for r in range(span.min_row - 1, min(span.max_row, len(cells))):
                 for c in range(span.min_col - 1, min(span.max_col, len(cells[r]))):
                     cells[r][c] = value
-        grids.append(Grid(sheet.title, cells, merges=merges))
+        grids.append(Grid(sheet.title, cells, merges=merges, uncomputed=uncomputed))
     return grids
 
 
 def read_wide(path: Path, display: str, field: str, data: Dataset, item_names: dict[str, str],
               sub_names: dict[str, str], lang: str):
-    """(unit, item, field, raw text, place) for every filled cell of every indicator row, and
-    the problems found."""
+    """(unit, item, field, raw text, place) for every cell of every indicator row (raw text ""
+    where blank, None where refused), the problems found, and the unit whose own workbook this
+    is (None for a table of several units): a figure of another unit in it is refused."""
     entries: list[tuple[Unit, str, str, str, str]] = []
     problems: list[Diagnostic] = []
+    grids, claim = read_grids(path, display, lang)
     headed = [_read_grid(grid, display, field, data, item_names, sub_names, lang, entries, problems)
-              for grid in read_grids(path, display, lang)]
+              for grid in grids]
     if not any(headed) and not problems:  # a sheet left blank under its header is read: each gap is named
         problems.append(diagnostic("E302", lang, path=display, wanted="单位名称（表头行）",
                                    header="（未找到列出单位的表头行）"))
-    return entries, problems
+    if claim is None:
+        return entries, problems, None
+    owner = exact_unit(data, claim)
+    if owner is None:
+        problems.append(diagnostic("E315", lang, what=(
+            f"{display}：是 {claim} 的填报表，单位名单中没有此单位" if lang == "zh" else
+            f"{display}: the workbook of {claim}, a unit not in the units file")))
+        return [], problems, None
+    strangers: dict[str, str] = {}
+    for unit, *_, where in entries:
+        if unit is not owner:
+            strangers.setdefault(unit.name, where)
+    if strangers:  # the unit's own figures are not there: named once here, not again as missing
+        data.refused.add(owner.name)
+    for name, where in strangers.items():  # a column renamed or pasted from another unit's workbook
+        problems.append(diagnostic("E315", lang, what=(
+            f"{where}：这是 {owner.name} 的填报表，此列却是 {name} 的" if lang == "zh" else
+            f"{where}: this is {owner.name}'s workbook, but this column is {name}'s")))
+    return [e for e in entries if e[0] is owner], problems, owner
 
 
 def with_notes(entries: list[tuple[Unit, str, str, str, str]]):
@@ -215,6 +252,12 @@ def _read_grid(grid, display, field, data, item_names, sub_names, lang, entries,
         for col, unit in layout.units.items():
             raw = row[col].strip() if col < len(row) else ""
             where = grid.where(display, r, col)
+            if (r, col) in grid.uncomputed:  # never evaluated here: its result is what Excel saved
+                problems.append(diagnostic("E314", lang, place=where, what=(
+                    "公式没有保存计算结果（请在 Excel 中打开并保存，或改填数值）" if lang == "zh" else
+                    "a formula without a saved result (open and save the workbook in Excel, or type the value)")))
+                entries.append((unit, indicator.item, indicator.field, None, where))
+                continue
             if not raw:  # kept by its place: if a rule needs it, the message names the cell
                 if indicator.item is not None:
                     entries.append((unit, indicator.item, indicator.field, "", where))

@@ -121,7 +121,18 @@ def test_pipes_devices_and_folders_are_refused_not_read(rugao, kind, option):
     args = ["check", str(target)] if option == "scheme" else ["score", rugao.name, option, str(target)]
     done = subprocess.run([KPI, *args], capture_output=True, text=True, cwd=rugao.parent, timeout=60)
     assert done.returncode == 1
-    assert f"E301 无法读取文件 {target}：" in done.stderr and ("目录" if kind == "directory" else "设备或管道") in done.stderr
+    said = {"directory": "目录"}.get(kind, "设备或管道")
+    if kind == "directory" and option == "--targets":  # a folder of the units' own workbooks, here none
+        said = "文件夹中没有 .xlsx 或 .csv 文件"
+    assert f"E301 无法读取文件 {target}：" in done.stderr and said in done.stderr
+
+
+def test_a_pipe_in_a_folder_of_workbooks_is_refused_not_read(rugao):
+    (rugao.parent / "returns").mkdir()
+    os.mkfifo(rugao.parent / "returns" / "丁堰镇.xlsx")
+    done = subprocess.run([KPI, "score", rugao.name, "--actuals", "returns"], capture_output=True, text=True,
+                          cwd=rugao.parent, timeout=60)
+    assert done.returncode == 1 and "E301 无法读取文件 returns/丁堰镇.xlsx：" in done.stderr
 
 
 # ---- workbooks: merges that would copy a figure, cells far away, declared sizes ------------
@@ -172,3 +183,32 @@ def test_a_merge_over_the_whole_sheet_beside_the_table_costs_nothing(rugao, tmp_
     merged = edited_xml(tmp_path / "plain.xlsx", tmp_path / "merge.xlsx", "xl/worksheets/sheet1.xml", lambda xml: re.sub(
         r'<mergeCells count="(\d+)">', lambda m: f'<mergeCells count="{int(m[1]) + 1}"><mergeCell ref="R1:XFD1048576"/>', xml))
     assert score_with_targets(rugao, merged).stdout == score_with_targets(rugao, rugao.parent / TARGETS).stdout != ""
+
+
+def _formula(xml: str, cell: str, cached: str | None) -> str:
+    """The cell's value replaced by a formula (=2607, as a tool that computes would write it),
+    with the result Excel saved, or none (a program wrote the formula; nothing computed it)."""
+    found = re.search(rf'<c r="{cell}"[^>]*?(/>|>.*?</c>)', xml)
+    saved = f"<v>{cached}</v>" if cached is not None else ""
+    return xml[:found.start()] + f'<c r="{cell}"><f>2000+607</f>{saved}</c>' + xml[found.end():]
+
+
+def test_a_formula_reads_as_the_result_excel_saved_and_is_never_evaluated(rugao, tmp_path):
+    book = openpyxl.load_workbook(rugao.parent / TARGETS)
+    book.save(tmp_path / "plain.xlsx")
+    computed = edited_xml(tmp_path / "plain.xlsx", tmp_path / "f.xlsx", "xl/worksheets/sheet1.xml",
+                          lambda xml: _formula(xml, "D3", "2607"))
+    assert score_with_targets(rugao, computed).stdout == score_with_targets(rugao, rugao.parent / TARGETS).stdout != ""
+    wrong = edited_xml(tmp_path / "plain.xlsx", tmp_path / "w.xlsx", "xl/worksheets/sheet1.xml",
+                       lambda xml: _formula(xml, "D3", "9999"))  # the saved result is what is read
+    assert score_with_targets(rugao, wrong).stdout != score_with_targets(rugao, computed).stdout
+
+
+def test_a_formula_without_a_saved_result_is_refused_with_its_cell(rugao, tmp_path):
+    book = openpyxl.load_workbook(rugao.parent / TARGETS)
+    book.save(tmp_path / "plain.xlsx")
+    bare = edited_xml(tmp_path / "plain.xlsx", tmp_path / "f.xlsx", "xl/worksheets/sheet1.xml",
+                      lambda xml: _formula(xml, "D3", None))
+    done = score_with_targets(rugao, bare)
+    assert done.returncode == 1
+    assert f"E314 {bare} 附件1!D3：公式没有保存计算结果" in done.stderr

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -231,3 +232,63 @@ def test_results_workbook_is_laid_out_to_read_and_print(bundled, tmp_path):
     names = [row[1] for row in ranking.iter_rows(min_row=2, values_only=True)]
     assert ranking.column_dimensions["B"].width >= max(display_width(n) for n in names)
     assert display_width("丁堰镇 A1") == 9
+
+
+# ---- one workbook per unit: kpi template --per-unit DIR, read back with --actuals DIR ------------
+@pytest.fixture
+def returns(rugao, tmp_path):
+    """Every unit's own workbook, filled in by the unit (as Excel keeps what is typed)."""
+    scheme, folder = rugao
+    done = kpi("template", str(scheme), "--per-unit", str(tmp_path / "blank"))
+    assert done.returncode == 0, done.stderr
+    (tmp_path / "returned").mkdir()
+    for blank in (tmp_path / "blank").iterdir():
+        fill(blank, tmp_path / "returned" / blank.name, folder / "actuals-sample.csv", typed=True)
+    return scheme, tmp_path / "returned"
+
+
+def test_each_unit_gets_its_own_workbook_with_its_targets_locked(returns, tmp_path):
+    scheme, _ = returns
+    names = sorted(p.name for p in (tmp_path / "blank").iterdir())
+    assert len(names) == 14 and "丁堰镇.xlsx" in names and "长江镇（如皋港区）.xlsx" in names
+    sheet = load_workbook(tmp_path / "blank" / "丁堰镇.xlsx")["完成情况"]
+    assert sheet["A1"].value.endswith("（丁堰镇）") and [c.value for c in sheet[3]][3:] == ["丁堰镇"]
+    assert sheet.protection.sheet
+    rows = {(r[0].value, r[1].value): r for r in sheet.iter_rows(min_row=4)}
+    target, actual = rows[("企业职工养老保险新增参保人数", "任务（参考）")], rows[("企业职工养老保险新增参保人数", "实际")]
+    assert target[3].value is not None and target[3].protection.locked  # filled in, not to be typed over
+    assert actual[3].value is None and not actual[3].protection.locked
+
+
+def test_the_units_workbooks_score_as_the_csv(returns):
+    scheme, returned = returns
+    for command in (["score", "--format", "csv"], ["awards", "--format", "json"]):
+        again = kpi(command[0], str(scheme), "--actuals", str(returned), *command[1:])
+        assert again.returncode == 0, again.stderr
+        assert again.stdout == kpi(command[0], str(scheme), *command[1:]).stdout
+
+
+def test_a_workbook_with_another_units_column_sent_twice_or_missing_is_named(returns, tmp_path):
+    scheme, returned = returns
+    book = load_workbook(returned / "丁堰镇.xlsx")
+    book["完成情况"]["D3"] = "白蒲镇"  # the column typed over, or pasted from a neighbour's workbook
+    book.save(returned / "丁堰镇.xlsx")
+    shutil.copy(returned / "东陈镇.xlsx", returned / "东陈镇 (2).xlsx")  # sent again
+    (returned / "下原镇.xlsx").unlink()  # not sent
+    (returned / "~$东陈镇.xlsx").write_bytes(b"Excel's lock file")  # left by an open workbook: not read
+    done = kpi("score", str(scheme), "--actuals", str(returned))
+    assert done.returncode == 1
+    assert f"E315 {returned / '丁堰镇.xlsx'} 完成情况!D5：这是 丁堰镇 的填报表，此列却是 白蒲镇 的" in done.stderr
+    assert f"E315 {returned / '东陈镇.xlsx'}：东陈镇 的填报表重复（已有 {returned / '东陈镇 (2).xlsx'}）" in done.stderr
+    assert "E315 收到 13 份单位填报表，缺少 1 个单位的：下原镇" in done.stderr
+    assert "E305" not in done.stderr and "E313" not in done.stderr  # nothing named twice, figure by figure
+
+
+def test_per_unit_never_replaces_returned_workbooks_by_surprise(returns, tmp_path):
+    scheme, returned = returns
+    before = (returned / "丁堰镇.xlsx").read_bytes()
+    done = kpi("template", str(scheme), "--per-unit", str(returned))
+    assert done.returncode == 1 and "已有 14 份填报表" in done.stderr and "--force" in done.stderr
+    assert (returned / "丁堰镇.xlsx").read_bytes() == before
+    assert kpi("template", str(scheme), "--per-unit", str(returned), "--force").returncode == 0
+    assert (returned / "丁堰镇.xlsx").read_bytes() != before

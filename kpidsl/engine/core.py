@@ -131,11 +131,21 @@ class Engine:
         self.errors.append(make)
         return len(self.errors) - 1
 
-    def fail(self, code: str, where: str | None, what, **fields) -> int:
-        """An error for every unit it is set on: `what(i)` (or a fixed text) says what."""
-        return self.error(lambda i: diagnostic(code, self.lang, unit=self.data.units[i].name,
-                                               item=where or SCHEME_NODE,
-                                               what=what(i) if callable(what) else what, **fields))
+    def fail(self, code: str, where: str | None, what, cells: tuple[tuple[str, str], ...] = (), **fields) -> int:
+        """An error for every unit it is set on: `what(i)` (or a fixed text) says what; with the
+        place of the first of the unit's `cells` (node, field) whose place the data read keeps."""
+        def make(i: int) -> Diagnostic:
+            text = what(i) if callable(what) else what
+            place = next(filter(None, (self.place_of(i, *cell) for cell in cells)), None)
+            return diagnostic(code, self.lang, unit=self.data.units[i].name, item=where or SCHEME_NODE,
+                              what=text + (f"（{place}）" if place else ""), **fields)
+        return self.error(make)
+
+    def place_of(self, i: int, node: str, field: str) -> str | None:
+        """Where unit i's figure for node.field was read, or its blank cell was."""
+        key = (self.data.units[i].name, node, field)
+        cell = self.data.values.get(key)
+        return cell.place if cell is not None else self.data.blanks.get(key)
 
     def const(self, value) -> Col:
         """A constant for every unit; its arrays are shared (no array is changed in place)."""

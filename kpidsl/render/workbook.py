@@ -8,7 +8,9 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..ast import TARGET, Assessed, Item
@@ -16,7 +18,7 @@ from ..checker import BAND, DATE, FLAG, NUMBER, SCORE, award_fields, field_units
 from ..data import COUNTED, NOTE_SUFFIX, Dataset
 from ..index import SchemeIndex
 from ..result import ItemResult, Results, SectionResult
-from ..sheets import REFERENCE
+from ..sheets import REFERENCE, UNIT_PROPERTY
 
 BOLD = Font(bold=True)
 GREY = PatternFill("solid", fgColor="E7E6E6")
@@ -158,15 +160,17 @@ def _layout(sheet, heading: int, widest: dict[str, int] | None = None) -> None:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def write_template(index: SchemeIndex, data: Dataset, path, progress=_identity) -> None:
+def write_template(index: SchemeIndex, data: Dataset, path, progress=_identity, owner=None) -> None:
     """The actuals workbook towns fill in: one row per field a rule reads, one column per unit,
     the targets beside as grey reference rows, and validation so that data comes back in the
-    shape the scheme reads (`kpi score --actuals`)."""
+    shape the scheme reads (`kpi score --actuals`). With `owner` (a unit), that unit's own workbook: its
+    column alone, its name kept in the file (the reader checks the workbook is the unit's), the
+    sheet protected but for the cells to fill."""
     book = Workbook()
     sheet = book.active
     sheet.title = "完成情况"
-    units = list(progress(data.units, len(data.units), "写入填报表"))
-    _append(sheet, [f"{index.scheme.title} 完成情况填报表"])
+    units = [owner] if owner is not None else list(progress(data.units, len(data.units), "写入填报表"))
+    _append(sheet, [f"{index.scheme.title} 完成情况填报表" + (f"（{owner.name}）" if owner is not None else "")])
     _append(sheet, ["每格填一个值；灰色的“任务（参考）”行不必填写。是/否 项填“是”或“否”；百分数带 %（如 97.5%）；"
                     "日期如 2021-09-30。"])
     _append(sheet, ["指标", "字段", "计量", *(u.name for u in units)])
@@ -189,14 +193,33 @@ def write_template(index: SchemeIndex, data: Dataset, path, progress=_identity) 
         if unit == "%" or kind == DATE:  # Excel then takes 97.5 typed as 97.5%, and a date as a date
             for cell in sheet[sheet.max_row][3:]:
                 cell.number_format = "0.0#%" if unit == "%" else "yyyy-mm-dd"
+        filled = [sheet.max_row]
         if kind == SCORE:  # an assessed score needs its reason
             _append(sheet, [node, field + NOTE_SUFFIX])
+            filled.append(sheet.max_row)
+        for row in filled:
+            for cell in sheet[row][3:len(units) + 3]:
+                cell.protection = Protection(locked=False)
     for rule in validations.values():
         sheet.add_data_validation(rule)
     _layout(sheet, heading=3, widest={"A": 32})
     sheet.column_dimensions["A"].width = 32  # the title rows above are not what sets it
     sheet.freeze_panes = "D4"
+    if owner is not None:
+        book.custom_doc_props.append(StringProperty(name=UNIT_PROPERTY, value=owner.name))
+        sheet.protection = SheetProtection(sheet=True, formatColumns=False, formatRows=False)  # no password:
+        # a guard against typing over the targets, not a lock
     book.save(path)
+
+
+def file_name(unit: str, taken: set[str]) -> str:
+    """A unit's workbook name: its name, with what file systems refuse replaced; unique."""
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", unit).strip(" .") or "_"
+    base, n = name, 2
+    while name.casefold() in taken:
+        name, n = f"{base}~{n}", n + 1
+    taken.add(name.casefold())
+    return name + ".xlsx"
 
 
 def _value(data: Dataset, unit: str, node: str, field: str):

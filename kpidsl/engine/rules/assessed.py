@@ -6,6 +6,7 @@ from fractions import Fraction
 import numpy as np
 
 from ... import ast
+from ...data import NOTE_SUFFIX
 from ...numbers import show
 from ...result import Line
 from .. import num
@@ -19,7 +20,8 @@ def evaluate(engine, at, rule: ast.Assessed, top: Fraction, reads, mask) -> Outc
     node = at.node
     score = engine.number(at, ast.Ref(None, FIELD, rule.pos), Reads())
     err = num.first_error(score.err, np.where(engine.noted(node, FIELD), 0,
-                                              engine.fail("E311", at.scored, "评定分须附评定理由（数值文件的 说明 列）")))
+                                              engine.fail("E311", at.scored, "评定分须附评定理由（数值文件的 说明 列）",
+                                                          cells=((node, FIELD + NOTE_SUFFIX), (node, FIELD)))))
     low, high = engine.const(0), engine.const(top)
     label_of = None
     if rule.bands:
@@ -30,7 +32,8 @@ def evaluate(engine, at, rule: ast.Assessed, top: Fraction, reads, mask) -> Outc
             band_at = np.where((labels.kind == num.TEXT) & (labels.n == engine.text_code(band.label))
                                & (band_at < 0), b, band_at)
         known = "、".join(b.label for b in rule.bands)
-        unknown = engine.fail("E311", at.scored, lambda i: f"档位 {label_of(i)!r} 不在方案所列之中（{known}）")
+        unknown = engine.fail("E311", at.scored, lambda i: f"档位 {label_of(i)!r} 不在方案所列之中（{known}）",
+                              cells=((node, BAND),))
         err = num.first_error(err, labels.err, np.where(band_at < 0, unknown, 0))
         lows = [engine.const(top * Fraction(b.low.value)) for b in rule.bands]
         highs = [engine.const(top * Fraction(b.high.value)) for b in rule.bands]
@@ -41,7 +44,8 @@ def evaluate(engine, at, rule: ast.Assessed, top: Fraction, reads, mask) -> Outc
     raws = engine.field_shown(node, FIELD, score)
     raw = lambda i: raws(np.array([i]))[0]
     beyond = engine.fail("E311", at.scored, lambda i: f"评定分 {raw(i)} 超出允许范围 "
-                                                      f"{show(least.fraction(i))}–{show(most.fraction(i))}")
+                                                      f"{show(least.fraction(i))}–{show(most.fraction(i))}",
+                         cells=((node, FIELD),))
     err = num.first_error(err, np.where(outside, beyond, 0))
     earned = num.number(score.n, score.d, err)
 
