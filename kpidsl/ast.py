@@ -293,6 +293,18 @@ class Const:
     pos: Pos
 
 
+@dataclass(frozen=True)
+class Measure:
+    """计量 实际 人: the unit a field's figures are in; PERCENT_POINTS: a rate whose bare
+    figures are percentages (97.5 is 97.5%)."""
+    field: str
+    unit: str
+    pos: Pos
+
+
+PERCENT_POINTS, DATE_UNIT = "百分点", "日期"
+
+
 # ---- structure ----------------------------------------------------------------------
 @dataclass(frozen=True)
 class Node:
@@ -311,6 +323,7 @@ class Node:
     defaults: tuple[Default, ...]
     aliases: tuple[str, ...]  # row labels data may use for it
     sub_aliases: tuple[str, ...]  # row labels whose bracketed second value is its
+    measures: tuple[Measure, ...]
     pos: Pos
 
 

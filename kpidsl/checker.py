@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from . import ast
 from .ast import ACTUAL, RATE, TARGET
-from .data import Dataset, measure_problem
+from .data import COUNTED, Dataset, measure_problem
 from .errors import DataError, Diagnostic, KpiError, SchemeCheckError, diagnostic, did_you_mean
 from .index import SCHEME_NODE, SchemeIndex
 from .numbers import plain
@@ -50,6 +50,7 @@ class _Checker:
         self.check_cycles()
         for example in self.scheme.examples:
             self.check_example(example)
+        self.check_measures()
         groups = set(self.scheme.groups)
         for const in self.scheme.consts:
             for group, _ in const.values:
@@ -60,6 +61,30 @@ class _Checker:
                 if missing:
                     self.report("E207", const.pos, what=f"常量 {const.name} 未规定分组 {'、'.join(sorted(missing))} 的值")
         return self.found
+
+    def check_measures(self) -> None:
+        """Each 计量 names a field its node's rules (or awards) read, once, in a unit that agrees
+        with the figures the rules compare it with."""
+        read = {**required_fields(self.index), **award_fields(self.index)}
+        implied = implied_units(self.index)
+        for name, info in self.index.nodes.items():
+            seen = set()
+            for m in info.node.measures:
+                key = (name, m.field)
+                said = implied.get(key)
+                if m.field in seen:
+                    what = f"计量 {m.field} 重复" if self.lang == "zh" else f"measure {m.field} given twice"
+                elif key not in read:
+                    what = (f"计量 {m.field}：{name} 的规则不读取此字段" if self.lang == "zh" else
+                            f"measure {m.field}: no rule of {name} reads this field")
+                elif said and _unit_class(said) != _unit_class(m.unit):
+                    what = (f"计量 {m.field} {m.unit} 与规则中以“{said}”计的数值不符" if self.lang == "zh" else
+                            f"measure {m.field} {m.unit} disagrees with the figures in {said} the rules compare it with")
+                else:
+                    what = None
+                if what:
+                    self.report("E207", m.pos, what=what)
+                seen.add(m.field)
 
     def check_total(self) -> None:
         top = {s.name: s for s in self.scheme.sections}
@@ -387,9 +412,20 @@ def required_fields(index: SchemeIndex, only: str | None = None) -> dict[tuple[s
 
 
 def field_units(index: SchemeIndex) -> dict[tuple[str, str], str]:
-    """(node, field) -> the unit of measure the scheme gives the field: that of a figure it is
-    compared with or added to (体检率 >= 95% is a percentage; 每少 10人 counts 任务 and 实际 in 人),
-    or of the bands of a 分档 on it. A field given two units is given none."""
+    """(node, field) -> the unit of measure the scheme gives the field: as declared (计量 实际 人),
+    else as its rules imply."""
+    return implied_units(index) | {(name, m.field): m.unit for name, info in index.nodes.items()
+                                   for m in info.node.measures}
+
+
+def _unit_class(unit: str) -> str:
+    return "%" if unit == ast.PERCENT_POINTS else "count" if unit in COUNTED else unit
+
+
+def implied_units(index: SchemeIndex) -> dict[tuple[str, str], str]:
+    """(node, field) -> the unit of a figure the field is compared with or added to (体检率 >= 95%
+    is a percentage; 每少 10人 counts 任务 and 实际 in 人), or of the bands of a 分档 on it; an item's
+    任务 and 实际 share theirs. A field given two units is given none."""
     found: dict[tuple[str, str], str | None] = {}
 
     def give(node: str | None, ref, unit: str) -> None:
@@ -420,6 +456,10 @@ def field_units(index: SchemeIndex) -> dict[tuple[str, str], str]:
         walk(name, info.node)
     for part in (*index.scheme.vetoes, *index.scheme.awards):
         walk(getattr(part, "name", None), part)
+    for name in index.nodes:  # a target and its actual are figures of one measure
+        target, actual = found.get((name, TARGET)), found.get((name, ACTUAL))
+        if (target is None) != (actual is None):
+            found[(name, TARGET)] = found[(name, ACTUAL)] = target or actual
     return {key: unit for key, unit in found.items() if unit}
 
 

@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
-from .ast import ACTUAL, RATE, TARGET
+from .ast import ACTUAL, PERCENT_POINTS, RATE, TARGET
 from .errors import DataError, Diagnostic, diagnostic, did_you_mean
 
 _HEADERS = {
@@ -113,6 +113,8 @@ def measure_problem(cell: Cell, unit: str, lang: str) -> str | None:
         return None
     written = written_unit(cell.raw)
     zh = lang == "zh"
+    if unit == PERCENT_POINTS:  # 97.5 and 97.5% alike
+        return None if written in ("", "%") else "百分数" if zh else "a percentage"
     if unit == "%":
         if written == "%" or (written == "" and 0 <= cell.value < 1):  # 0.975 is 97.5%
             return None
@@ -304,16 +306,17 @@ class _Reader:
 
 def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
          records: list[tuple[Path, str]], item_names: dict[str, str], lang: str = "zh",
-         wide: list[tuple[Path, str, str]] = (),
-         sub_names: dict[str, str] | None = None) -> tuple[Dataset, list[Diagnostic]]:
+         wide: list[tuple[Path, str, str]] = (), sub_names: dict[str, str] | None = None,
+         percent_points: frozenset[tuple[str, str]] = frozenset()) -> tuple[Dataset, list[Diagnostic]]:
     """Load the files (each given as path and the name to show in messages; a values file also
     with which of its rows to read, see `keeps`).
 
     `item_names` maps the normalised name, title or alias of every item and section to its
     name, so the data may use any. `wide` lists wide-layout files with the field their values
     fill (任务 or 实际); `sub_names` maps row labels to the items that take a row's bracketed
-    second value. Returns what could be read and every problem found, each figure refused
-    left out of data.values and noted in data.refused.
+    second value; a bare figure in a `percent_points` field (item, field) is a percentage.
+    Returns what could be read and every problem found, each figure refused left out of
+    data.values and noted in data.refused.
     """
     from .sheets import read_wide, with_notes
 
@@ -372,6 +375,8 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
                                        expected=f"不超过 {MAX_DIGITS} 位的数值" if lang == "zh"
                                        else f"a number of at most {MAX_DIGITS} digits"))
         else:
+            if (item, field_name) in percent_points and isinstance(value, Decimal) and not written_unit(raw):
+                value = value.scaleb(-2)  # 计量 … 百分点: 97.5 is 97.5%
             data.values[key] = Cell(value, raw, note, where)
             return
         data.refused.add(key)

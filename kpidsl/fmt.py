@@ -208,6 +208,10 @@ def _node(w: _Writer, node, depth: int) -> None:
         w.emit(inner, f"{kw('KW_LET')} {let.name} = {_long(w, let.expr, inner)}", let.pos.line)
     for default in node.defaults:
         w.emit(inner, _default(w, default), default.pos.line)
+    for measure in node.measures:
+        unit = {ast.PERCENT_POINTS: "percent_points", ast.DATE_UNIT: "date"}.get(measure.unit, measure.unit) \
+            if w.lang == "en" else measure.unit
+        w.emit(inner, f"{kw('KW_MEASURE')} {w.expr(ast.Ref(None, measure.field, measure.pos))} {unit}", measure.pos.line)
     if node.aliases:
         w.emit(inner, f"{kw('KW_ALIAS')} {', '.join(quote(a) for a in node.aliases)}")
     if node.sub_aliases:

@@ -81,7 +81,7 @@ class _Body:
     def __init__(self, parts, lang: str, owner: str):
         self.rules, self.children, self.deductions, self.vetoes = [], [], [], []
         self.requirements, self.lets, self.defaults = [], [], []
-        self.aliases, self.sub_aliases = [], []
+        self.aliases, self.sub_aliases, self.measures = [], [], []
         self.cap = self.source = self.interpretation = self.points_note = None
         self.allow_negative = self.points_scaled = False
         self.kind = None
@@ -99,6 +99,8 @@ class _Body:
                     self.lets.append(part)
                 case ast.Default():
                     self.defaults.append(part)
+                case ast.Measure():
+                    self.measures.append(part)
                 case ("kind", kind):
                     self.kind = kind
                 case ("alias", sub, names):
@@ -127,7 +129,7 @@ class _Body:
                     source=self.source, interpretation=self.interpretation,
                     requirements=tuple(self.requirements), lets=tuple(self.lets),
                     defaults=tuple(self.defaults), aliases=tuple(self.aliases),
-                    sub_aliases=tuple(self.sub_aliases), pos=_pos(meta))
+                    sub_aliases=tuple(self.sub_aliases), measures=tuple(self.measures), pos=_pos(meta))
 
 
 class _BodyError(Exception):
@@ -496,6 +498,11 @@ class _ToAst(Transformer):
 
     def item_kind(self, meta, c):
         return ("kind", str(c[0]))
+
+    def measure(self, meta, c):
+        unit = unicodedata.normalize("NFKC", str(c[1]))
+        return ast.Measure(str(c[0]), {"percent_points": ast.PERCENT_POINTS, "date": ast.DATE_UNIT}.get(unit, unit),
+                           _pos(meta))
 
     def department_award(self, meta, c):
         amount = quantity(c[1]) if len(c) > 1 and isinstance(c[1], Token) else None

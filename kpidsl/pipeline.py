@@ -105,8 +105,9 @@ def load_all(scheme_path: Path | None = None, *, units: list[str] | None = None,
     if not with_data:
         return Loaded(scheme, source, index, None, check(scheme, None, source, index))
     files = _data_files(scheme, path, units, values, records, targets, actuals, allow_outside)
+    points = frozenset(key for key, unit in field_units(index).items() if unit == ast.PERCENT_POINTS)
     data, problems = load(files.units, files.values, files.records, index.data_names(), scheme.language,
-                          wide=files.wide, sub_names=index.sub_names())
+                          wide=files.wide, sub_names=index.sub_names(), percent_points=points)
     try:
         warnings = check(scheme, data if check_data else None, source, index, problems=problems)
     except DataError as e:

@@ -67,6 +67,36 @@ def test_a_rate_typed_without_its_percent_sign_is_refused_with_its_row(rugao, wr
         assert "是 97.5% 吗" in error
 
 
+def declare(scheme: Path, after: str, line: str) -> None:
+    """A statement added to the scheme after the line holding `after`."""
+    text = scheme.read_text(encoding="utf-8")
+    at = text.index("\n", text.index(after)) + 1
+    scheme.write_text(text[:at] + line + "\n" + text[at:], encoding="utf-8")
+
+
+@pytest.mark.parametrize("written", ["97.5", "97.5%", "９７.５"])
+def test_a_scheme_may_declare_bare_rates_as_percentages(rugao, written):
+    """计量 体检率 百分点: the bureau's sheets write 97.5 for 97.5%; both readers read it so."""
+    original = _csv(prepare(rugao, reader="full")[0])
+    declare(rugao, "指标 体检率", "      计量 体检率 百分点")
+    replace_line(rugao.parent / ACTUALS, "丁堰镇,体检率,体检率,97.5%,", f"丁堰镇,体检率,体检率,{written},")
+    assert [_csv(prepare(rugao, reader=r)[0]) for r in ("columns", "full")] == [original, original]
+    explained = kpi("explain", rugao.name, "丁堰镇", cwd=rugao.parent).stdout
+    assert f"体检率 {written.rstrip('%')}%" in explained  # as written, with its unit
+
+
+@pytest.mark.parametrize("line, says", [
+    ("计量 体检率 人", "计量 体检率 人 与规则中以“%”计的数值不符"),
+    ("计量 完成率 %", "计量 完成率：体检率 的规则不读取此字段"),
+    ("计量 体检率 斤", None),  # not a unit: a syntax error at the word
+])
+def test_a_measure_that_does_not_fit_the_rules_is_refused_at_its_line(rugao, line, says):
+    declare(rugao, "指标 体检率", "      " + line)
+    done = kpi("check", rugao.name, "--no-data", cwd=rugao.parent)
+    assert done.returncode == 1 and "rugao-2021.kpi:234:" in done.stderr
+    assert says is None or says in done.stderr
+
+
 @pytest.mark.parametrize("written", ["2⁶5", "26⑤", "265½"])
 def test_superscripts_and_circled_digits_are_never_digits(rugao, written):
     row = replace_line(rugao.parent / ACTUALS, "丁堰镇,劳动力外引,实际,265,", f"丁堰镇,劳动力外引,实际,{written},")

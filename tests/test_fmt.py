@@ -68,3 +68,13 @@ def test_fmt_command_check_and_rewrite(tmp_path: Path):
 def test_bundled_schemes_are_in_canonical_layout():
     done = kpi("fmt", "--check", *map(str, SCHEMES))
     assert done.returncode == 0, done.stderr
+
+
+def test_measures_keep_their_units_in_either_language():
+    source = ("方案 \"计量\"\n板块 总 10分 {\n  指标 体检率 10分 {\n    达标 体检率 >= 95%\n    计量 体检率 百分点\n  }\n"
+              "  指标 完成 0分 {\n    达标 实际 >= 任务\n    计量 实际 万元\n    计量 任务 ％\n  }\n}\n")
+    chinese = format_scheme(parse(source), source, "zh")
+    english = format_scheme(parse(chinese), chinese, "en")
+    assert "measure 体检率 percent_points" in english and "measure actual 万元" in english
+    assert same(parse(english), parse(source)) and format_scheme(parse(english), english, "zh") == chinese
+    assert [(m.field, m.unit) for m in parse(source).sections[0].children[1].measures] == [("实际", "万元"), ("任务", "%")]

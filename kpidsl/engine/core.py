@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -19,7 +20,7 @@ import numpy as np
 
 from .. import ast
 from ..ast import ACTUAL, RATE, TARGET, show_expr
-from ..data import Dataset, check_value
+from ..data import Dataset, check_value, written_unit
 from ..errors import DataError, Diagnostic, diagnostic, did_you_mean
 from ..index import SCHEME_NODE, SchemeIndex
 from . import num
@@ -125,6 +126,13 @@ class Engine:
         self.total: Col | None = None
         self.amounts: dict[str, Col] = {}
         self.grades: dict[str, Col] = {}
+
+    @functools.cached_property
+    def measured(self) -> dict[tuple[str, str], str]:
+        """(node, field) -> the unit its figures are in (checker.field_units)."""
+        from ..checker import field_units
+
+        return field_units(self.index)
 
     # ---- small helpers --------------------------------------------------------------
     def error(self, make: Callable[[int], Diagnostic]) -> int:
@@ -290,8 +298,11 @@ class Engine:
                           what=f"{self.data.units[i].name} / {node}：级别 {level!r} 不在方案所列之中（{'、'.join(known)}）")
 
     def field_shown(self, node: str, field: str, col: Col) -> Shown:
-        """A field as the unit wrote it (the cell, where kept), or as its default reads."""
+        """A field as the unit wrote it (the cell, where kept), with the unit the scheme measures
+        it in where the figure is bare (245 of a field in 人: 245人); or as its default reads."""
         default = self.index.default(node, field)
+        unit = self.measured.get((node, field), "")
+        suffix = "%" if unit == ast.PERCENT_POINTS else "" if unit in ("%", ast.DATE_UNIT) else unit
 
         def shown(idx: np.ndarray) -> list[str]:
             out = self.shown_values(col, idx, None)
@@ -299,9 +310,12 @@ class Engine:
             for k, i in enumerate(idx.tolist()):
                 cell = values.get((units[i].name, node, field))
                 if cell is not None:
-                    out[k] = cell.raw
+                    out[k] = cell.raw + (suffix if suffix and isinstance(cell.value, Decimal)
+                                         and not written_unit(cell.raw) else "")
                 elif default is not None and self.missing(node, field, i):
                     out[k] = f"{default.text}（未填报，按方案 缺省 视为 {default.text}）"
+                elif suffix and col.kind[i] == NUMBER and unit != ast.PERCENT_POINTS:
+                    out[k] += suffix  # read by the columnar reader, a number as such
             return out
         return shown
 
