@@ -9,7 +9,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.packaging.custom import StringProperty
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -22,6 +22,9 @@ from ..sheets import REFERENCE, UNIT_PROPERTY
 
 BOLD = Font(bold=True)
 GREY = PatternFill("solid", fgColor="E7E6E6")
+TO_FILL = PatternFill("solid", fgColor="FFF2CC")  # the cells a town types in
+THIN = Side(style="thin", color="A6A6A6")
+RULED = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
@@ -171,8 +174,8 @@ def write_template(index: SchemeIndex, data: Dataset, path, progress=_identity, 
     sheet.title = "完成情况"
     units = [owner] if owner is not None else list(progress(data.units, len(data.units), "写入填报表"))
     _append(sheet, [f"{index.scheme.title} 完成情况填报表" + (f"（{owner.name}）" if owner is not None else "")])
-    _append(sheet, ["每格填一个值；灰色的“任务（参考）”行不必填写。是/否 项填“是”或“否”；百分数带 %（如 97.5%）；"
-                    "日期如 2021-09-30。"])
+    _append(sheet, ["在浅黄色格中每格填一个值；灰色的“任务（参考）”行不必填写。是/否 项填“是”或“否”；"
+                    "百分数带 %（如 97.5%）；日期如 2021-09-30。"])
     _append(sheet, ["指标", "字段", "计量", *(u.name for u in units)])
     needed = {**award_fields(index), **required_fields(index)}  # what the awards read is filled in too
     measured = field_units(index)
@@ -199,11 +202,21 @@ def write_template(index: SchemeIndex, data: Dataset, path, progress=_identity, 
             filled.append(sheet.max_row)
         for row in filled:
             for cell in sheet[row][3:len(units) + 3]:
-                cell.protection = Protection(locked=False)
+                cell.protection, cell.fill = Protection(locked=False), TO_FILL
     for rule in validations.values():
         sheet.add_data_validation(rule)
     _layout(sheet, heading=3, widest={"A": 32})
     sheet.column_dimensions["A"].width = 32  # the title rows above are not what sets it
+    across = sum(sheet.column_dimensions[sheet.cell(3, c).column_letter].width for c in range(1, len(units) + 4))
+    for row in (1, 2):  # the title and the instructions across the table, wrapped within it
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(units) + 3)
+        sheet.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.row_dimensions[row].height = 15 * -(-display_width(sheet.cell(row, 1).value) // int(across - 2))
+    for row in sheet.iter_rows(min_row=3, max_col=len(units) + 3):
+        for cell in row:
+            cell.border = RULED
+    names = max((display_width(u.name) for u in units), default=0)  # the units' names, wrapped
+    sheet.row_dimensions[3].height = 15 * -(-names // int(sheet.column_dimensions["D"].width - 1))
     sheet.freeze_panes = "D4"
     if owner is not None:
         book.custom_doc_props.append(StringProperty(name=UNIT_PROPERTY, value=owner.name))
