@@ -204,6 +204,6 @@ def test_report_speaks_plainly_to_the_public_and_in_full_to_auditors(bundled_res
         assert all(len(line) == 5 for line in lines) and "比率 实际 / 任务 = 88.20…%" in said
     else:
         assert all(len(line) == 1 for line in lines)
-        assert "完成 650，任务 737，完成率 88.20%，按比例得 17.64 分（满分 20 分）" in said
+        assert "完成 650人，任务 737人，完成率 88.20%，按比例得 17.64 分（满分 20 分）" in said  # with their unit
         for notation in ("min(", ">=", "…", ".kpi", " / ", "→"):
             assert notation not in said, notation
