@@ -276,7 +276,8 @@ class _Checker:
         declared 缺省): found here at once rather than one evaluation at a time."""
         files = "、".join(data.value_files) or "（未指定）"
         fields_needed = required_fields(self.index)
-        needed = sorted(fields_needed)
+        order = {name: k for k, name in enumerate(self.index.nodes)}  # as the scheme and its template list them
+        needed = sorted(fields_needed, key=lambda key: (order.get(key[0], len(order)), key))
         units = field_units(self.index)
         for unit in data.units:
             if unit.name in data.refused:

@@ -184,6 +184,7 @@ class Dataset:
     blanks: dict[tuple[str, str, str], str] = field(default_factory=dict)  # a wide table's empty cells: place
     refused: set = field(default_factory=set)  # (unit, item, field) of figures refused, or a unit's name:
     # already named in a problem, so that nothing else reports them again as missing
+    units_read: bool = True  # False where a units file could not be read: the units are not all here
 
     def find_unit(self, query: str, lang: str = "zh") -> Unit:
         """By name or alias, ignoring white space; else by a unique prefix."""
@@ -324,8 +325,20 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
     problems: list[Diagnostic] = []
     by_key = data.by_key
 
+    def opened(read):
+        """What `read()` returns, or None with its problem kept: one file that cannot be read
+        (its encoding, a column missing) does not hide the problems of the others."""
+        try:
+            return read()
+        except DataError as e:
+            problems.extend(e.diagnostics)
+            return None
+
     for path, display in units:
-        reader = _Reader(path, display, lang, ("unit", "group"), ("aliases",))
+        reader = opened(lambda: _Reader(path, display, lang, ("unit", "group"), ("aliases",)))
+        if reader is None:  # no row's unit is then called unknown: the units file said what is wrong
+            data.units_read = False
+            continue
         problems += reader.problems
         for row_no, row in reader.rows:
             name, group = reader.cell(row, "unit"), reader.cell(row, "group")
@@ -346,7 +359,7 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
         unit = by_key.get(normalise(name))
         if not name:
             problems.append(diagnostic("E314", lang, place=where, what="未写单位" if lang == "zh" else "no unit given"))
-        elif unit is None:
+        elif unit is None and data.units_read:
             problems.append(diagnostic("E303", lang, place=where, unit=name,
                                        hint=did_you_mean(name, [u.name for u in data.units], lang)))
         return unit
@@ -382,7 +395,9 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
         data.refused.add(key)
 
     for path, display, keep in values:
-        reader = _Reader(path, display, lang, ("unit", "item", "field", "value"), ("note",))
+        reader = opened(lambda: _Reader(path, display, lang, ("unit", "item", "field", "value"), ("note",)))
+        if reader is None:
+            continue
         problems += reader.problems
         for row_no, row in reader.rows:
             if not keeps(keep, field_key(reader.cell(row, "field"))):
@@ -397,7 +412,10 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
     returns: dict[str, str] = {}  # unit -> its own workbook (kpi template --per-unit)
     others: set[str] = set()  # units with figures in a table of several units
     for path, display, field_name in wide:
-        entries, found, owner = read_wide(path, display, field_name, data, item_names, sub_names or {}, lang)
+        read = opened(lambda: read_wide(path, display, field_name, data, item_names, sub_names or {}, lang))
+        if read is None:
+            continue
+        entries, found, owner = read
         problems.extend(found)
         if owner is not None and owner.name in returns:  # sent twice: neither copy is taken over the other
             problems.append(diagnostic("E315", lang, what=(
@@ -425,7 +443,9 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
         data.refused.update(missing)
 
     for path, display in records:
-        reader = _Reader(path, display, lang, ("unit", "item", "project", "level"))
+        reader = opened(lambda: _Reader(path, display, lang, ("unit", "item", "project", "level")))
+        if reader is None:
+            continue
         problems += reader.problems
         for row_no, row in reader.rows:
             where = place(display, row_no, lang)

@@ -108,6 +108,7 @@ def load_all(scheme_path: Path | None = None, *, units: list[str] | None = None,
     points = frozenset(key for key, unit in field_units(index).items() if unit == ast.PERCENT_POINTS)
     data, problems = load(files.units, files.values, files.records, index.data_names(), scheme.language,
                           wide=files.wide, sub_names=index.sub_names(), percent_points=points)
+    check_data = check_data and data.units_read  # without all the units, checking the figures says nothing
     try:
         warnings = check(scheme, data if check_data else None, source, index, problems=problems)
     except DataError as e:
@@ -166,9 +167,15 @@ def _data_files(scheme: ast.Scheme, path: Path, units, values, records, targets,
             [(p, d, ACTUAL) for p, d in tables(actuals) or declared(scheme.data.actuals)]
     files = DataPaths(given(units) or declared(scheme.data.units), long, wide,
                       given(records) or declared(scheme.data.records))
+    problems = []
     for kind in (files.units, files.values, files.wide, files.records):
         for file, display, *_ in kind:  # before either reader opens one (a pipe would hang it)
-            regular_file(file, display, scheme.language)
+            try:
+                regular_file(file, display, scheme.language)
+            except DataError as e:
+                problems += e.diagnostics
+    if problems:
+        raise DataError(problems)
     return files
 
 
