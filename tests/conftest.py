@@ -89,3 +89,27 @@ def bundled(schemes_dir):
 @pytest.fixture(scope="session")
 def bundled_results(bundled):
     return {name: results for name, (_, results, _) in bundled.items()}
+
+
+# ---- the corpus of damaged inputs (test_corpus.py): its counts, shown at the end of a run ----
+CORPUS = pytest.StashKey[dict]()  # mutant name -> (how its runs ended, the worst first; each run's)
+
+
+def pytest_configure(config):
+    config.stash[CORPUS] = {}
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    found = config.stash.get(CORPUS, {})
+    if not found:
+        return
+    counts = {kind: sum(v == kind for v, _ in found.values())
+              for kind in ("same", "refused", "silent", "unplaced", "crash", "refused what reads the same")}
+    terminalreporter.write_sep("-", "corpus of damaged inputs (issue 12)")
+    terminalreporter.write_line(
+        f"corpus: {len(found)} mutants, {counts['same']} score as the original, {counts['refused']} refused "
+        f"with their place, {counts['silent']} changed silently, {counts['unplaced']} refused without their "
+        f"place, {counts['crash']} crashed, {counts['refused what reads the same']} refused though they read the same")
+    for name, (kind, runs) in found.items():
+        if kind not in ("same", "refused"):
+            terminalreporter.write_line(f"  {kind}: {name} ({runs})")
