@@ -99,6 +99,7 @@ def written_unit(raw: str) -> str:
     return number[1] if number else ""
 
 
+MAX_RATE = Decimal(10)  # 1000%: past any rate a town reports; what 35 typed into a cell formatted % reads
 COUNTED = frozenset("人个家次例起项户名位月")  # units of things counted: whole, not negative
 
 
@@ -116,6 +117,10 @@ def measure_problem(cell: Cell, unit: str, lang: str) -> str | None:
     if unit == PERCENT_POINTS:  # 97.5 and 97.5% alike
         return None if written in ("", "%") else "百分数" if zh else "a percentage"
     if unit == "%":
+        if written == "%" and abs(cell.value) >= MAX_RATE:  # 35 pasted into a cell formatted as %
+            shown = f"{cell.value * 100:f}".rstrip("0").rstrip(".")
+            return (f"百分数（读作 {shown}%，超过 {MAX_RATE:%}；是 {cell.value:f}% 吗？）" if zh else
+                    f"a percentage (it reads {shown}%, over {MAX_RATE:%}; did you mean {cell.value:f}%?)")
         if written == "%" or (written == "" and 0 <= cell.value < 1):  # 0.975 is 97.5%
             return None
         if written == "":  # 97.5 typed where 97.5% was meant: never read as 9750%

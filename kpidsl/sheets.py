@@ -189,8 +189,8 @@ def with_notes(entries: list[tuple[Unit, str, str, str, str]]):
     notes = {(u.name, i, f[: -len(NOTE_SUFFIX)]): raw for u, i, f, raw, _ in entries
              if f.endswith(NOTE_SUFFIX) and (u.name, i, f[: -len(NOTE_SUFFIX)]) in fields}
     for unit, item, field, raw, where in entries:
-        if field.endswith(NOTE_SUFFIX) and (unit.name, item, field[: -len(NOTE_SUFFIX)]) in notes:
-            continue  # the reason for its base, attached to it as its note
+        if field.endswith(NOTE_SUFFIX) and (unit.name, item, field[: -len(NOTE_SUFFIX)]) in notes and raw:
+            continue  # the reason for its base, attached to it as its note (a blank one kept as a blank)
         yield unit, item, field, raw, notes.get((unit.name, item, field), ""), where
 
 

@@ -174,8 +174,7 @@ def write_template(index: SchemeIndex, data: Dataset, path, progress=_identity, 
     sheet.title = "完成情况"
     units = [owner] if owner is not None else list(progress(data.units, len(data.units), "写入填报表"))
     _append(sheet, [f"{index.scheme.title} 完成情况填报表" + (f"（{owner.name}）" if owner is not None else "")])
-    _append(sheet, ["在浅黄色格中每格填一个值；灰色的“任务（参考）”行不必填写。是/否 项填“是”或“否”；"
-                    "百分数带 %（如 97.5%）；日期如 2021-09-30。"])
+    _append(sheet, ["在浅黄色格中填写（灰色为任务，不必填）；百分数带 %，日期如 2021-09-30"])  # more: each row's note
     _append(sheet, ["指标", "字段", "计量", *(u.name for u in units)])
     needed = {**award_fields(index), **required_fields(index)}  # what the awards read is filled in too
     measured = field_units(index)
@@ -207,11 +206,12 @@ def write_template(index: SchemeIndex, data: Dataset, path, progress=_identity, 
         sheet.add_data_validation(rule)
     _layout(sheet, heading=3, widest={"A": 32})
     sheet.column_dimensions["A"].width = 32  # the title rows above are not what sets it
+    # the title and the instructions, one line each, run on over the table (no merge: a tool
+    # that moves rows or columns would carry it over the figures); the table at least as wide
     across = sum(sheet.column_dimensions[sheet.cell(3, c).column_letter].width for c in range(1, len(units) + 4))
-    for row in (1, 2):  # the title and the instructions across the table, wrapped within it
-        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(units) + 3)
-        sheet.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.row_dimensions[row].height = 15 * -(-display_width(sheet.cell(row, 1).value) // int(across - 2))
+    for cell in (sheet["A1"], sheet["A2"]):
+        cell.alignment = Alignment(vertical="top")
+    sheet.column_dimensions["A"].width += max(0, max(display_width(c.value) for c in (sheet["A1"], sheet["A2"])) + 4 - across)
     for row in sheet.iter_rows(min_row=3, max_col=len(units) + 3):
         for cell in row:
             cell.border = RULED
@@ -279,5 +279,6 @@ def _validation(kind: str, info, validations: dict, unit: str = "") -> DataValid
     if key not in validations:
         rule.error = {"%": "填写百分数，如 97.5%", "count": "填写不为负的整数"}.get(key, _hint(kind))
         rule.errorTitle = "kpidsl"
+        rule.prompt, rule.showInputMessage = rule.error, True  # shown as the cell is selected
         validations[key] = rule
     return validations[key]

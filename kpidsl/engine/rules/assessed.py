@@ -20,7 +20,7 @@ def evaluate(engine, at, rule: ast.Assessed, top: Fraction, reads, mask) -> Outc
     node = at.node
     score = engine.number(at, ast.Ref(None, FIELD, rule.pos), Reads())
     err = num.first_error(score.err, np.where(engine.noted(node, FIELD), 0,
-                                              engine.fail("E311", at.scored, "评定分须附评定理由（数值文件的 说明 列）",
+                                              engine.fail("E311", at.scored, "评定分须附评定理由（数值文件的 说明 列，或填报表的 评分说明 行）",
                                                           cells=((node, FIELD + NOTE_SUFFIX), (node, FIELD)))))
     low, high = engine.const(0), engine.const(top)
     label_of = None
