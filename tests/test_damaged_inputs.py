@@ -242,3 +242,27 @@ def test_a_formula_without_a_saved_result_is_refused_with_its_cell(rugao, tmp_pa
     done = score_with_targets(rugao, bare)
     assert done.returncode == 1
     assert f"E314 {bare} 附件1!D3：公式没有保存计算结果" in done.stderr
+
+
+def test_one_run_names_every_problem_of_every_file_and_layer(rugao):
+    """A missing reason, a score above its points, text in a number and a broken record in
+    another file: all in one run (they came one a run), each with its place."""
+    actuals = rugao.parent / ACTUALS
+    lines = actuals.read_text(encoding="utf-8").split("\n")
+    reason = next(i for i, l in enumerate(lines) if l.startswith("丁堰镇,创新创优项目,评分,"))
+    above = next(i for i, l in enumerate(lines) if l.startswith("白蒲镇,创新创优项目,评分,"))
+    lines[reason] = "丁堰镇,创新创优项目,评分,3,"
+    lines[above] = "白蒲镇,创新创优项目,评分,30,理由"
+    actuals.write_text("\n".join(lines), encoding="utf-8")
+    text = replace_line(actuals, "丁堰镇,体检率,体检率,97.5%,", "丁堰镇,体检率,体检率,约97%,")
+    records = rugao.parent / "rugao-2021/records-sample.csv"
+    broken = len(records.read_text(encoding="utf-8").splitlines()) + 1
+    records.write_text(records.read_text(encoding="utf-8") + "丁堰镇,高技能类双创人才等项目,x,省级,1,200\n",
+                       encoding="utf-8")
+    done = kpi("score", rugao.name, cwd=rugao.parent)
+    assert done.returncode == 1
+    said = done.stderr
+    assert f"丁堰镇 / 创新创优项目：评定分须附评定理由" in said and f"（{ACTUALS} 第 {reason + 1} 行）" in said
+    assert f"白蒲镇 / 创新创优项目：评定分 30 超出允许范围 0–4（{ACTUALS} 第 {above + 1} 行）" in said
+    assert f"E306 {ACTUALS} 第 {text} 行：丁堰镇 / 体检率 / 体检率 的值 '约97%'" in said
+    assert f"E314 rugao-2021/records-sample.csv 第 {broken} 行：有 6 个字段，表头有 4 个" in said
