@@ -10,6 +10,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Iterator, Union
 
+from .units import DATE as DATE_UNIT, PERCENT_POINTS  # noqa: F401  (read as ast.*)
+
 # Built-in fields every item has; the English spellings map to these.
 TARGET = "任务"
 ACTUAL = "实际"
@@ -302,7 +304,6 @@ class Measure:
     pos: Pos
 
 
-PERCENT_POINTS, DATE_UNIT = "百分点", "日期"
 
 
 # ---- structure ----------------------------------------------------------------------

@@ -12,9 +12,10 @@ from decimal import Decimal
 
 from . import ast
 from .ast import ACTUAL, RATE, TARGET
-from .data import COUNTED, Dataset, measure_problem
+from .data import Dataset, measure_problem
 from .errors import DataError, Diagnostic, KpiError, SchemeCheckError, diagnostic, did_you_mean
 from .index import SCHEME_NODE, SchemeIndex
+from .units import kind as unit_kind
 from .numbers import plain
 
 _BUILTINS = {TARGET, ACTUAL, RATE}
@@ -77,7 +78,7 @@ class _Checker:
                 elif key not in read:
                     what = (f"计量 {m.field}：{name} 的规则不读取此字段" if self.lang == "zh" else
                             f"measure {m.field}: no rule of {name} reads this field")
-                elif said and _unit_class(said) != _unit_class(m.unit):
+                elif said and unit_kind(said) != unit_kind(m.unit):
                     what = (f"计量 {m.field} {m.unit} 与规则中以“{said}”计的数值不符" if self.lang == "zh" else
                             f"measure {m.field} {m.unit} disagrees with the figures in {said} the rules compare it with")
                 else:
@@ -417,10 +418,6 @@ def field_units(index: SchemeIndex) -> dict[tuple[str, str], str]:
     else as its rules imply."""
     return implied_units(index) | {(name, m.field): m.unit for name, info in index.nodes.items()
                                    for m in info.node.measures}
-
-
-def _unit_class(unit: str) -> str:
-    return "%" if unit == ast.PERCENT_POINTS else "count" if unit in COUNTED else unit
 
 
 def implied_units(index: SchemeIndex) -> dict[tuple[str, str], str]:

@@ -27,10 +27,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .ast import PERCENT_POINTS
 from .cells import DAY, FLAG, MISSING, NUMBER, TEXT, Columns, RecordRows, decimal_parts
-from .data import (_HEADERS, COUNTED, MAX_CELL, MAX_RATE, NOTE_SUFFIX, Cell, Dataset, Unit, _Reader, field_key, keeps,
+from .data import (_HEADERS, MAX_CELL, MAX_RATE, NOTE_SUFFIX, Cell, Dataset, Unit, _Reader, field_key, keeps,
                    normalise, parse_value, place, split_aliases, written_unit)
+from .units import declared, kind as unit_kind
 from .sheets import Indicator, cell_place, exact_unit, field_index, indicator, named_unit, with_notes
 
 _UNKNOWN, _BLANK = -1, -2  # unit codes of rows naming an unknown unit, and of rows naming none
@@ -162,8 +162,9 @@ def read_values(tables: list, data: Dataset, item_names: dict[str, str], sub_nam
     pa.default_memory_pool().release_unused()  # the files' original columns, now coded
     shape = (len(slots), len(data.units)) if slot_major else (len(data.units), len(slots))
     unit_of_slot = [(measured or {}).get(key, "") for key in slots]
-    checked = (np.array([u == "%" for u in unit_of_slot], bool), np.array([u in COUNTED for u in unit_of_slot], bool),
-               np.array([u == PERCENT_POINTS for u in unit_of_slot], bool))
+    checked = (np.array([u == "%" for u in unit_of_slot], bool),
+               np.array([unit_kind(u) == "count" for u in unit_of_slot], bool),
+               np.array([declared(u)[1] for u in unit_of_slot], np.int64))
     columns = Columns(slots, np.zeros(shape, np.int8), np.zeros(shape, np.int64), np.zeros(shape, np.int8),
                       np.zeros(shape, bool), {})
     pieces = [(rows, start, min(start + _PIECE, len(rows.units)))
@@ -334,10 +335,10 @@ _PIECE = 1 << 20  # rows filled at a time (two at once): more, smaller pieces us
 
 
 def _fill(columns: Columns, rows: _Rows, start: int, stop: int, slot_major: bool, rate_slots: np.ndarray,
-          count_slots: np.ndarray, point_slots: np.ndarray) -> int:
+          count_slots: np.ndarray, power_of_slot: np.ndarray) -> int:
     """Parse the cells of rows start..stop and put them in place; returns how many. A figure the
     full loader refuses for its field's unit (data.measure_problem) raises Unsupported; a bare
-    figure in a field measured in 百分点 reads as a percentage, as data.load reads it."""
+    figure of a field declared in 万元 or 百分点 is in that power of ten, as data.load reads it."""
     units, slot_of_row = rows.units[start:stop], rows.slots[start:stop]
     values = rows.values.slice(start, stop - start)
     flat = slot_of_row.astype(np.int64) * columns.kind.shape[1] + units if slot_major else \
@@ -363,10 +364,14 @@ def _fill(columns: Columns, rows: _Rows, start: int, stop: int, slot_major: bool
             cell_kind[row] = TEXT
             columns.texts[(int(slot_of_row[row]), int(units[row]))] = value
     numbers = cell_kind == NUMBER
-    points = point_slots[slot_of_row] & ~percent & numbers
-    if np.any(cell_exponent[points] > 16):
-        raise Unsupported("a percentage with too many places")
-    cell_exponent[points] += 2  # 97.5 is 97.5%: the same digits, two places further
+    shifted = (power_of_slot[slot_of_row] != 0) & ~percent & numbers
+    if np.any(shifted):  # the same digits, the point moved: 97.5 百分点 is 0.975, 3.5 万元 is 35000
+        places = cell_exponent[shifted].astype(np.int64) - power_of_slot[slot_of_row][shifted]
+        digits = cell_number[shifted]
+        up = np.minimum(places, 0)
+        if np.any(places > 18) or np.any(np.abs(digits) >= 10 ** (18 + up)):
+            raise Unsupported("a figure past 18 digits once in its unit")
+        cell_number[shifted], cell_exponent[shifted] = digits * 10 ** -up, places - up
     one = 10 ** cell_exponent.astype(np.int64)
     bare = rate_slots[slot_of_row] & ~percent & numbers
     if np.any((cell_number[bare] >= one[bare]) | (cell_number[bare] < 0)):

@@ -21,7 +21,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
-from .ast import ACTUAL, PERCENT_POINTS, RATE, TARGET
+from .units import PATTERN as UNIT_PATTERN, PERCENT_POINTS, kind as unit_kind, read as read_unit, scaled
+from .ast import ACTUAL, RATE, TARGET
 from .errors import DataError, Diagnostic, diagnostic, did_you_mean
 
 _HEADERS = {
@@ -34,8 +35,7 @@ _TRUE = {"是", "有", "true", "yes", "y"}
 _FALSE = {"否", "无", "false", "no", "n"}
 _DASHES = {"-", "—", "–", "－", "——", "/"}  # how a blank is often written: no value
 # 1200, 1,200, -3.5, 3.5万, 12人, 85% (the unit a cell may carry is dropped, 万 multiplies)
-_NUMBER = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(万)?\s*"
-                     r"(元|人|个|家|次|例|起|项|户|月|名|位|分)?")
+_NUMBER = re.compile(rf"([+-]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)\s*({UNIT_PATTERN})?")
 _DATE = re.compile(r"\d{4}\s*[-/年]\s*\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?")
 MAX_DIGITS = 30  # a figure longer than this is a mistake, and would make arithmetic slow
 NOTE_SUFFIX = "说明"  # in a wide table, the row "评分说明" carries the note (reason) of "评分"
@@ -82,15 +82,13 @@ def parse_value(text: str) -> Value | None:
 
 
 def _number(text: str) -> tuple[Decimal, str] | None:
-    """A figure (NFKC-folded) and the unit of measure written with it: "%", "人", "元" …, or ""."""
-    percent = text.endswith("%")
-    number = _NUMBER.fullmatch(text[:-1].strip() if percent else text)
+    """A figure (NFKC-folded) and the base unit of measure written with it ("%", "人", "元" …, or
+    ""), in that unit: 3.5万元 is 35000 元, 85% is 0.85."""
+    number = _NUMBER.fullmatch(text)
     if not number:
         return None
-    value = Decimal(number.group(1).replace(",", ""))
-    if number.group(2):
-        value *= 10000
-    return (value / 100, "%") if percent else (value, number.group(3) or "")
+    unit, power = read_unit(number.group(2) or "")
+    return scaled(Decimal(number.group(1).replace(",", "")), power), unit
 
 
 def written_unit(raw: str) -> str:
@@ -100,13 +98,6 @@ def written_unit(raw: str) -> str:
 
 
 MAX_RATE = Decimal(10)  # 1000%: past any rate a town reports; what 35 typed into a cell formatted % reads
-COUNTED = frozenset("人个家次例起项户名位月")  # units of things counted: whole, not negative
-
-
-def _kind_of_unit(unit: str) -> str:
-    return "count" if unit in COUNTED else unit  # 245个 in a field counted in 人 is still a count
-
-
 def measure_problem(cell: Cell, unit: str, lang: str) -> str | None:
     """Why a number does not fit a field the scheme measures in `unit` (from the figures it is
     compared with: "%", "人", "元" …), as E306 says what was expected; None if it fits."""
@@ -128,9 +119,9 @@ def measure_problem(cell: Cell, unit: str, lang: str) -> str | None:
             return (f"百分数（是 {raw}% 吗？请写作 {raw}%，或写作小数）" if zh else
                     f"a percentage (did you mean {raw}%? write {raw}%, or a fraction)")
         return "百分数" if zh else "a percentage"
-    if written and _kind_of_unit(written) != _kind_of_unit(unit):
+    if written and unit_kind(written) != unit_kind(unit):
         return f"以“{unit}”计的数值" if zh else f"a figure in {unit}"
-    if unit in COUNTED and (cell.value < 0 or cell.value != cell.value.to_integral_value()):
+    if unit_kind(unit) == "count" and (cell.value < 0 or cell.value != cell.value.to_integral_value()):
         return f"以“{unit}”计的非负整数" if zh else f"a whole number of {unit}, not negative"
     return None
 
@@ -313,14 +304,15 @@ class _Reader:
 def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
          records: list[tuple[Path, str]], item_names: dict[str, str], lang: str = "zh",
          wide: list[tuple[Path, str, str]] = (), sub_names: dict[str, str] | None = None,
-         percent_points: frozenset[tuple[str, str]] = frozenset()) -> tuple[Dataset, list[Diagnostic]]:
+         powers: dict[tuple[str, str], int] | None = None) -> tuple[Dataset, list[Diagnostic]]:
     """Load the files (each given as path and the name to show in messages; a values file also
     with which of its rows to read, see `keeps`).
 
     `item_names` maps the normalised name, title or alias of every item and section to its
     name, so the data may use any. `wide` lists wide-layout files with the field their values
     fill (任务 or 实际); `sub_names` maps row labels to the items that take a row's bracketed
-    second value; a bare figure in a `percent_points` field (item, field) is a percentage.
+    second value; a bare figure of a field (item, field) in `powers` is in that power of ten of
+    its unit (计量 … 万元: 3.5 is 35000 元; 计量 … 百分点: 97.5 is 97.5%).
     Returns what could be read and every problem found, each figure refused left out of
     data.values and noted in data.refused.
     """
@@ -393,8 +385,9 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
                                        expected=f"不超过 {MAX_DIGITS} 位的数值" if lang == "zh"
                                        else f"a number of at most {MAX_DIGITS} digits"))
         else:
-            if (item, field_name) in percent_points and isinstance(value, Decimal) and not written_unit(raw):
-                value = value.scaleb(-2)  # 计量 … 百分点: 97.5 is 97.5%
+            power = (powers or {}).get((item, field_name))
+            if power and isinstance(value, Decimal) and not written_unit(raw):
+                value = scaled(value, power)
             data.values[key] = Cell(value, raw, note, where)
             return
         data.refused.add(key)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 MESSAGES: dict[str, tuple[str, str]] = {
     "E101": ("无法识别的字符 {char!r}", "unrecognised character {char!r}"),
     "E102": ("此处不应出现 {found}；应为：{expected}", "unexpected {found}; expected: {expected}"),
+    "E107": ("未知的单位 {unit}；可用的单位：{known}", "unknown unit {unit}; the units known: {known}"),
     "E103": ("文件意外结束；应为：{expected}", "unexpected end of file; expected: {expected}"),
     "E104": ("{what}", "{what}"),
     "E105": ("方案文件过大（{size} 字节，上限 {limit}）", "scheme file too large ({size} bytes, limit {limit})"),

@@ -32,7 +32,8 @@ def cache_folder() -> Path:
 def _builder_digest() -> bytes:
     """The grammar and the code that builds the AST: a change to either parses afresh."""
     digest = hashlib.sha256()
-    for part in (grammar_text(), Path(__file__).with_name("parser.py").read_text(encoding="utf-8"),
+    for part in (grammar_text(), *(Path(__file__).with_name(name).read_text(encoding="utf-8")
+                                   for name in ("parser.py", "units.py")),
                  Path(ast.__file__).read_text(encoding="utf-8")):
         digest.update(part.encode("utf-8") + b"\0")
     return digest.digest()

@@ -11,14 +11,12 @@ from functools import lru_cache
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
 
-from . import ast
+from . import ast, units
 from .errors import SchemeSyntaxError, diagnostic
 from .parsed import MAX_SCHEME_BYTES, cache_folder, grammar_text, parse  # noqa: F401  (parse: the entry point, cached)
 
 MAX_NESTING = 32
 
-_UNIT_SCALE = {"万元": ("元", Decimal(10000)), "万人": ("人", Decimal(10000)),
-               "万": ("", Decimal(10000)), "%": ("%", Decimal("0.01"))}
 _QUANTITY = re.compile(r"(\d+(?:\.\d+)?)(.*)")
 
 
@@ -53,12 +51,9 @@ def detect_language(text: str) -> str:
 
 
 def quantity(token: Token | str) -> ast.Quantity:
-    number, unit = _QUANTITY.fullmatch(unicodedata.normalize("NFKC", str(token))).groups()
-    value = Decimal(number)
-    if unit in _UNIT_SCALE:
-        unit, scale = _UNIT_SCALE[unit]
-        value *= scale
-    return ast.Quantity(value, unit, str(token))
+    number, suffix = _QUANTITY.fullmatch(unicodedata.normalize("NFKC", str(token))).groups()
+    unit, power = units.read(suffix)  # the grammar admits only units the table knows
+    return ast.Quantity(units.scaled(Decimal(number), power), unit, str(token))
 
 
 def parse_date(text: str) -> date:
@@ -636,6 +631,8 @@ def _syntax_error(e: UnexpectedInput, text: str, path: str, lang: str) -> Scheme
         where.update(line=len(lines), column=len(lines[-1]) + 1)
         return SchemeSyntaxError([diagnostic("E103", lang, expected=expected, **where)])
     found = repr(str(e.token))
+    if e.token.type == "NAME" and e.token.start_pos and text[e.token.start_pos - 1].isdigit():  # 50斤, 10分钟
+        return SchemeSyntaxError([diagnostic("E107", lang, unit=str(e.token), known=units.known(), **where)])
     return SchemeSyntaxError([diagnostic("E102", lang, found=found, expected=expected, **where)])
 
 

@@ -16,6 +16,7 @@ from .checker import check, field_units
 from .data import Dataset, load, regular_file, value_files
 from .errors import DataError, Diagnostic, KpiError, diagnostic
 from .index import SchemeIndex
+from .units import declared
 from .parsed import MAX_SCHEME_BYTES, parse
 from .result import Results
 
@@ -105,9 +106,9 @@ def load_all(scheme_path: Path | None = None, *, units: list[str] | None = None,
     if not with_data:
         return Loaded(scheme, source, index, None, check(scheme, None, source, index))
     files = _data_files(scheme, path, units, values, records, targets, actuals, allow_outside)
-    points = frozenset(key for key, unit in field_units(index).items() if unit == ast.PERCENT_POINTS)
+    powers = {key: power for key, unit in field_units(index).items() if (power := declared(unit)[1])}
     data, problems = load(files.units, files.values, files.records, index.data_names(), scheme.language,
-                          wide=files.wide, sub_names=index.sub_names(), percent_points=points)
+                          wide=files.wide, sub_names=index.sub_names(), powers=powers)
     check_data = check_data and data.units_read  # without all the units, checking the figures says nothing
     try:
         warnings = check(scheme, data if check_data else None, source, index, problems=problems)

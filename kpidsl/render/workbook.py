@@ -15,10 +15,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..ast import TARGET, Assessed, Item
 from ..checker import BAND, DATE, FLAG, NUMBER, SCORE, award_fields, field_units, required_fields
-from ..data import COUNTED, NOTE_SUFFIX, Dataset
+from ..data import NOTE_SUFFIX, Dataset
 from ..index import SchemeIndex
 from ..result import ItemResult, Results, SectionResult
 from ..sheets import REFERENCE, UNIT_PROPERTY
+from ..units import kind as unit_kind
 
 BOLD = Font(bold=True)
 GREY = PatternFill("solid", fgColor="E7E6E6")
@@ -268,7 +269,7 @@ def _validation(kind: str, info, validations: dict, unit: str = "") -> DataValid
     elif unit == "%":
         key = unit  # typed 97.5 in a percent cell is 9750%: refused here, as kpidsl refuses it
         rule = DataValidation(type="decimal", operator="between", formula1="0", formula2="1", allow_blank=True)
-    elif unit in COUNTED:
+    elif unit_kind(unit) == "count":
         key = "count"
         rule = DataValidation(type="whole", operator="between", formula1="0", formula2="1000000000000",
                               allow_blank=True)
