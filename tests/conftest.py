@@ -113,3 +113,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     for name, (kind, runs) in found.items():
         if kind not in ("same", "refused"):
             terminalreporter.write_line(f"  {kind}: {name} ({runs})")
+
+
+@pytest.fixture
+def rugao_copy(tmp_path) -> Path:
+    """A copy of the bundled 2021 scheme and its data, to damage."""
+    import shutil
+
+    for name in ("rugao-2021.kpi", "rugao-2021"):
+        source = bundled_schemes() / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
+    return tmp_path / "rugao-2021.kpi"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -14,19 +13,11 @@ import openpyxl
 import pytest
 
 from kpidsl.errors import KpiError
-from kpidsl.pipeline import bundled_schemes, prepare
+from kpidsl.pipeline import prepare
 from test_cli import KPI, kpi
 from test_readers import _csv
 
 ACTUALS = "rugao-2021/actuals-sample.csv"
-
-
-@pytest.fixture
-def rugao(tmp_path) -> Path:
-    for name in ("rugao-2021.kpi", "rugao-2021"):
-        source = bundled_schemes() / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
-    return tmp_path / "rugao-2021.kpi"
 
 
 def replace_line(path: Path, old: str, new: str) -> int:
@@ -52,16 +43,16 @@ def refused_by_both(scheme: Path) -> str:
 
 
 @pytest.mark.parametrize("written, reads", [("97.5%", "0.975"), ("0.975", "0.975"), ("９７.５％", "0.975")])
-def test_a_rate_written_as_a_percentage_or_a_fraction_reads_alike(rugao, written, reads):
-    original = _csv(prepare(rugao, reader="full")[0])
-    replace_line(rugao.parent / ACTUALS, "丁堰镇,体检率,体检率,97.5%,", f"丁堰镇,体检率,体检率,{written},")
-    assert [_csv(prepare(rugao, reader=r)[0]) for r in ("columns", "full")] == [original, original]
+def test_a_rate_written_as_a_percentage_or_a_fraction_reads_alike(rugao_copy, written, reads):
+    original = _csv(prepare(rugao_copy, reader="full")[0])
+    replace_line(rugao_copy.parent / ACTUALS, "丁堰镇,体检率,体检率,97.5%,", f"丁堰镇,体检率,体检率,{written},")
+    assert [_csv(prepare(rugao_copy, reader=r)[0]) for r in ("columns", "full")] == [original, original]
 
 
 @pytest.mark.parametrize("written", ["97.5", "1", "-97.5", "97.5人"])
-def test_a_rate_typed_without_its_percent_sign_is_refused_with_its_row(rugao, written):
-    row = replace_line(rugao.parent / ACTUALS, "丁堰镇,体检率,体检率,97.5%,", f"丁堰镇,体检率,体检率,{written},")
-    error = refused_by_both(rugao)
+def test_a_rate_typed_without_its_percent_sign_is_refused_with_its_row(rugao_copy, written):
+    row = replace_line(rugao_copy.parent / ACTUALS, "丁堰镇,体检率,体检率,97.5%,", f"丁堰镇,体检率,体检率,{written},")
+    error = refused_by_both(rugao_copy)
     assert f"E306 {ACTUALS} 第 {row} 行：丁堰镇 / 体检率 / 体检率 的值 '{written}' 不是百分数" in error
     if written == "97.5":
         assert "是 97.5% 吗" in error
@@ -75,13 +66,13 @@ def declare(scheme: Path, after: str, line: str) -> None:
 
 
 @pytest.mark.parametrize("written", ["97.5", "97.5%", "９７.５"])
-def test_a_scheme_may_declare_bare_rates_as_percentages(rugao, written):
+def test_a_scheme_may_declare_bare_rates_as_percentages(rugao_copy, written):
     """计量 体检率 百分点: the bureau's sheets write 97.5 for 97.5%; both readers read it so."""
-    original = _csv(prepare(rugao, reader="full")[0])
-    declare(rugao, "指标 体检率", "      计量 体检率 百分点")
-    replace_line(rugao.parent / ACTUALS, "丁堰镇,体检率,体检率,97.5%,", f"丁堰镇,体检率,体检率,{written},")
-    assert [_csv(prepare(rugao, reader=r)[0]) for r in ("columns", "full")] == [original, original]
-    explained = kpi("explain", rugao.name, "丁堰镇", cwd=rugao.parent).stdout
+    original = _csv(prepare(rugao_copy, reader="full")[0])
+    declare(rugao_copy, "指标 体检率", "      计量 体检率 百分点")
+    replace_line(rugao_copy.parent / ACTUALS, "丁堰镇,体检率,体检率,97.5%,", f"丁堰镇,体检率,体检率,{written},")
+    assert [_csv(prepare(rugao_copy, reader=r)[0]) for r in ("columns", "full")] == [original, original]
+    explained = kpi("explain", rugao_copy.name, "丁堰镇", cwd=rugao_copy.parent).stdout
     assert f"体检率 {written.rstrip('%')}%" in explained  # as written, with its unit
 
 
@@ -90,32 +81,32 @@ def test_a_scheme_may_declare_bare_rates_as_percentages(rugao, written):
     ("计量 完成率 %", "计量 完成率：体检率 的规则不读取此字段"),
     ("计量 体检率 斤", None),  # not a unit: a syntax error at the word
 ])
-def test_a_measure_that_does_not_fit_the_rules_is_refused_at_its_line(rugao, line, says):
-    declare(rugao, "指标 体检率", "      " + line)
-    done = kpi("check", rugao.name, "--no-data", cwd=rugao.parent)
+def test_a_measure_that_does_not_fit_the_rules_is_refused_at_its_line(rugao_copy, line, says):
+    declare(rugao_copy, "指标 体检率", "      " + line)
+    done = kpi("check", rugao_copy.name, "--no-data", cwd=rugao_copy.parent)
     assert done.returncode == 1 and "rugao-2021.kpi:234:" in done.stderr
     assert says is None or says in done.stderr
 
 
 @pytest.mark.parametrize("written", ["2⁶5", "26⑤", "265½"])
-def test_superscripts_and_circled_digits_are_never_digits(rugao, written):
-    row = replace_line(rugao.parent / ACTUALS, "丁堰镇,劳动力外引,实际,265,", f"丁堰镇,劳动力外引,实际,{written},")
-    assert f"第 {row} 行：丁堰镇 / 劳动力外引 / 实际 的值 '{written}' 不是数值" in refused_by_both(rugao)
+def test_superscripts_and_circled_digits_are_never_digits(rugao_copy, written):
+    row = replace_line(rugao_copy.parent / ACTUALS, "丁堰镇,劳动力外引,实际,265,", f"丁堰镇,劳动力外引,实际,{written},")
+    assert f"第 {row} 行：丁堰镇 / 劳动力外引 / 实际 的值 '{written}' 不是数值" in refused_by_both(rugao_copy)
 
 
-def test_a_count_of_people_takes_people_not_yuan(rugao):
-    actuals = rugao.parent / ACTUALS
-    original = _csv(prepare(rugao, reader="full")[0])
+def test_a_count_of_people_takes_people_not_yuan(rugao_copy):
+    actuals = rugao_copy.parent / ACTUALS
+    original = _csv(prepare(rugao_copy, reader="full")[0])
     replace_line(actuals, "丁堰镇,劳动力外引,实际,265,", "丁堰镇,劳动力外引,实际,265人,")
-    assert _csv(prepare(rugao, reader="columns")[0]) == original
+    assert _csv(prepare(rugao_copy, reader="columns")[0]) == original
     row = replace_line(actuals, "丁堰镇,劳动力外引,实际,265人,", "丁堰镇,劳动力外引,实际,265元,")
-    assert f"第 {row} 行：丁堰镇 / 劳动力外引 / 实际 的值 '265元' 不是以“人”计的数值" in refused_by_both(rugao)
+    assert f"第 {row} 行：丁堰镇 / 劳动力外引 / 实际 的值 '265元' 不是以“人”计的数值" in refused_by_both(rugao_copy)
 
 
 @pytest.mark.parametrize("written", ["265.5", "-265"])
-def test_a_count_is_whole_and_not_negative(rugao, written):
-    row = replace_line(rugao.parent / ACTUALS, "丁堰镇,劳动力外引,实际,265,", f"丁堰镇,劳动力外引,实际,{written},")
-    assert f"第 {row} 行：丁堰镇 / 劳动力外引 / 实际 的值 '{written}' 不是以“人”计的非负整数" in refused_by_both(rugao)
+def test_a_count_is_whole_and_not_negative(rugao_copy, written):
+    row = replace_line(rugao_copy.parent / ACTUALS, "丁堰镇,劳动力外引,实际,265,", f"丁堰镇,劳动力外引,实际,{written},")
+    assert f"第 {row} 行：丁堰镇 / 劳动力外引 / 实际 的值 '{written}' 不是以“人”计的非负整数" in refused_by_both(rugao_copy)
 
 
 # ---- CSV as it gets broken: every record as long as its header, quotes closed ---------------
@@ -130,26 +121,26 @@ def test_a_count_is_whole_and_not_negative(rugao, written):
     (",劳动力外引,实际,265,", "未写单位"),
     ("丁堰镇,,实际,265,", "未写指标"),
 ])
-def test_a_broken_csv_record_is_named_by_its_row(rugao, written, says):
-    row = replace_line(rugao.parent / ACTUALS, "丁堰镇,劳动力外引,实际,265,", written)
-    assert f"E314 {ACTUALS} 第 {row} 行：{says}" in refused_by_both(rugao)
+def test_a_broken_csv_record_is_named_by_its_row(rugao_copy, written, says):
+    row = replace_line(rugao_copy.parent / ACTUALS, "丁堰镇,劳动力外引,实际,265,", written)
+    assert f"E314 {ACTUALS} 第 {row} 行：{says}" in refused_by_both(rugao_copy)
 
 
-def test_a_unit_without_a_name_is_refused(rugao):
-    units = rugao.parent / "rugao-2021/units.csv"
+def test_a_unit_without_a_name_is_refused(rugao_copy):
+    units = rugao_copy.parent / "rugao-2021/units.csv"
     row = replace_line(units, "白蒲镇,镇,", ",镇,")
-    assert f"E314 rugao-2021/units.csv 第 {row} 行：单位名为空" in refused_by_both(rugao)
+    assert f"E314 rugao-2021/units.csv 第 {row} 行：单位名为空" in refused_by_both(rugao_copy)
 
 
 # ---- files that would hang or eat memory are refused by their type, before reading ----------
 @pytest.mark.parametrize("kind", ["fifo", "device", "directory"])
 @pytest.mark.parametrize("option", ["scheme", "--values", "--units", "--targets"])
-def test_pipes_devices_and_folders_are_refused_not_read(rugao, kind, option):
-    target = {"fifo": rugao.parent / "pipe.csv", "device": Path("/dev/zero"), "directory": rugao.parent}[kind]
+def test_pipes_devices_and_folders_are_refused_not_read(rugao_copy, kind, option):
+    target = {"fifo": rugao_copy.parent / "pipe.csv", "device": Path("/dev/zero"), "directory": rugao_copy.parent}[kind]
     if kind == "fifo":
         os.mkfifo(target)
-    args = ["check", str(target)] if option == "scheme" else ["score", rugao.name, option, str(target)]
-    done = subprocess.run([KPI, *args], capture_output=True, text=True, cwd=rugao.parent, timeout=60)
+    args = ["check", str(target)] if option == "scheme" else ["score", rugao_copy.name, option, str(target)]
+    done = subprocess.run([KPI, *args], capture_output=True, text=True, cwd=rugao_copy.parent, timeout=60)
     assert done.returncode == 1
     said = {"directory": "目录"}.get(kind, "设备或管道")
     if kind == "directory" and option == "--targets":  # a folder of the units' own workbooks, here none
@@ -157,11 +148,11 @@ def test_pipes_devices_and_folders_are_refused_not_read(rugao, kind, option):
     assert f"E301 无法读取文件 {target}：" in done.stderr and said in done.stderr
 
 
-def test_a_pipe_in_a_folder_of_workbooks_is_refused_not_read(rugao):
-    (rugao.parent / "returns").mkdir()
-    os.mkfifo(rugao.parent / "returns" / "丁堰镇.xlsx")
-    done = subprocess.run([KPI, "score", rugao.name, "--actuals", "returns"], capture_output=True, text=True,
-                          cwd=rugao.parent, timeout=60)
+def test_a_pipe_in_a_folder_of_workbooks_is_refused_not_read(rugao_copy):
+    (rugao_copy.parent / "returns").mkdir()
+    os.mkfifo(rugao_copy.parent / "returns" / "丁堰镇.xlsx")
+    done = subprocess.run([KPI, "score", rugao_copy.name, "--actuals", "returns"], capture_output=True, text=True,
+                          cwd=rugao_copy.parent, timeout=60)
     assert done.returncode == 1 and "E301 无法读取文件 returns/丁堰镇.xlsx：" in done.stderr
 
 
@@ -187,32 +178,32 @@ def edited_xml(source: Path, target: Path, sheet: str, edit) -> Path:
     ("D3:E3", "如皋工业园区（如城街道）、经济技术开发区（城北街道）"),  # across two units' columns
     ("D3:D4", "如皋工业园区（如城街道）"),  # down over a second item's row
 ])
-def test_a_merge_across_figures_is_refused_naming_its_range(rugao, tmp_path, span, units):
-    book = openpyxl.load_workbook(rugao.parent / TARGETS)
+def test_a_merge_across_figures_is_refused_naming_its_range(rugao_copy, tmp_path, span, units):
+    book = openpyxl.load_workbook(rugao_copy.parent / TARGETS)
     book["附件1"].merge_cells(span)
     book.save(tmp_path / "merged.xlsx")
-    done = score_with_targets(rugao, tmp_path / "merged.xlsx")
+    done = score_with_targets(rugao_copy, tmp_path / "merged.xlsx")
     assert done.returncode == 1
     assert f"E314 {tmp_path / 'merged.xlsx'} 附件1!{span}：合并单元格跨越多个数值单元格（{units}）" in done.stderr
 
 
 @pytest.mark.parametrize("cell", ["XFD1048576", "A1048576"])
-def test_a_cell_far_away_is_refused_at_once(rugao, tmp_path, cell):
-    book = openpyxl.load_workbook(rugao.parent / TARGETS)
+def test_a_cell_far_away_is_refused_at_once(rugao_copy, tmp_path, cell):
+    book = openpyxl.load_workbook(rugao_copy.parent / TARGETS)
     book.save(tmp_path / "plain.xlsx")
     row = cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
     far = edited_xml(tmp_path / "plain.xlsx", tmp_path / "far.xlsx", "xl/worksheets/sheet1.xml", lambda xml: xml.replace(
         "</sheetData>", f'<row r="{row}"><c r="{cell}" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'))
-    done = score_with_targets(rugao, far)  # took minutes, then ran out of memory
+    done = score_with_targets(rugao_copy, far)  # took minutes, then ran out of memory
     assert done.returncode == 1 and f"工作表 附件1 过大：单元格 附件1!{cell} 使表格超过" in done.stderr
 
 
-def test_a_merge_over_the_whole_sheet_beside_the_table_costs_nothing(rugao, tmp_path):
-    book = openpyxl.load_workbook(rugao.parent / TARGETS)
+def test_a_merge_over_the_whole_sheet_beside_the_table_costs_nothing(rugao_copy, tmp_path):
+    book = openpyxl.load_workbook(rugao_copy.parent / TARGETS)
     book.save(tmp_path / "plain.xlsx")
     merged = edited_xml(tmp_path / "plain.xlsx", tmp_path / "merge.xlsx", "xl/worksheets/sheet1.xml", lambda xml: re.sub(
         r'<mergeCells count="(\d+)">', lambda m: f'<mergeCells count="{int(m[1]) + 1}"><mergeCell ref="R1:XFD1048576"/>', xml))
-    assert score_with_targets(rugao, merged).stdout == score_with_targets(rugao, rugao.parent / TARGETS).stdout != ""
+    assert score_with_targets(rugao_copy, merged).stdout == score_with_targets(rugao_copy, rugao_copy.parent / TARGETS).stdout != ""
 
 
 def _formula(xml: str, cell: str, cached: str | None) -> str:
@@ -223,31 +214,31 @@ def _formula(xml: str, cell: str, cached: str | None) -> str:
     return xml[:found.start()] + f'<c r="{cell}"><f>2000+607</f>{saved}</c>' + xml[found.end():]
 
 
-def test_a_formula_reads_as_the_result_excel_saved_and_is_never_evaluated(rugao, tmp_path):
-    book = openpyxl.load_workbook(rugao.parent / TARGETS)
+def test_a_formula_reads_as_the_result_excel_saved_and_is_never_evaluated(rugao_copy, tmp_path):
+    book = openpyxl.load_workbook(rugao_copy.parent / TARGETS)
     book.save(tmp_path / "plain.xlsx")
     computed = edited_xml(tmp_path / "plain.xlsx", tmp_path / "f.xlsx", "xl/worksheets/sheet1.xml",
                           lambda xml: _formula(xml, "D3", "2607"))
-    assert score_with_targets(rugao, computed).stdout == score_with_targets(rugao, rugao.parent / TARGETS).stdout != ""
+    assert score_with_targets(rugao_copy, computed).stdout == score_with_targets(rugao_copy, rugao_copy.parent / TARGETS).stdout != ""
     wrong = edited_xml(tmp_path / "plain.xlsx", tmp_path / "w.xlsx", "xl/worksheets/sheet1.xml",
                        lambda xml: _formula(xml, "D3", "9999"))  # the saved result is what is read
-    assert score_with_targets(rugao, wrong).stdout != score_with_targets(rugao, computed).stdout
+    assert score_with_targets(rugao_copy, wrong).stdout != score_with_targets(rugao_copy, computed).stdout
 
 
-def test_a_formula_without_a_saved_result_is_refused_with_its_cell(rugao, tmp_path):
-    book = openpyxl.load_workbook(rugao.parent / TARGETS)
+def test_a_formula_without_a_saved_result_is_refused_with_its_cell(rugao_copy, tmp_path):
+    book = openpyxl.load_workbook(rugao_copy.parent / TARGETS)
     book.save(tmp_path / "plain.xlsx")
     bare = edited_xml(tmp_path / "plain.xlsx", tmp_path / "f.xlsx", "xl/worksheets/sheet1.xml",
                       lambda xml: _formula(xml, "D3", None))
-    done = score_with_targets(rugao, bare)
+    done = score_with_targets(rugao_copy, bare)
     assert done.returncode == 1
     assert f"E314 {bare} 附件1!D3：公式没有保存计算结果" in done.stderr
 
 
-def test_one_run_names_every_problem_of_every_file_and_layer(rugao):
+def test_one_run_names_every_problem_of_every_file_and_layer(rugao_copy):
     """A missing reason, a score above its points, text in a number and a broken record in
     another file: all in one run (they came one a run), each with its place."""
-    actuals = rugao.parent / ACTUALS
+    actuals = rugao_copy.parent / ACTUALS
     lines = actuals.read_text(encoding="utf-8").split("\n")
     reason = next(i for i, l in enumerate(lines) if l.startswith("丁堰镇,创新创优项目,评分,"))
     above = next(i for i, l in enumerate(lines) if l.startswith("白蒲镇,创新创优项目,评分,"))
@@ -255,14 +246,14 @@ def test_one_run_names_every_problem_of_every_file_and_layer(rugao):
     lines[above] = "白蒲镇,创新创优项目,评分,30,理由"
     actuals.write_text("\n".join(lines), encoding="utf-8")
     text = replace_line(actuals, "丁堰镇,体检率,体检率,97.5%,", "丁堰镇,体检率,体检率,约97%,")
-    records = rugao.parent / "rugao-2021/records-sample.csv"
+    records = rugao_copy.parent / "rugao-2021/records-sample.csv"
     broken = len(records.read_text(encoding="utf-8").splitlines()) + 1
     records.write_text(records.read_text(encoding="utf-8") + "丁堰镇,高技能类双创人才等项目,x,省级,1,200\n",
                        encoding="utf-8")
-    done = kpi("score", rugao.name, cwd=rugao.parent)
+    done = kpi("score", rugao_copy.name, cwd=rugao_copy.parent)
     assert done.returncode == 1
     said = done.stderr
-    assert f"丁堰镇 / 创新创优项目：评定分须附评定理由" in said and f"（{ACTUALS} 第 {reason + 1} 行）" in said
+    assert "丁堰镇 / 创新创优项目：评定分须附评定理由" in said and f"（{ACTUALS} 第 {reason + 1} 行）" in said
     assert f"白蒲镇 / 创新创优项目：评定分 30 超出允许范围 0–4（{ACTUALS} 第 {above + 1} 行）" in said
     assert f"E306 {ACTUALS} 第 {text} 行：丁堰镇 / 体检率 / 体检率 的值 '约97%'" in said
     assert f"E314 rugao-2021/records-sample.csv 第 {broken} 行：有 6 个字段，表头有 4 个" in said

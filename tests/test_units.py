@@ -10,14 +10,12 @@ import pytest
 from kpidsl import units
 from kpidsl.data import parse_value, written_unit
 from kpidsl.errors import SchemeSyntaxError
-from kpidsl.parser import quantity
 from kpidsl.parsed import grammar_text
-from test_damaged_inputs import ACTUALS, declare, replace_line, rugao  # noqa: F401  (a fixture)
-from test_cli import kpi
-from test_readers import _csv
-
-from kpidsl.parser import build
+from kpidsl.parser import build, quantity
 from kpidsl.pipeline import prepare
+from test_cli import kpi
+from test_damaged_inputs import ACTUALS, declare, replace_line
+from test_readers import _csv
 
 
 def test_the_grammar_spells_the_units_of_the_table():
@@ -46,14 +44,14 @@ def test_an_unknown_unit_in_a_scheme_names_it_and_lists_the_known(written):
     assert f"E107 未知的单位 {written.lstrip('0123456789')}" in message and "人次" in message and "亿元" in message
 
 
-def test_a_field_kept_in_thousands_reads_its_bare_figures_so(rugao):
+def test_a_field_kept_in_thousands_reads_its_bare_figures_so(rugao_copy):
     """计量 实际 千人: a table kept in thousands writes 0.265 for 265 people (both readers, and
     shown with its unit); a figure written with its own unit (265人) is read as written."""
-    original = _csv(prepare(rugao, reader="full")[0])
-    declare(rugao, "指标 劳动力外引", "      计量 实际 千人")
-    actuals = rugao.parent / ACTUALS
+    original = _csv(prepare(rugao_copy, reader="full")[0])
+    declare(rugao_copy, "指标 劳动力外引", "      计量 实际 千人")
+    actuals = rugao_copy.parent / ACTUALS
     actuals.write_text(re.sub(r"^(.*,劳动力外引,实际,)(\d+),", lambda m: f"{m[1]}{Decimal(m[2]) / 1000},",
                               actuals.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
     replace_line(actuals, "白蒲镇,劳动力外引,实际,0.36,", "白蒲镇,劳动力外引,实际,360人,")
-    assert [_csv(prepare(rugao, reader=r)[0]) for r in ("columns", "full")] == [original, original]
-    assert "实际 0.265千人" in kpi("explain", rugao.name, "丁堰镇", cwd=rugao.parent).stdout
+    assert [_csv(prepare(rugao_copy, reader=r)[0]) for r in ("columns", "full")] == [original, original]
+    assert "实际 0.265千人" in kpi("explain", rugao_copy.name, "丁堰镇", cwd=rugao_copy.parent).stdout
