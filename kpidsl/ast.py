@@ -317,6 +317,7 @@ class Node:
     vetoes: tuple[Veto, ...]
     cap: Quantity | None
     allow_negative: bool
+    floor_stated: bool  # 扣完为止 written: the default (floor at 0), restated as the policy does
     source: str | None
     interpretation: str | None
     requirements: tuple[Requirement, ...]

@@ -153,6 +153,11 @@ class _Checker:
             self.check_expr(let.expr)
         if node.cap:
             self.check_points(node.cap, node.pos)
+        if node.floor_stated and node.allow_negative:
+            self.report("E207", node.pos, what=(f"{node.name}：扣完为止 与 可为负分 相矛盾" if self.lang == "zh" else
+                                                f"{node.name}: floor_at_zero contradicts allow_negative"))
+        if node.points.unit == "":  # 指标 甲 10 {: taken as 10分, and said
+            self.report("W204", node.pos, name=node.name, points=node.points.text)
 
     def check_rule(self, item: ast.Item, rule: ast.Rule) -> None:
         match rule:
@@ -254,7 +259,8 @@ class _Checker:
                     try:
                         data.find_unit(name, self.lang)
                     except KpiError as e:  # names no group, and no unit (or several)
-                        self.report("E206", requirement.pos, name=name, hint=f"（{e.diagnostics[0].message}）")
+                        # a scheme run on part of its units: said, and scoring goes on
+                        self.report("W205", requirement.pos, name=name, hint=f"（{e.diagnostics[0].message}）")
         for info in self.index.items():
             rule = info.node.rule
             if not isinstance(rule, ast.Rank):

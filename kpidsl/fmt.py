@@ -238,6 +238,8 @@ def _adjustments(w: _Writer, node, depth: int) -> None:
         w.emit(depth, f"{w.kw('KW_CAP')} {node.cap}")
     if node.allow_negative:
         w.emit(depth, w.kw("KW_ALLOW_NEGATIVE"))
+    if node.floor_stated:
+        w.emit(depth, w.kw("KW_FLOOR"))
 
 
 def _rule(w: _Writer, rule, depth: int) -> str:

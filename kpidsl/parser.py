@@ -78,7 +78,7 @@ class _Body:
         self.requirements, self.lets, self.defaults = [], [], []
         self.aliases, self.sub_aliases, self.measures = [], [], []
         self.cap = self.source = self.interpretation = self.points_note = None
-        self.allow_negative = self.points_scaled = False
+        self.allow_negative = self.points_scaled = self.floor_stated = False
         self.kind = None
         for part in parts:
             match part:
@@ -104,6 +104,8 @@ class _Body:
                     self.cap = q
                 case ("allow_negative",):
                     self.allow_negative = True
+                case ("floor",):
+                    self.floor_stated = True
                 case ("source", text):  # several 原文 lines read as one passage
                     self.source = text if self.source is None else self.source + "\n" + text
                 case ("interpretation", text):
@@ -121,6 +123,7 @@ class _Body:
         """The fields of ast.Node."""
         return dict(name=name, title=title, points=points, deductions=tuple(self.deductions),
                     vetoes=tuple(self.vetoes), cap=self.cap, allow_negative=self.allow_negative,
+                    floor_stated=self.floor_stated,
                     source=self.source, interpretation=self.interpretation,
                     requirements=tuple(self.requirements), lets=tuple(self.lets),
                     defaults=tuple(self.defaults), aliases=tuple(self.aliases),
@@ -289,6 +292,9 @@ class _ToAst(Transformer):
 
     def allow_negative(self, meta, c):
         return ("allow_negative",)
+
+    def floor(self, meta, c):
+        return ("floor",)
 
     # -- rules
     def meet(self, meta, c):

@@ -2,7 +2,6 @@
 steps surfaced."""
 from __future__ import annotations
 
-import pytest
 
 from kpidsl.checker import check
 from kpidsl.errors import SchemeCheckError
@@ -93,8 +92,11 @@ def test_rank_step_below_zero_in_a_group_is_reported_with_the_ranks(tmp_path):
     assert "镇 共 3 个单位，第 3 名" in loaded.warnings[0].message
 
 
-def test_requirement_for_an_unknown_unit(tmp_path):
+def test_requirement_for_a_unit_absent_from_the_data_is_said_and_scoring_goes_on(tmp_path):
+    from test_cli import kpi
+
     body = '板块 甲 1分 { 指标 a 1分 { 满分 要求 适用 北京 "x" } }'
-    with pytest.raises(SchemeCheckError) as e:
-        load_all(build(tmp_path, body, {}))
-    assert "E206" in e.value.render() and "找不到单位 北京" in e.value.render()
+    scheme = build(tmp_path, body, {})
+    assert [w.code for w in load_all(scheme).warnings] == ["W205"]
+    done = kpi("score", str(scheme), "--format", "csv")
+    assert done.returncode == 0 and "W205 要求适用的 北京 不是分组，也不是数据中的单位（找不到单位 北京" in done.stderr

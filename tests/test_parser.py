@@ -163,3 +163,33 @@ def test_line_numbers_are_right_whatever_the_line_endings(ending):
 def test_byte_order_mark_and_tabs_are_accepted():
     scheme = parse('\ufeff方案 "x"\n板块\t甲\t1分\t{\t指标 乙 1分 { 达标 } }')
     assert scheme.title == "x"
+
+
+def test_a_scheme_as_pasted_from_word_reads_as_the_typed_one(tmp_path):
+    """Curly quotes, ﹦, points in brackets after the name, "，扣完为止": read as the canonical
+    spelling, through `kpi check` and `kpi fmt`."""
+    from test_cli import kpi
+
+    pasted = tmp_path / "pasted.kpi"
+    pasted.write_text("方案 “培训”\n板块 总（10分） {\n  指标 安全培训 “安全培训（10分）”（10分） {\n"
+                      "    达标 实际 ﹦ 任务\n    每少 1人 扣 1分，扣完为止\n  }\n}\n", encoding="utf-8")
+    typed = tmp_path / "typed.kpi"
+    typed.write_text('方案 "培训"\n\n板块 总 10分 {\n  指标 安全培训 "安全培训（10分）" 10分 {\n'
+                     "    达标 实际 = 任务\n    每少 1人 扣 1分\n    扣完为止\n  }\n}\n", encoding="utf-8")
+    assert kpi("check", str(pasted), "--no-data").returncode == 0
+    assert kpi("fmt", str(pasted)).returncode == 0
+    assert pasted.read_text(encoding="utf-8") == typed.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("body, says", [
+    ("每少 1人 扣 1分，扣完为止 可为负分", "E207 甲：扣完为止 与 可为负分 相矛盾"),
+    ("达标 实际 >= 任务", "W204 甲 的分值 10 未写单位，按 10分 计"),
+])
+def test_what_a_pasted_scheme_leaves_unsaid_is_said(tmp_path, body, says):
+    from test_cli import kpi
+
+    scheme = tmp_path / "s.kpi"
+    points = "10" if says.startswith("W204") else "10分"
+    scheme.write_text(f'方案 "s"\n板块 总 10分 {{\n  指标 甲 {points} {{\n    {body}\n  }}\n}}\n', encoding="utf-8")
+    done = kpi("check", str(scheme), "--no-data")
+    assert says in done.stderr and done.returncode == (1 if says.startswith("E") else 0)
