@@ -89,9 +89,13 @@ def format_scheme(scheme: ast.Scheme, source: str, lang: str | None = None) -> s
     roundings = [("KW_ITEM", scheme.item_rounding), ("KW_TOTAL", scheme.total_rounding),
                  ("KW_AMOUNT", scheme.amount_rounding)]
     modes = {"half_up": "KW_HALF_UP", "down": "KW_DOWN", "half_even": "KW_HALF_EVEN"}
-    if any(r != ast.Rounding(2, "half_up") for _, r in roundings) or _line_of(source, "KW_ROUNDING"):
+    # those that differ from the default or are written (舍入 金额 is not added to a scheme paying none)
+    spelled = {scope: "|".join(keyword_spellings()[scope]) for scope, _ in roundings}
+    written = [(scope, r) for scope, r in roundings if r != ast.Rounding(2, "half_up") or re.search(
+        rf"^[ \t]*({'|'.join(keyword_spellings()['KW_ROUNDING'])})\s+({spelled[scope]})(?![^\W\d])", source, re.M)]
+    if written:
         w.blank()
-        for scope, r in roundings:
+        for scope, r in written:
             w.emit(0, f"{kw('KW_ROUNDING')} {kw(scope)} {r.places}{'位' if w.lang == 'zh' else ''} {kw(modes[r.mode])}",
                    _line_of(source, "KW_ROUNDING"))
     # the rest in the order written, so that comments stay beside what they are about

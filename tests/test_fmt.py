@@ -78,3 +78,10 @@ def test_measures_keep_their_units_in_either_language():
     assert "measure 体检率 percent_points" in english and "measure actual 万元" in english
     assert same(parse(english), parse(source)) and format_scheme(parse(english), english, "zh") == chinese
     assert [(m.field, m.unit) for m in parse(source).sections[0].children[1].measures] == [("实际", "万元"), ("任务", "%")]
+
+
+def test_fmt_keeps_the_roundings_written_and_adds_none():
+    source = '方案 "t"\n舍入 指标 1位 四舍五入\n板块 总 10分 {\n  指标 甲 10分 {\n    每少 1次 扣 1分\n  }\n}\n'
+    formatted = format_scheme(parse(source), source)
+    assert "舍入 指标 1位 四舍五入" in formatted and "金额" not in formatted and "舍入 总分" not in formatted
+    assert "每少 1次 扣 1分" in formatted
