@@ -502,6 +502,7 @@ class Scheme:
     amount_rounding: Rounding
     total: tuple[TotalTerm, ...]  # empty: the plain sum of the top-level sections
     total_source: str | None  # 原文 of the total formula
+    total_points: Quantity | None  # 满分 declared on it: the weighted parts' full points add up to it
     sections: tuple[Section, ...]
     consts: tuple[Const, ...]
     lets: tuple[Let, ...]

@@ -91,7 +91,7 @@ class _Checker:
         top = {s.name: s for s in self.scheme.sections}
         if not self.scheme.total:
             return
-        weights = Decimal(0)
+        weights = full = Decimal(0)
         for term in self.scheme.total:
             if term.section not in top:
                 self.report("E201", term.pos, name=term.section, hint=did_you_mean(term.section, top, self.lang))
@@ -99,9 +99,21 @@ class _Checker:
             if term.weight and term.weight.unit != "%":
                 self.report("E207", term.pos, what=f"权重 {term.weight} 应写成百分数，如 60%")
             if not top[term.section].bonus:
-                weights += term.weight.value if term.weight else Decimal(1)
-        if weights != 1:
-            self.report("E203", self.scheme.total[0].pos, sum=plain(weights * 100) + "%")
+                weight = term.weight.value if term.weight else Decimal(1)
+                weights += weight
+                full += weight * top[term.section].points.value
+        declared = self.scheme.total_points
+        if declared is not None and full != declared.value:  # 总分 = 甲 × 40% + 乙 + 丙 满分 100分
+            self.report("E203", self.scheme.total[0].pos, what=(
+                f"总分按各板块计满分为 {plain(full)}分，与声明的 满分 {declared} 不符" if self.lang == "zh" else
+                f"the parts of the total give full points of {plain(full)}, not the {declared} declared"))
+        elif declared is None and weights != 1 and any(t.weight for t in self.scheme.total):
+            # a weighted average whose weights do not add up; a plain sum (no weights) is one
+            self.report("E203", self.scheme.total[0].pos, what=(
+                f"总分中各板块权重合计 {plain(weights * 100)}%，应为 100%；若总分是加权与不加权部分之和，"
+                f"请写明其满分（如 满分 {plain(full)}分）" if self.lang == "zh" else
+                f"the weights of the total add up to {plain(weights * 100)}%, not 100%; if the total adds "
+                f"weighted and unweighted parts, declare its full points (e.g. full {plain(full)}分)"))
         named = {t.section for t in self.scheme.total}
         for section in self.scheme.sections:
             if section.name not in named:

@@ -23,7 +23,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E202": ("{kind} {name} 声明 {declared}，其下各项合计 {parts}；请改正分值，或用 分值说明 写明如何处理",
              "{kind} {name} declares {declared} but its parts add up to {parts}; fix the points or "
              "state how it is resolved with points_note"),
-    "E203": ("总分中各板块权重合计 {sum}，应为 100%", "section weights in total add up to {sum}, not 100%"),
+    "E203": ("{what}", "{what}"),
     "E204": ("名称 {name} 重复（第 {first} 行已定义）", "duplicate name {name} (first defined on line {first})"),
     "E205": ("循环引用：{cycle}", "circular reference: {cycle}"),
     "E206": ("未知分组 {name}{hint}", "unknown group {name}{hint}"),

@@ -140,7 +140,8 @@ def _long(w: _Writer, expr: ast.Expr, depth: int) -> str:
 def _total(w: _Writer, scheme: ast.Scheme) -> None:
     w.blank()
     terms = " + ".join(t.section + (f" × {t.weight}" if t.weight else "") for t in scheme.total)
-    w.emit(0, f"{w.kw('KW_TOTAL')} = {terms}", scheme.total[0].pos.line)
+    full = f" {w.kw('KW_FULL')} {scheme.total_points}" if scheme.total_points else ""
+    w.emit(0, f"{w.kw('KW_TOTAL')} = {terms}{full}", scheme.total[0].pos.line)
     _texts(w, 1, "KW_SOURCE", scheme.total_source)
 
 

@@ -143,7 +143,7 @@ class _ToAst(Transformer):
 
     # -- top level
     def start(self, meta, parts):
-        title, groups, data, totals, total_source = "", (), ast.DataFiles((), (), (), (), ()), (), None
+        title, groups, data, totals, total_source, total_points = "", (), ast.DataFiles((), (), (), (), ()), (), None, None
         rounding = {kind: ast.Rounding(2, "half_up") for kind in ("item", "total", "amount")}
         sections, consts, lets, requirements, vetoes, defaults = [], [], [], [], [], []
         awards, department_awards, examples = [], [], []
@@ -157,8 +157,8 @@ class _ToAst(Transformer):
                     data = d
                 case ("rounding", scope, r):
                     rounding[scope] = r
-                case ("total", terms, text):
-                    totals, total_source = terms, text
+                case ("total", terms, text, points):
+                    totals, total_source, total_points = terms, text, points
                 case ast.Section():
                     sections.append(part)
                 case ast.Const():
@@ -178,7 +178,7 @@ class _ToAst(Transformer):
                 case ast.Example():
                     examples.append(part)
         return ast.Scheme(title, groups, data, rounding["item"], rounding["total"], rounding["amount"],
-                          totals, total_source, tuple(sections), tuple(consts), tuple(lets),
+                          totals, total_source, total_points, tuple(sections), tuple(consts), tuple(lets),
                           tuple(requirements), tuple(vetoes), tuple(defaults), tuple(awards),
                           tuple(department_awards), tuple(examples), self.path, self.lang)
 
@@ -219,8 +219,11 @@ class _ToAst(Transformer):
         return {"_KW_HALF_UP": "half_up", "_KW_DOWN": "down", "_KW_HALF_EVEN": "half_even"}[c[0].type]
 
     def total_decl(self, meta, c):
-        text = next((x[1] for x in c if isinstance(x, tuple)), None)
-        return ("total", tuple(t for t in c if isinstance(t, ast.TotalTerm)), text)
+        said = dict(x for x in c if isinstance(x, tuple))
+        return ("total", tuple(t for t in c if isinstance(t, ast.TotalTerm)), said.get("source"), said.get("points"))
+
+    def total_points(self, meta, c):
+        return ("points", quantity(c[0]))
 
     def total_term(self, meta, c):
         return ast.TotalTerm(str(c[0]), quantity(c[2]) if len(c) > 1 else None, _pos(meta))

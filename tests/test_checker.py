@@ -2,7 +2,6 @@
 steps surfaced."""
 from __future__ import annotations
 
-
 from kpidsl.checker import check
 from kpidsl.errors import SchemeCheckError
 from kpidsl.parser import parse
@@ -100,3 +99,18 @@ def test_requirement_for_a_unit_absent_from_the_data_is_said_and_scoring_goes_on
     assert [w.code for w in load_all(scheme).warnings] == ["W205"]
     done = kpi("score", str(scheme), "--format", "csv")
     assert done.returncode == 0 and "W205 要求适用的 北京 不是分组，也不是数据中的单位（找不到单位 北京" in done.stderr
+
+
+def test_a_total_of_weighted_and_unweighted_parts_declares_its_full_points(tmp_path):
+    from test_cli import kpi
+
+    parts = ("板块 甲 100分 { 指标 a 100分 { 满分 } }\n板块 乙 30分 { 指标 b 30分 { 满分 } }\n"
+             "板块 丙 30分 { 指标 c 30分 { 满分 } }\n")
+    assert codes("总分 = 甲 × 40% + 乙 + 丙 满分 100分\n" + parts) == []
+    assert codes("总分 = 乙 + 丙\n" + parts.split("\n", 1)[1]) == []  # a plain sum
+    assert "E203 总分按各板块计满分为 100分，与声明的 满分 90分 不符" in messages("总分 = 甲 × 40% + 乙 + 丙 满分 90分\n" + parts)
+    assert "E203 总分中各板块权重合计 240%，应为 100%；若总分是加权与不加权部分之和，请写明其满分（如 满分 100分）" \
+        in messages("总分 = 甲 × 40% + 乙 + 丙\n" + parts)
+    scheme = build(tmp_path, "总分 = 甲 × 40% + 乙 + 丙 满分 100分\n" + parts, {})
+    done = kpi("explain", str(scheme), "甲镇")
+    assert done.returncode == 0 and "总分 100" in done.stdout
