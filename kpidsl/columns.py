@@ -163,6 +163,7 @@ def read_values(tables: list, data: Dataset, item_names: dict[str, str], sub_nam
     shape = (len(slots), len(data.units)) if slot_major else (len(data.units), len(slots))
     unit_of_slot = [(measured or {}).get(key, "") for key in slots]
     checked = (np.array([u == "%" for u in unit_of_slot], bool),
+               np.array([u != "" and declared(u)[0] != "%" for u in unit_of_slot], bool),
                np.array([unit_kind(u) == "count" for u in unit_of_slot], bool),
                np.array([declared(u)[1] for u in unit_of_slot], np.int64))
     columns = Columns(slots, np.zeros(shape, np.int8), np.zeros(shape, np.int64), np.zeros(shape, np.int8),
@@ -335,7 +336,7 @@ _PIECE = 1 << 20  # rows filled at a time (two at once): more, smaller pieces us
 
 
 def _fill(columns: Columns, rows: _Rows, start: int, stop: int, slot_major: bool, rate_slots: np.ndarray,
-          count_slots: np.ndarray, power_of_slot: np.ndarray) -> int:
+          measured_slots: np.ndarray, count_slots: np.ndarray, power_of_slot: np.ndarray) -> int:
     """Parse the cells of rows start..stop and put them in place; returns how many. A figure the
     full loader refuses for its field's unit (data.measure_problem) raises Unsupported; a bare
     figure of a field declared in 万元 or 百分点 is in that power of ten, as data.load reads it."""
@@ -364,6 +365,8 @@ def _fill(columns: Columns, rows: _Rows, start: int, stop: int, slot_major: bool
             cell_kind[row] = TEXT
             columns.texts[(int(slot_of_row[row]), int(units[row]))] = value
     numbers = cell_kind == NUMBER
+    if np.any(measured_slots[slot_of_row] & percent & numbers):
+        raise Unsupported("a percentage in a field measured in another unit")  # 0% of a count of 例
     shifted = (power_of_slot[slot_of_row] != 0) & ~percent & numbers
     if np.any(shifted):  # the same digits, the point moved: 97.5 百分点 is 0.975, 3.5 万元 is 35000
         places = cell_exponent[shifted].astype(np.int64) - power_of_slot[slot_of_row][shifted]
