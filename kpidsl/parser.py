@@ -610,7 +610,9 @@ def _cmp(token) -> str:
     return {"≥": ">=", "≤": "<=", "≠": "!=", "==": "="}.get(symbol, symbol)
 
 
-def _describe_expected(expected: set[str], lang: str) -> str:
+def _describe_expected(expected: set[str], lang: str, found: str = "") -> str:
+    """What may come here, in words; where a statement has ended and any other may follow, not
+    the list of them all but that, with the keywords the word found is close to."""
     names = {"NAME": ("名称", "a name"), "QUANTITY": ("数值", "a number"),
              "STRING": ("带引号的文字", "quoted text"), "$END": ("文件结束", "end of file"),
              "CMP": ("比较符", "a comparison"), "EQUAL": ("=", "="), "PLUS": ("+", "+"),
@@ -627,14 +629,23 @@ def _describe_expected(expected: set[str], lang: str) -> str:
             shown.append(names[term][0 if lang == "zh" else 1])
         else:
             shown.append(term)
-    return "、".join(dict.fromkeys(shown)) if lang == "zh" else ", ".join(dict.fromkeys(shown))
+    shown = list(dict.fromkeys(shown))
+    if len(shown) > 8:
+        import difflib
+
+        close = difflib.get_close_matches(found, shown, n=3, cutoff=0.3)
+        if lang == "zh":
+            return "另起一条语句，或 }" + (f"（是否指：{'、'.join(close)}？）" if close else "")
+        return "a new statement, or }" + (f" (did you mean: {', '.join(close)}?)" if close else "")
+    return "、".join(shown) if lang == "zh" else ", ".join(shown)
 
 
 def _syntax_error(e: UnexpectedInput, text: str, path: str, lang: str) -> SchemeSyntaxError:
     where = dict(file=path, line=e.line, column=e.column, source=text)
     if isinstance(e, UnexpectedCharacters):
         return SchemeSyntaxError([diagnostic("E101", lang, char=text[e.pos_in_stream], **where)])
-    expected = _describe_expected(set(e.expected) if isinstance(e, UnexpectedEOF) else set(e.accepts or e.expected), lang)
+    expected = _describe_expected(set(e.expected) if isinstance(e, UnexpectedEOF) else set(e.accepts or e.expected), lang,
+                                  "" if isinstance(e, UnexpectedEOF) else str(e.token))
     if isinstance(e, UnexpectedEOF) or e.token.type == "$END":
         lines = text.splitlines() or [""]
         where.update(line=len(lines), column=len(lines[-1]) + 1)

@@ -193,3 +193,12 @@ def test_what_a_pasted_scheme_leaves_unsaid_is_said(tmp_path, body, says):
     scheme.write_text(f'方案 "s"\n板块 总 10分 {{\n  指标 甲 {points} {{\n    {body}\n  }}\n}}\n', encoding="utf-8")
     done = kpi("check", str(scheme), "--no-data")
     assert says in done.stderr and done.returncode == (1 if says.startswith("E") else 0)
+
+
+def test_a_word_after_a_whole_statement_is_answered_in_words_not_a_token_list():
+    text = '方案 "t"\n板块 总 10分 {\n  指标 甲 10分 {\n    一票否决 实际 < 1 总分为 0分\n  }\n}\n'
+    with pytest.raises(SchemeSyntaxError) as e:
+        parse(text, "t.kpi")
+    said = e.value.render()
+    assert "E102 此处不应出现 '总分为'；应为：另起一条语句，或 }（是否指：总分不超过" in said
+    assert "可为负分" not in said  # not every keyword of the language
