@@ -125,6 +125,7 @@ class Proportional:
     ratio: Expr | None  # default 实际 / 任务
     threshold: Quantity | None
     pos: Pos
+    reverse: bool = False  # 反向: 任务 / 实际, full points where 实际 <= 任务 (lower is better)
 
 
 @dataclass(frozen=True)

@@ -252,8 +252,9 @@ def _rule(w: _Writer, rule, depth: int) -> str:
     match rule:
         case ast.Meet(condition=c):
             return kw("KW_MEET") + (f" {w.expr(c)}" if c is not None else "")
-        case ast.Proportional(ratio=r, threshold=t):
-            return kw("KW_PROPORTIONAL") + (f" {w.expr(r)}" if r is not None else "") + \
+        case ast.Proportional(ratio=r, threshold=t, reverse=reverse):
+            return kw("KW_PROPORTIONAL") + (f" {kw('KW_REVERSE')}" if reverse else "") + \
+                (f" {w.expr(r)}" if r is not None else "") + \
                 (f" {kw('KW_BELOW')} {t} {kw('KW_ZERO')}" if t else "")
         case ast.Full():
             return kw("KW_FULL")

@@ -304,9 +304,13 @@ class _ToAst(Transformer):
         return ast.Meet(c[0] if c else None, _pos(meta))
 
     def proportional(self, meta, c):
-        ratio = c[0] if c and not isinstance(c[0], Token) else None
+        reverse = "reverse" in c
+        ratio = c[0] if c and not isinstance(c[0], (Token, str)) else None
         tokens = [t for t in c if isinstance(t, Token) and t.type == "QUANTITY"]
-        return ast.Proportional(ratio, quantity(tokens[0]) if tokens else None, _pos(meta))
+        return ast.Proportional(ratio, quantity(tokens[0]) if tokens else None, _pos(meta), reverse)
+
+    def reverse(self, meta, c):
+        return "reverse"
 
     def full(self, meta, c):
         return ast.Full(_pos(meta))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from kpidsl.errors import DataError
 from kpidsl.numbers import plain
@@ -62,6 +63,30 @@ def test_proportional_target_of_zero_is_an_error_unless_the_scheme_says(tmp_path
     assert "E307" in str(e.value) and "甲镇" in str(e.value)
     r = item_score(tmp_path, "5分", "若 任务 = 0 则 满分 否则 按比例", values)
     assert scores(r) == ["5", "2.5", "2.5", "2.5", "2.5"]
+
+
+def test_proportional_reverse_lower_is_better(tmp_path):
+    """按比例 反向 (10号's 反向指标): full at or below 任务 (an 实际 of 0 too), else 任务 / 实际."""
+    values = same({"任务": ["4.5%"] * 5, "实际": ["3%", "4.5%", "6%", "0", "9%"]})
+    r = item_score(tmp_path, "10分", "按比例 反向", values)
+    assert scores(r) == ["10", "10", "7.5", "10", "5"]
+    line = next(l for l in r["丙镇"].lines if l.kind == "proportional")
+    assert line.text.startswith("反向指标（越低越好）") and "比率 任务 / 实际 = 75%" in line.arithmetic
+    assert "未超过任务，得满分" in next(l for l in r["甲镇"].lines if l.kind == "proportional").said
+    (tmp_path / "t").mkdir()
+    assert scores(item_score(tmp_path / "t", "10分", "按比例 反向 未达 60% 不得分", values)) == \
+        ["10", "10", "7.5", "10", "0"]
+
+
+@settings(max_examples=15)
+@given(target=st.integers(1, 10_000), actuals=st.lists(st.integers(0, 30_000), min_size=5, max_size=5))
+def test_proportional_reverse_never_rewards_a_higher_actual(tmp_path_factory, target, actuals):
+    actuals = sorted(actuals)
+    r = item_score(tmp_path_factory.mktemp("reverse"), "10分", "按比例 反向",
+                   same({"任务": [str(target)] * 5, "实际": [str(a) for a in actuals]}))
+    got = [r[u].score for u, _ in UNITS]
+    assert got == sorted(got, reverse=True) and got[0] <= 10
+    assert all(s == 10 for s, a in zip(got, actuals) if a <= target)
 
 
 # ---- deduct-per --------------------------------------------------------------------
