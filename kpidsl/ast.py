@@ -152,6 +152,14 @@ class Fixed:
 
 
 @dataclass(frozen=True)
+class Given:
+    """得 系统考核得分: the score as given in the data (by a system, an inspection), checked to lie
+    within 0 and the item's points."""
+    field: Ref
+    pos: Pos
+
+
+@dataclass(frozen=True)
 class Conditional:
     condition: Expr
     then: Rule
@@ -240,7 +248,7 @@ class Assessed:
     pos: Pos
 
 
-Rule = Union[Meet, Proportional, Full, Zero, Fixed, Conditional, Rank, Tiers, Levels,
+Rule = Union[Meet, Proportional, Full, Zero, Fixed, Given, Conditional, Rank, Tiers, Levels,
              Projects, Assessed, Share]
 
 

@@ -202,6 +202,10 @@ class _Checker:
                         self.report("E207", rule.pos, what=f"{item.name}：分档 {band.text} 得 {band.points}，超过指标分值 {item.points}")
             case ast.Fixed(points=p):
                 self.check_points(p, rule.pos)
+            case ast.Given(field=f):
+                if self.index.resolve(item.name, f)[0] != "field":
+                    self.report("E207", rule.pos, what=(f"得 {f}：须是数据中的字段（评定得分）" if self.lang == "zh" else
+                                                        f"get {f}: must be a field of the data (a score given)"))
 
     def check_example(self, example: ast.Example) -> None:
         units = {name for name, _ in example.units}
@@ -395,6 +399,8 @@ def required_fields(index: SchemeIndex, only: str | None = None) -> dict[tuple[s
                 expr(node, c, FLAG)
             case ast.Proportional(ratio=c):
                 expr(node, c, NUMBER)
+            case ast.Given(field=f):
+                expr(node, f, NUMBER)
             case ast.Conditional():
                 expr(node, r.condition, FLAG)
                 rule(node, r.then)

@@ -260,6 +260,8 @@ def _rule(w: _Writer, rule, depth: int) -> str:
             return kw("KW_FULL")
         case ast.Zero():
             return kw("KW_ZERO")
+        case ast.Given(field=f):
+            return f"{kw('KW_GET')} {w.expr(f)}"
         case ast.Fixed(points=p):
             return f"{kw('KW_GET')} {p}"
         case ast.Share(volume_field=f):

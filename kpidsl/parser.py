@@ -312,6 +312,9 @@ class _ToAst(Transformer):
     def reverse(self, meta, c):
         return "reverse"
 
+    def given(self, meta, c):
+        return ast.Given(c[0], _pos(meta))
+
     def full(self, meta, c):
         return ast.Full(_pos(meta))
 

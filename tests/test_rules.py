@@ -89,6 +89,20 @@ def test_proportional_reverse_never_rewards_a_higher_actual(tmp_path_factory, ta
     assert all(s == 10 for s, a in zip(got, actuals) if a <= target)
 
 
+# ---- given -------------------------------------------------------------------------
+def test_a_score_given_in_the_data_is_taken_within_the_items_points(tmp_path):
+    """得 系统考核得分: a mark given elsewhere (a system, an inspection), read as it is."""
+    r = item_score(tmp_path, "10分", "得 系统考核得分", same({"系统考核得分": ["9.5", "10", "0", "7.25", "8"]}))
+    assert scores(r) == ["9.5", "10", "0", "7.25", "8"]
+    line = r["甲镇"].lines[0]
+    assert (line.kind, line.text, line.arithmetic) == ("given", "得分取自 系统考核得分", "系统考核得分 = 9.5")
+    (tmp_path / "t").mkdir()
+    with pytest.raises(DataError) as e:
+        item_score(tmp_path / "t", "10分", "得 系统考核得分", same({"系统考核得分": ["9.5", "12", "0", "-1", "8"]}))
+    said = e.value.render()
+    assert "乙镇 / 测：系统考核得分 12 超出允许范围 0–10（values.csv 第" in said and "丁区 / 测：系统考核得分 -1" in said
+
+
 # ---- deduct-per --------------------------------------------------------------------
 def test_deduct_per_person_stops_at_zero(tmp_path):
     r = item_score(tmp_path, "3分", "每少 1人 扣 0.1分",

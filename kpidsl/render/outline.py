@@ -11,6 +11,7 @@ RULE_NAMES = {
     ast.Meet: "达标", ast.Proportional: "按比例", ast.Full: "满分", ast.Zero: "不得分",
     ast.Fixed: "定分", ast.Conditional: "条件", ast.Rank: "排名", ast.Tiers: "分档",
     ast.Levels: "等级", ast.Projects: "按项目就高", ast.Assessed: "评定", ast.Share: "份额",
+    ast.Given: "给定分",
 }
 
 

@@ -26,9 +26,9 @@ class Outcome:
 def evaluate(engine, at, rule, top, reads, mask=None) -> Outcome:
     """The rule over all units: `top` its full points (a Fraction); `reads` what the item read;
     `mask` the units that reach this rule (a branch of 若 … 则 … 否则), None for all."""
-    from . import assessed, conditional, fixed, levels, meet, projects, proportional, rank, share, tiers
+    from . import assessed, conditional, fixed, given, levels, meet, projects, proportional, rank, share, tiers
 
-    kinds = {"Full": fixed, "Zero": fixed, "Fixed": fixed, "Meet": meet, "Proportional": proportional,
+    kinds = {"Full": fixed, "Zero": fixed, "Fixed": fixed, "Given": given, "Meet": meet, "Proportional": proportional,
              "Conditional": conditional, "Rank": rank, "Tiers": tiers, "Levels": levels,
              "Projects": projects, "Assessed": assessed, "Share": share}
     return kinds[type(rule).__name__].evaluate(engine, at, rule, top, reads, mask)
