@@ -502,6 +502,14 @@ class DataFiles:
 
 
 @dataclass(frozen=True)
+class TieBreak:
+    """并列 按 现场考核 降序: how units of equal total are ranked (else they share a rank)."""
+    key: Expr
+    descending: bool
+    pos: Pos
+
+
+@dataclass(frozen=True)
 class Scheme:
     title: str
     groups: tuple[str, ...]
@@ -512,6 +520,7 @@ class Scheme:
     total: tuple[TotalTerm, ...]  # empty: the plain sum of the top-level sections
     total_source: str | None  # 原文 of the total formula
     total_points: Quantity | None  # 满分 declared on it: the weighted parts' full points add up to it
+    tie_breaks: tuple[TieBreak, ...]  # in the order applied
     sections: tuple[Section, ...]
     consts: tuple[Const, ...]
     lets: tuple[Let, ...]

@@ -49,6 +49,8 @@ class _Checker:
         for veto in self.scheme.vetoes:
             self.check_expr(veto.condition)
         self.check_cycles()
+        for tie in self.scheme.tie_breaks:
+            self.check_expr(self.index.tie_key(tie))
         for example in self.scheme.examples:
             self.check_example(example)
         self.check_measures()
@@ -434,6 +436,8 @@ def required_fields(index: SchemeIndex, only: str | None = None) -> dict[tuple[s
             expr(name, v.condition, FLAG)
     for v in index.scheme.vetoes if only is None else ():
         expr(None, v.condition, FLAG)
+    for tie in index.scheme.tie_breaks if only is None else ():
+        expr(None, index.tie_key(tie), NUMBER)
     return needed
 
 

@@ -104,6 +104,9 @@ def format_scheme(scheme: ast.Scheme, source: str, lang: str | None = None) -> s
         statements.append((scheme.total[0].pos.line, lambda: _total(w, scheme)))
     for veto in scheme.vetoes:
         statements.append((veto.pos.line, lambda v=veto: _top_veto(w, v)))
+    for tie in scheme.tie_breaks:
+        statements.append((tie.pos.line, lambda t=tie: w.emit(
+            0, f"{kw('KW_TIE')} {kw('KW_BY')} {w.expr(t.key)} {kw('KW_DESC' if t.descending else 'KW_ASC')}", t.pos.line)))
     for const in scheme.consts:
         values = ", ".join(f"{g} {q}" for g, q in const.values)
         statements.append((const.pos.line, lambda c=const, v=values: w.emit(

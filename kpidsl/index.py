@@ -91,6 +91,13 @@ class SchemeIndex:
                     return default
         return next((d for d in self.scheme.defaults if d.field == field), None)
 
+    def tie_key(self, tie: ast.TieBreak) -> ast.Expr:
+        """A tie-break's key: a section's or item's bare name stands for its score."""
+        key = tie.key
+        if isinstance(key, ast.Ref) and key.item is None and key.field in self.nodes:
+            return ast.Ref(key.field, SCORE, key.pos)
+        return key
+
     def resolve(self, node_name: str | None, ref: ast.Ref):
         """What a name means where it is used, in this order: 完成率, a measure (计算) visible
         from the node, a constant (常量), else a field of the node (or of the named one) in the

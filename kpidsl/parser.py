@@ -146,7 +146,7 @@ class _ToAst(Transformer):
         title, groups, data, totals, total_source, total_points = "", (), ast.DataFiles((), (), (), (), ()), (), None, None
         rounding = {kind: ast.Rounding(2, "half_up") for kind in ("item", "total", "amount")}
         sections, consts, lets, requirements, vetoes, defaults = [], [], [], [], [], []
-        awards, department_awards, examples = [], [], []
+        awards, department_awards, examples, tie_breaks = [], [], [], []
         for part in parts:
             match part:
                 case ("title", t):
@@ -177,8 +177,10 @@ class _ToAst(Transformer):
                     department_awards.append(part)
                 case ast.Example():
                     examples.append(part)
+                case ast.TieBreak():
+                    tie_breaks.append(part)
         return ast.Scheme(title, groups, data, rounding["item"], rounding["total"], rounding["amount"],
-                          totals, total_source, total_points, tuple(sections), tuple(consts), tuple(lets),
+                          totals, total_source, total_points, tuple(tie_breaks), tuple(sections), tuple(consts), tuple(lets),
                           tuple(requirements), tuple(vetoes), tuple(defaults), tuple(awards),
                           tuple(department_awards), tuple(examples), self.path, self.lang)
 
@@ -221,6 +223,9 @@ class _ToAst(Transformer):
     def total_decl(self, meta, c):
         said = dict(x for x in c if isinstance(x, tuple))
         return ("total", tuple(t for t in c if isinstance(t, ast.TotalTerm)), said.get("source"), said.get("points"))
+
+    def tie_break(self, meta, c):
+        return ast.TieBreak(c[0], c[1] == "desc", _pos(meta))
 
     def total_points(self, meta, c):
         return ("points", quantity(c[0]))

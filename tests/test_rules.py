@@ -9,6 +9,7 @@ from hypothesis import given, settings, strategies as st
 from kpidsl.errors import DataError
 from kpidsl.numbers import plain
 from conftest import UNITS, evaluate, item_score
+from kpidsl.pipeline import load_all
 
 
 def same(field_values: dict, item="测") -> dict:
@@ -368,3 +369,21 @@ def test_points_scaled_to_the_declared_section_points(tmp_path):
     for unit in units.values():
         assert unit.full + sum(e.points for e in unit.ledger()) == unit.total
     assert units["乙镇"].sections[0].children[0].lines[0].kind == "points_scaled"
+
+
+# ---- ranks of the total -------------------------------------------------------------
+def test_equal_totals_share_a_rank_unless_the_scheme_breaks_ties(tmp_path):
+    from conftest import build
+    from test_cli import kpi
+
+    parts = ("板块 现场考核 10分 {\n  指标 现场 10分 { 得 现场分 }\n}\n"
+             "板块 台账考核 10分 {\n  指标 台账 10分 { 得 台账分 }\n}\n")
+    values = {**same({"现场分": ["6", "4", "5", "6", "9"]}, "现场"), **same({"台账分": ["4", "6", "5", "3", "1"]}, "台账")}
+    shared = evaluate(tmp_path, parts, values)
+    assert [shared[u].rank for u, _ in UNITS] == [1, 1, 1, 5, 1]  # totals 10, 10, 10, 9, 10
+    (tmp_path / "ties").mkdir()
+    broken = build(tmp_path / "ties", "并列 按 现场考核 降序\n" + parts, values)
+    assert {u.unit: u.rank for u in load_all(broken).evaluate().units} == \
+        {"戊区": 1, "甲镇": 2, "丙镇": 3, "乙镇": 4, "丁区": 5}
+    done = kpi("score", str(broken), "--format", "csv")
+    assert done.returncode == 0 and [line.split(",")[0] for line in done.stdout.splitlines()[1:3]] == ['"戊区"', '"甲镇"']

@@ -37,6 +37,16 @@ class Trace:
     children: list[Trace] = field(default_factory=list)
 
 
+def _place(members: np.ndarray, keys, out: np.ndarray, first: int) -> None:
+    """Ranks from `first` on for `members` by the first key; members equal on it, by the next."""
+    (key, descending), rest = keys[0], keys[1:]
+    ordered, before, same = num.runs(key, members, descending=descending)
+    out[ordered] = before + first
+    if rest:
+        for start in np.flatnonzero((same > 1) & (np.r_[True, before[1:] != before[:-1]])).tolist():
+            _place(ordered[start:start + int(same[start])], rest, out, int(before[start]) + first)
+
+
 class Scoring:
     """Every unit scored: node scores, the total, ranks; and each unit's explanation on demand."""
 
@@ -186,14 +196,17 @@ class Scoring:
         return result
 
     def _ranks(self) -> tuple[np.ndarray, np.ndarray]:
-        """Totals ranked overall and within each group; equal totals share a rank (1-2-2-4)."""
+        """Totals ranked overall and within each group; equal totals share a rank (1-2-2-4),
+        unless the scheme breaks ties (并列 按 …): then by each key in turn, still equal sharing."""
         e = self.engine
+        keys = [(self.total, True)] + [(e.number(Where(None, None), self.index.tie_key(t), Reads()), t.descending)
+                                       for t in self.scheme.tie_breaks]
+        if len(keys) > 1:  # a unit whose tie key cannot be read has no rank: refused as its total is
+            self.total.err = num.first_error(self.total.err, *(key.err for key, _ in keys[1:]))
         rank, group_rank = np.zeros(e.size, np.int64), np.zeros(e.size, np.int64)
-        ordered, before, _ = num.runs(self.total, np.arange(e.size), descending=True)
-        rank[ordered] = before + 1
-        for g in range(len(e.group_names)):
-            ordered, before, _ = num.runs(self.total, np.flatnonzero(e.group == g), descending=True)
-            group_rank[ordered] = before + 1
+        for members, out in [(np.arange(e.size), rank)] + [(np.flatnonzero(e.group == g), group_rank)
+                                                            for g in range(len(e.group_names))]:
+            _place(members, keys, out, 1)
         return rank, group_rank
 
     # ---- errors ---------------------------------------------------------------------

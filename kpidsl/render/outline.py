@@ -5,6 +5,7 @@ from rich.console import Console
 from rich.tree import Tree
 
 from .. import ast
+from ..ast import show_expr
 from ..numbers import plain
 
 RULE_NAMES = {
@@ -52,4 +53,7 @@ def render(scheme: ast.Scheme, console: Console) -> None:
     console.print(tree)
     if scheme.total:
         formula = " + ".join(t.section + (f" × {t.weight}" if t.weight else "") for t in scheme.total)
-        console.print(f"总分 = {formula}")
+        console.print(f"总分 = {formula}" + (f"  满分 {scheme.total_points}" if scheme.total_points else ""),
+                      markup=False)
+    ties = "，再按 ".join(f"{show_expr(t.key)} {'降序' if t.descending else '升序'}" for t in scheme.tie_breaks)
+    console.print(f"名次：总分相同者按 {ties} 排定" if ties else "名次：总分相同者名次相同（1、2、2、4）", markup=False)
