@@ -1,6 +1,7 @@
 """Diff of two schemes: what changed item by item, and with data, what that did to each unit.
 
-Items and sections are matched by name. A unit's total is the sum of its contributions: each
+Items and sections are matched by name; one that is in a single scheme is matched, where it can
+be, to one of the other scheme by its aliases, title or a close name, as a rename. A unit's total is the sum of its contributions: each
 item's score × its weight, each section's own adjustments × weight, vetoes on the total, and
 the rounding; so the change in a unit's total is exactly the sum of the changes in these.
 """
@@ -14,6 +15,7 @@ import numpy as np
 
 from . import ast
 from .ast import show_expr
+from .data import normalise
 from .index import SchemeIndex
 from .engine.num import Col
 
@@ -51,18 +53,49 @@ _COMPARED = {"points": "分值", "rule": "计分规则", "deductions": "扣分",
              "allow_negative": "可为负分", "bonus": "加分板块", "points_scaled": "分值折算"}
 
 
+def _names(node) -> set[str]:
+    return {normalise(n) for n in (node.name, node.title, *node.aliases) if n}
+
+
+def renames(before: SchemeIndex, after: SchemeIndex) -> dict[str, str]:
+    """New name -> old name, for nodes in one scheme only: paired where one's name, title or an
+    alias is another's, else by the closest names (a ratio of 0.6 or more), sections with
+    sections and items with items, each used once."""
+    import difflib
+
+    gone = {n: i for n, i in before.nodes.items() if n not in after.nodes}
+    came = {n: i for n, i in after.nodes.items() if n not in before.nodes}
+    scored = []
+    for new, b in came.items():
+        for old, a in gone.items():
+            if type(a.node) is not type(b.node):
+                continue
+            same = bool(_names(a.node) & _names(b.node))
+            ratio = max(difflib.SequenceMatcher(None, x, y).ratio() for x in _names(a.node) for y in _names(b.node))
+            if same or ratio >= 0.6:
+                scored.append((not same, -ratio, new, old))
+    paired: dict[str, str] = {}
+    for _, _, new, old in sorted(scored):
+        if new not in paired and old not in paired.values():
+            paired[new] = old
+    return paired
+
+
 def scheme_changes(old: ast.Scheme, new: ast.Scheme) -> list[SchemeChange]:
     before, after = SchemeIndex(old), SchemeIndex(new)
+    renamed = renames(before, after)
     changes = []
     for name, info in before.nodes.items():
-        if name not in after.nodes:
+        if name not in after.nodes and name not in renamed.values():
             changes.append(SchemeChange("removed", info.path, "删除", describe(info.node.points), ""))
     for name, info in after.nodes.items():
-        if name not in before.nodes:
+        if name not in before.nodes and name not in renamed:
             changes.append(SchemeChange("added", info.path, "新增", "", describe(info.node.points)))
             continue
-        was = before.nodes[name]
-        if was.path != info.path:
+        was = before.nodes[renamed.get(name, name)]
+        if name in renamed:
+            changes.append(SchemeChange("renamed", info.path, "改名", renamed[name], name))
+        if was.path[:-1] != info.path[:-1]:
             changes.append(SchemeChange("moved", info.path, "位置", "/".join(was.path), "/".join(info.path)))
         for field, word in _COMPARED.items():
             a, b = getattr(was.node, field, None), getattr(info.node, field, None)

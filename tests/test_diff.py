@@ -46,6 +46,19 @@ def test_structural_changes_item_by_item():
     assert found[("weight", "", "总分权重")] == ("甲 60%；乙 40%", "甲 50%；乙 50%")
 
 
+def test_a_renamed_item_is_matched_by_its_alias_title_or_a_close_name(schemes_dir):
+    old = parse('板块 甲 10分 { 指标 新增就业 5分 { 达标 } 指标 晚霞行动 5分 { 达标 } }')
+    new = parse('板块 甲 10分 { 指标 城镇新增就业 6分 { 达标 } 指标 银龄行动 4分 { 达标 别名 "晚霞行动" } }')
+    found = {(c.kind, c.path[-1], c.what): (c.old, c.new) for c in scheme_changes(old, new)}
+    assert found[("renamed", "城镇新增就业", "改名")] == ("新增就业", "城镇新增就业")
+    assert found[("points", "城镇新增就业", "分值")] == ("5分", "6分")
+    assert found[("renamed", "银龄行动", "改名")] == ("晚霞行动", "银龄行动")
+    assert not any(kind in ("added", "removed") for kind, _, _ in found)
+    across = kpi("diff", str(schemes_dir / "rugao-2018.kpi"), str(schemes_dir / "rugao-2021.kpi"), "--format", "json")
+    renamed = {(c["old"], c["new"]) for c in json.loads(across.stdout)["changes"] if c["kind"] == "renamed"}
+    assert ("新增就业", "城镇新增就业") in renamed and ("居民养老保险参保缴费人数", "居民养老保险缴费人数") in renamed
+
+
 def test_unit_changes_are_attributed_exactly(schemes_dir, tmp_path):
     shutil.copytree(schemes_dir / "rugao-2021", tmp_path / "rugao-2021")
     text = (schemes_dir / "rugao-2021.kpi").read_text(encoding="utf-8")
