@@ -202,12 +202,42 @@ class _Checker:
                     self.check_points(band.points, rule.pos)
                     if band.points.value > item.points.value:
                         self.report("E207", rule.pos, what=f"{item.name}：分档 {band.text} 得 {band.points}，超过指标分值 {item.points}")
+                self.check_bands(item.name, rule)
             case ast.Fixed(points=p):
                 self.check_points(p, rule.pos)
             case ast.Given(field=f):
                 if self.index.resolve(item.name, f)[0] != "field":
                     self.report("E207", rule.pos, what=(f"得 {f}：须是数据中的字段（评定得分）" if self.lang == "zh" else
                                                         f"get {f}: must be a field of the data (a score given)"))
+
+    def check_bands(self, name: str, rule: ast.Tiers) -> None:
+        """A 分档 table read as a policy table: a band that never decides (inside another worth as
+        much or more: the highest points win), and values between bands that no band holds
+        (they get 否则, or 0)."""
+        bands = rule.bands
+        for k, a in enumerate(bands):
+            if any(_inside(a, b) and b.points.value >= a.points.value and not (_inside(b, a) and j > k)
+                   for j, b in enumerate(bands) if j != k):
+                self.report("W206", rule.pos, name=name, what=f"{a.text} 落在另一档之内而得分不高于它，不起作用")
+        ends = sorted({e for b in bands for e in (b.low, b.high) if e is not None})
+        # the ends and the values between each two, in order: a run of them no band holds, with
+        # bands on both sides, is a gap in the table
+        probes = [(ends[0], ends[0], ends[0])] + [p for x, y in zip(ends, ends[1:]) for p in (((x + y) / 2, x, y), (y, y, y))]
+        percent = any("%" in b.text for b in bands)
+        show = lambda v: plain(v * 100) + "%" if percent else plain(v)
+        run: list = []
+        for probe in [*probes, None]:
+            if probe is not None and not any(_holds(b, probe[0]) for b in bands) \
+                    and any(_below(b, probe[0]) for b in bands) and any(_above(b, probe[0]) for b in bands):
+                run.append(probe)
+                continue
+            if run:
+                (_, low, first), (_, last, high) = run[0], run[-1]
+                where = f"= {show(low)}" if len(run) == 1 and low == high else \
+                    f"{'[' if low == first else '('}{show(low)}, {show(high)}{']' if last == high else ')'}"
+                otherwise = rule.otherwise.text if rule.otherwise else "0分"
+                self.report("W206", rule.pos, name=name, what=f"{where} 的值不在任何一档（得 {otherwise}）")
+                run = []
 
     def check_example(self, example: ast.Example) -> None:
         units = {name for name, _ in example.units}
@@ -537,3 +567,24 @@ def check(scheme: ast.Scheme, data: Dataset | None = None, source: str | None = 
     if errors:  # missing data (E3xx) is the data's fault, not the scheme's
         raise (DataError if all(d.code.startswith("E3") for d in errors) else SchemeCheckError)(checker.found)
     return checker.found
+
+
+def _holds(band: ast.Band, x) -> bool:
+    return (band.low is None or band.low < x or (band.low == x and band.low_inclusive)) and \
+        (band.high is None or x < band.high or (x == band.high and band.high_inclusive))
+
+
+def _below(band: ast.Band, x) -> bool:
+    """Every value of the band is below x."""
+    return band.high is not None and (band.high < x or (band.high == x and not band.high_inclusive))
+
+
+def _above(band: ast.Band, x) -> bool:
+    return band.low is not None and (band.low > x or (band.low == x and not band.low_inclusive))
+
+
+def _inside(a: ast.Band, b: ast.Band) -> bool:
+    """Every value of band a is in band b."""
+    low = b.low is None or (a.low is not None and (b.low < a.low or (b.low == a.low and (b.low_inclusive or not a.low_inclusive))))
+    high = b.high is None or (a.high is not None and (a.high < b.high or (a.high == b.high and (b.high_inclusive or not a.high_inclusive))))
+    return low and high
