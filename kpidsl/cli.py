@@ -48,11 +48,14 @@ def _parser() -> argparse.ArgumentParser:
 
     score = commands.add_parser("score", help="every unit's total and ranks")
     score.add_argument("scheme", nargs="?", help=SCHEME_HELP)
-    score.add_argument("--format", choices=["table", "json", "csv"], default="table",
-                       help="csv: one row per unit (total, ranks, every score and amount)")
+    score.add_argument("--format", choices=["table", "json", "csv"],
+                       help="table (the default), json, or csv: one row per unit (total, ranks, every score "
+                            "and amount)")
     score.add_argument("--out", metavar="XLSX|CSV",
-                       help="also write a results workbook (ranking and each unit's explanation); "
-                            "with --format csv, the file to write the CSV to")
+                       help="also write a results workbook (ranking and each unit's explanation); a name "
+                            "ending .csv, or with --format csv: the CSV, for Excel (UTF-8 with a BOM)")
+    score.add_argument("--no-bom", action="store_true",
+                       help="write the --out CSV without the byte order mark Excel needs to read it as UTF-8")
     _force(score)
     score.add_argument("--set", action="append", metavar="UNIT.ITEM.FIELD=VALUE", default=[],
                        help="what if: score with this figure changed (repeatable) and show what moves")
@@ -152,6 +155,8 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
             return SCHEMELESS[args.command](args, out, err)
         if args.command in ON_DATA:
             return ON_DATA[args.command](scheme_path, args, out, err)
+        if args.command == "score":
+            _score_format(parser, args)
         if (args.command == "score" and args.format != "csv" and not args.set and not args.out) or \
                 args.command == "awards":
             return _scores_only(scheme_path, args, out, err)
@@ -257,8 +262,24 @@ def _print_scores(evaluation, form: str, out) -> None:
         table(scores, scheme, index, out)
 
 
+def _score_format(parser, args) -> None:
+    """`--out x.csv` is the CSV (a workbook under that name would open as garbage), and a CSV is
+    not written under a workbook's name."""
+    is_csv = bool(args.out) and Path(args.out).suffix.lower() == ".csv"
+    if is_csv and args.format in ("table", "json"):
+        parser.error(f"--out {args.out} writes the scores as CSV: leave out --format {args.format}, "
+                     "or name an .xlsx file for the results workbook")
+    if args.format == "csv" and args.out and Path(args.out).suffix.lower() in (".xlsx", ".xlsm"):
+        parser.error("--format csv writes CSV: name the --out file .csv")
+    args.format = args.format or ("csv" if is_csv else "table")
+
+
 def _score_csv(scheme_path, args, err) -> int:
-    """Every unit's scores as CSV, without explanations: fast at any number of units."""
+    """Every unit's scores as CSV, without explanations: fast at any number of units. A file
+    starts with a UTF-8 BOM, unless --no-bom: Excel opening a CSV by double-click reads it in the
+    local code page (mojibake for every name) unless it has one."""
+    import codecs
+
     from .pipeline import score_table
     from .render.scores_csv import write
 
@@ -266,6 +287,8 @@ def _score_csv(scheme_path, args, err) -> int:
     _warn(warnings, err)
     if args.out:
         with _out(args) as f:
+            if not args.no_bom:
+                f.write(codecs.BOM_UTF8)
             write(table, language, f)
     else:
         write(table, language, sys.stdout.buffer)
