@@ -140,7 +140,9 @@ def _losses(unit: UnitResult, scheme_file: str, console: Console) -> list:
                       section, changed)
     for line in unit.total_lines:
         details = Details()
-        details.add_line(line, scheme_file)  # the veto's 原文 is in the scheme at that line
+        if line.source:
+            details.add("原文", line.source)
+        details.add_line(line, scheme_file)
         blocks.extend([Text(f"总分  −{plain(line.lost)}", style="bold"), details.lines(console), Text("")])
     return blocks
 
