@@ -54,3 +54,55 @@ def test_a_veto_on_the_total_shows_its_source_in_every_explanation(tmp_path):
         assert (lost, source) == ("8", VETO_SOURCE)
         assert units["乙镇"][8] == []
         assert ("一票否决" in line[0]) if not detail else len(line) == 5
+
+
+def test_several_units_explained_in_one_run_are_each_as_explained_alone():
+    """`kpi explain 丁堰镇 白蒲镇`: one explanation after the other, a rule between them, each the
+    same as the unit's own run; JSON lists both; a unit named twice is explained once."""
+    both = kpi("explain", "丁堰镇", "白蒲镇", "丁堰镇")
+    assert both.returncode == 0, both.stderr
+    alone = [kpi("explain", name).stdout for name in ("丁堰镇", "白蒲镇")]
+    first, second = re.split(r"\n\n═{120}\n\n", both.stdout)
+    assert [first + "\n", second] == alone
+    document = json.loads(kpi("explain", "丁堰镇", "白蒲镇", "--format", "json").stdout)
+    assert document["units"] == [json.loads(kpi("explain", name, "--format", "json").stdout)["units"][0]
+                                 for name in ("丁堰镇", "白蒲镇")]
+
+
+def test_a_name_written_with_spaces_is_one_unit_only_where_its_words_are_not(tmp_path):
+    """丁 堰 镇 is 丁堰镇 (堰 and 镇 name no unit); where the words name units both together and
+    each alone, neither is guessed; an unknown unit among several is named."""
+    assert kpi("explain", "丁", "堰", "镇").stdout.count("账目") == 1
+    missing = kpi("explain", "丁堰镇", "北京市")
+    assert missing.returncode == 1 and "E308" in missing.stderr and "北京市" in missing.stderr
+    scheme = build(tmp_path, "板块 总 10分 { 指标 测 10分 { 按比例 } }\n",
+                   {(u, "测", f): v for u in ("甲", "乙", "甲乙") for f, v in (("任务", "10"), ("实际", "8"))},
+                   units=[("甲", "镇"), ("乙", "镇"), ("甲乙", "镇")])
+    both = kpi("explain", str(scheme), "甲", "乙")
+    assert both.returncode == 1 and "E309" in both.stderr and "甲乙" in both.stderr, both.stderr
+    assert kpi("explain", str(scheme), "甲乙").stdout.startswith("甲乙（镇）")
+    renamed = scheme.rename(tmp_path / "方案.txt")  # a scheme need not end .kpi: it is an existing file
+    assert kpi("explain", str(renamed), "乙").stdout.startswith("乙（镇）")
+
+
+def test_public_explanation_says_what_the_published_report_says():
+    """`kpi explain --public`: the report's sentences for every point lost, the 原文, no rule
+    notation, no scheme lines, no scheme writer's notes (口径)."""
+    done = kpi("explain", "丁堰镇", "--public")
+    assert done.returncode == 0, done.stderr
+    flat = re.sub(r"\s", "", done.stdout)
+    assert "完成650人，任务737人，完成率88.20%，按比例得17.64分（满分20分）" in flat
+    assert "①企业职工养老保险新增参保人数（20分）" in flat  # its 原文
+    for notation in ("min(", ">=", "…", ".kpi", "规则", "计算", "口径"):
+        assert notation not in done.stdout, notation
+    from kpidsl.pipeline import prepare
+    from kpidsl.render import html
+    from kpidsl.result import ItemResult
+
+    evaluation, _, (unit,) = prepare(None, cells_of=["丁堰镇"])
+    result = evaluation.scoring.unit(evaluation.engine.data.units.index(unit))
+    page = html.render(evaluation.results())
+    published = next(u for u in packed_units(page) if u[6] == "丁堰镇")
+    items = [(node, lines) for node, lines in zip(result.nodes(), published[2]) if isinstance(node, ItemResult)]
+    lost = [line[0] for node, lines in items if node.lost and not node.bonus for line in lines]
+    assert len(lost) > 20 and [s for s in lost if re.sub(r"\s", "", s) not in flat] == []
