@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
+import subprocess
 import zlib
+from collections import Counter
 
+import pytest
 from conftest import UNITS, build
-from test_cli import kpi
+from rich.cells import cell_len
+from test_cli import KPI, kpi
 
 VETO_SOURCE = "一旦发现有弄虚作假的，将实施“一票否决制”。"
 
@@ -106,3 +111,84 @@ def test_public_explanation_says_what_the_published_report_says():
     items = [(node, lines) for node, lines in zip(result.nodes(), published[2]) if isinstance(node, ItemResult)]
     lost = [line[0] for node, lines in items if node.lost and not node.bonus for line in lines]
     assert len(lost) > 20 and [s for s in lost if re.sub(r"\s", "", s) not in flat] == []
+
+
+def on_terminal(width: int, *args: str, cwd) -> str:
+    """What `kpi` prints to a terminal `width` columns wide (a pseudo-terminal, as a user runs
+    it; styles stripped)."""
+    pty = pytest.importorskip("pty", reason="no pseudo-terminals here")
+    import fcntl
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, width, 0, 0))
+    run = subprocess.Popen([KPI, *args], stdin=subprocess.DEVNULL, stdout=follower, stderr=subprocess.PIPE, cwd=cwd,
+                           env={"PATH": "/usr/bin:/bin", "COLUMNS": str(width), "TERM": "xterm"})
+    os.close(follower)
+    written = []
+    while True:
+        try:
+            chunk = os.read(leader, 1 << 16)
+        except OSError:  # the terminal is closed: all is read
+            break
+        if not chunk:
+            break
+        written.append(chunk)
+    os.close(leader)
+    assert run.wait() == 0, run.stderr.read().decode()
+    text = b"".join(written).decode("utf-8").replace("\r\n", "\n")
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
+
+
+CLOSING, OPENING = "，。、；：！？）」』》%,.;:!?)", "（「『《(["
+
+
+def whole_tokens(text: str, names: list[str]) -> Counter:
+    """Every number (with its sign, places, %, unit of measure), weight and ranking entry that
+    stands whole on a line."""
+    entry = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+    token = re.compile(rf"\d+\. (?:{entry})|（×\d+%）|[−+]?\d+(?:\.\d+)?…?%?[元分人次]?")
+    return Counter(t for line in text.splitlines() for t in token.findall(line))
+
+
+@pytest.mark.parametrize("args", [("explain", "丁堰镇"), ("score",), ("awards",), ("explain", "丁堰镇", "--public"),
+                                  ("gap", "丁堰镇")], ids=" ".join)
+def test_terminal_lines_break_where_chinese_breaks(args, tmp_path):
+    """At 80 and 120 columns: no line wider than the terminal or ending in a space, none starting
+    with closing punctuation or ending with opening punctuation, every number, percentage,
+    weight, amount and ranking entry whole on its line (as many of each as on a terminal too
+    wide to break anything); unit names whole from 100 columns up."""
+    from kpidsl.pipeline import prepare
+
+    names = [u.name for u in prepare(None)[0].engine.data.units]
+    unbroken = whole_tokens(on_terminal(1000, *args, cwd=tmp_path), names)
+    assert sum(unbroken.values()) > 50
+    for width in (80, 100, 120) if args[0] in ("score", "awards") else (80, 120):
+        lines = on_terminal(width, *args, cwd=tmp_path).splitlines()
+        assert [line for line in lines if cell_len(line) > width or line.endswith(" ")] == []
+        assert [line for line in lines if line.strip() and (line.strip()[0] in CLOSING or line[-1] in OPENING)] == []
+        assert whole_tokens("\n".join(lines), names) == unbroken, width
+        if width >= 100 and args[0] in ("score", "awards"):
+            rows = [line for line in lines if re.match(r" *\d+  ", line)]
+            assert len(rows) == len(names) and all(any(f"  {name}  " in f"{row}  " for name in names) for row in rows)
+
+
+def test_unit_names_are_not_wrapped_from_100_columns_up():
+    """A table too wide for the terminal narrows its other text columns first; the column of
+    unit names only below 100 columns."""
+    import io
+
+    from rich.console import Console
+
+    from kpidsl.render.table import aligned
+
+    names = ["经济技术开发区（城北街道）甲乙丙丁戊己庚辛壬癸子丑", "长江镇（如皋港区）"]  # 50 columns
+    notes = ["说明，" * 10] * 2  # 60: at 100 both columns would give up width, the widest first
+    assert (cell_len(names[0]), cell_len(notes[0])) == (50, 60)
+    for width, whole in ((100, True), (120, True), (80, False)):
+        written = io.StringIO()
+        aligned(Console(file=written, width=width, force_terminal=True), "表", [("单位", False), ("说明", False)],
+                [names, notes], names=0)
+        assert (names[0] in written.getvalue()) == whole, width
+        assert all(cell_len(line) <= width for line in written.getvalue().splitlines())
