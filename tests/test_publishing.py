@@ -8,6 +8,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import subprocess
 import zlib
 from collections import Counter
@@ -192,3 +193,31 @@ def test_unit_names_are_not_wrapped_from_100_columns_up():
                 [names, notes], names=0)
         assert (names[0] in written.getvalue()) == whole, width
         assert all(cell_len(line) <= width for line in written.getvalue().splitlines())
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed here "
+                    "(`apt-get install libreoffice-calc-nogui`; .ci/run installs it)")
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext is not installed (poppler-utils)")
+def test_results_workbook_prints_on_a_few_pages_a_unit(tmp_path):
+    """The results workbook printed by LibreOffice: A4, fitted to the width, the header rows on
+    every page; the ranking and the awards a page each, a unit's explanation no more than three
+    (it printed on 91 pages before its print setup), every page of it naming the unit."""
+    from kpidsl.pipeline import prepare
+
+    units = prepare(None)[0].engine.data.units
+    done = kpi("score", "--out", "结果.xlsx", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    # a profile of its own: another LibreOffice running on the machine would take the job
+    subprocess.run([SOFFICE, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "结果.xlsx")],
+                   check=True, capture_output=True, timeout=300)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "结果.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    pages = text.split("\f")[:-1]
+    assert len(units) + 2 <= len(pages) <= 3 * len(units) + 2, len(pages)
+    heads = [f"{u.name}（{u.group}）" for u in units]
+    assert all(any(head in page for head in heads) for page in pages[2:])
+    assert all(any(head in page for page in pages) for head in heads)
