@@ -225,7 +225,7 @@ def test_nine_units_tied_across_a_band_are_paid_the_band_exactly(tmp_path):
     values = {(u, "测", f): v for u, _ in units for f, v in (("任务", "100"), ("实际", "50" if u == "癸镇" else "90"))}
     scheme = build(tmp_path, SCORED + "奖励 奖 { 排名 降序 按 总分 名次 1 至 3: 10000元  名次 4 至 9: 5000元 }\n",
                    values, units=units)
-    done = kpi("awards", str(scheme), "--format", "json")
+    done = kpi("awards", str(scheme), "--format", "json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
     paid = {u["unit"]: Decimal(u["awards_total"]) for u in document["units"]}
@@ -233,6 +233,6 @@ def test_nine_units_tied_across_a_band_are_paid_the_band_exactly(tmp_path):
     assert sum(tied) == Decimal("60000") and paid["癸镇"] == 0
     assert tied == [Decimal("6666.67")] * 6 + [Decimal("6666.66")] * 3
     assert document["awards"] == [{"award": "奖", "paid": "60000", "kept_back": "0"}]
-    explained = json.loads(kpi("explain", str(scheme), "丁镇", "--format", "json").stdout)  # first by name
+    explained = json.loads(kpi("explain", str(scheme), "丁镇", "--format", "json", cwd=tmp_path).stdout)  # first by name
     (reason,) = explained["units"][0]["awards"][0]["reasons"]
     assert "9 个单位共 60000元按分分配" in reason["arithmetic"] and "最大余数法" in reason["arithmetic"]

@@ -44,16 +44,17 @@ def test_a_veto_on_the_total_shows_its_source_in_every_explanation(tmp_path):
     """The one sentence that explains a total of 0: in the text, the JSON and the report, in
     both voices."""
     scheme = vetoed_scheme(tmp_path)
-    text = kpi("explain", str(scheme), "甲镇")
+    text = kpi("explain", str(scheme), "甲镇", cwd=tmp_path)
     assert text.returncode == 0, text.stderr
     assert "总分 0" in text.stdout and VETO_SOURCE in text.stdout.replace("\n", "").replace(" ", "")
-    document = json.loads(kpi("explain", str(scheme), "甲镇", "--format", "json").stdout)
+    document = json.loads(kpi("explain", str(scheme), "甲镇", "--format", "json", cwd=tmp_path).stdout)
     (veto,) = document["units"][0]["total_adjustments"]
     assert veto["source"] == VETO_SOURCE and veto["points"] == "8"
-    assert json.loads(kpi("explain", str(scheme), "乙镇", "--format", "json").stdout)["units"][0]["total_adjustments"] == []
+    other = json.loads(kpi("explain", str(scheme), "乙镇", "--format", "json", cwd=tmp_path).stdout)
+    assert other["units"][0]["total_adjustments"] == []
     for detail in ([], ["--detail"]):
         page = tmp_path / "r.html"
-        done = kpi("report", str(scheme), "--out", str(page), *detail)
+        done = kpi("report", str(scheme), "--out", str(page), *detail, cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         units = {u[6]: u for u in packed_units(page.read_text(encoding="utf-8"))}
         (line, lost, source), = units["甲镇"][8]
@@ -62,39 +63,39 @@ def test_a_veto_on_the_total_shows_its_source_in_every_explanation(tmp_path):
         assert ("一票否决" in line[0]) if not detail else len(line) == 5
 
 
-def test_several_units_explained_in_one_run_are_each_as_explained_alone():
+def test_several_units_explained_in_one_run_are_each_as_explained_alone(tmp_path):
     """`kpi explain 丁堰镇 白蒲镇`: one explanation after the other, a rule between them, each the
     same as the unit's own run; JSON lists both; a unit named twice is explained once."""
-    both = kpi("explain", "丁堰镇", "白蒲镇", "丁堰镇")
+    both = kpi("explain", "丁堰镇", "白蒲镇", "丁堰镇", cwd=tmp_path)
     assert both.returncode == 0, both.stderr
-    alone = [kpi("explain", name).stdout for name in ("丁堰镇", "白蒲镇")]
+    alone = [kpi("explain", name, cwd=tmp_path).stdout for name in ("丁堰镇", "白蒲镇")]
     first, second = re.split(r"\n\n═{120}\n\n", both.stdout)
     assert [first + "\n", second] == alone
-    document = json.loads(kpi("explain", "丁堰镇", "白蒲镇", "--format", "json").stdout)
-    assert document["units"] == [json.loads(kpi("explain", name, "--format", "json").stdout)["units"][0]
+    document = json.loads(kpi("explain", "丁堰镇", "白蒲镇", "--format", "json", cwd=tmp_path).stdout)
+    assert document["units"] == [json.loads(kpi("explain", name, "--format", "json", cwd=tmp_path).stdout)["units"][0]
                                  for name in ("丁堰镇", "白蒲镇")]
 
 
 def test_a_name_written_with_spaces_is_one_unit_only_where_its_words_are_not(tmp_path):
     """丁 堰 镇 is 丁堰镇 (堰 and 镇 name no unit); where the words name units both together and
     each alone, neither is guessed; an unknown unit among several is named."""
-    assert kpi("explain", "丁", "堰", "镇").stdout.count("账目") == 1
-    missing = kpi("explain", "丁堰镇", "北京市")
+    assert kpi("explain", "丁", "堰", "镇", cwd=tmp_path).stdout.count("账目") == 1
+    missing = kpi("explain", "丁堰镇", "北京市", cwd=tmp_path)
     assert missing.returncode == 1 and "E308" in missing.stderr and "北京市" in missing.stderr
     scheme = build(tmp_path, "板块 总 10分 { 指标 测 10分 { 按比例 } }\n",
                    {(u, "测", f): v for u in ("甲", "乙", "甲乙") for f, v in (("任务", "10"), ("实际", "8"))},
                    units=[("甲", "镇"), ("乙", "镇"), ("甲乙", "镇")])
-    both = kpi("explain", str(scheme), "甲", "乙")
+    both = kpi("explain", str(scheme), "甲", "乙", cwd=tmp_path)
     assert both.returncode == 1 and "E309" in both.stderr and "甲乙" in both.stderr, both.stderr
-    assert kpi("explain", str(scheme), "甲乙").stdout.startswith("甲乙（镇）")
+    assert kpi("explain", str(scheme), "甲乙", cwd=tmp_path).stdout.startswith("甲乙（镇）")
     renamed = scheme.rename(tmp_path / "方案.txt")  # a scheme need not end .kpi: it is an existing file
-    assert kpi("explain", str(renamed), "乙").stdout.startswith("乙（镇）")
+    assert kpi("explain", str(renamed), "乙", cwd=tmp_path).stdout.startswith("乙（镇）")
 
 
-def test_public_explanation_says_what_the_published_report_says():
+def test_public_explanation_says_what_the_published_report_says(tmp_path):
     """`kpi explain --public`: the report's sentences for every point lost, the 原文, no rule
     notation, no scheme lines, no scheme writer's notes (口径)."""
-    done = kpi("explain", "丁堰镇", "--public")
+    done = kpi("explain", "丁堰镇", "--public", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     flat = re.sub(r"\s", "", done.stdout)
     assert "完成650人，任务737人，完成率88.20%，按比例得17.64分（满分20分）" in flat
