@@ -422,13 +422,11 @@ def _one_unit(scheme_path, args, err):
 def _explain(scheme_path, args, out, err) -> int:
     """The units named explained, one after another: the scheme evaluated over every unit once,
     the explanations written from that evaluation for these units alone."""
-    import numpy as np
-
     from .result import Results
 
     evaluation, chosen = _named_units(scheme_path, args, err)
     scheme = evaluation.engine.scheme
-    results = Results(scheme.title, scheme.path, tuple(evaluation.scoring.units(np.array(chosen))))
+    results = Results(scheme.title, scheme.path, tuple(evaluation.scoring.units(chosen)))
     awards = evaluation.awards(chosen)
     if args.format == "json":
         from .render.json import render as to_json

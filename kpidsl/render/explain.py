@@ -4,7 +4,7 @@ auditor's voice (each rule, what it read, its arithmetic, its line of the scheme
 
 The explanation is laid out as lines of rich Text and printed at once. Cells are broken into
 lines by render.wrap (as Chinese breaks: never inside a number or an amount); the columns are set
-here, each as wide as its widest cell, the text column narrowed by what the terminal lacks. Rich
+here, each as wide as its widest cell, the text columns narrowed by what the terminal lacks. Rich
 Tables measured and rendered every cell through their general layout: ~0.1 s of a ~0.5 s
 `kpi explain`."""
 from __future__ import annotations
@@ -19,8 +19,6 @@ from ..numbers import plain
 from ..result import ItemResult, Line, SectionResult, UnitResult
 from .wrap import narrow, wrap, wrap_text
 
-MIN_NARROWED = 8  # a column that gives up width keeps at least this many
-
 
 def columns(console: Console, rows: list[tuple[Text, ...]], right: tuple[bool, ...], narrows: tuple[int, ...],
             gap: int = 2) -> list[Text]:
@@ -28,12 +26,13 @@ def columns(console: Console, rows: list[tuple[Text, ...]], right: tuple[bool, .
     spaces apart, every cell padded to its column in its style; where that is wider than the
     console, the columns `narrows` give up the excess (render.wrap.narrow) and their cells wrap.
     No line ends in spaces."""
-    sizes = [[max(map(cell_len, cell.plain.splitlines()), default=0) for cell in row] for row in rows]
+    texts = [[cell.plain.expandtabs(4) for cell in row] for row in rows]  # a tab in a figure's note
+    sizes = [[max(map(cell_len, text.splitlines()), default=0) for text in row] for row in texts]
     widths = [max(column) for column in zip(*sizes)]
-    narrow(widths, list(narrows), sum(widths) + gap * (len(widths) - 1) - console.width, MIN_NARROWED)
+    narrow(widths, list(narrows), sum(widths) + gap * (len(widths) - 1) - console.width)
     space, lines = " " * gap, []
-    for row, row_sizes in zip(rows, sizes):
-        cells = [_fit(cell.plain, size, width, r) for cell, size, width, r in zip(row, row_sizes, widths, right)]
+    for row, row_texts, row_sizes in zip(rows, texts, sizes):
+        cells = [_fit(text, size, width, r) for text, size, width, r in zip(row_texts, row_sizes, widths, right)]
         for k in range(max(map(len, cells))):
             line = Text()
             for c, (cell, width) in enumerate(zip(cells, widths)):

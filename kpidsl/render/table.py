@@ -11,7 +11,6 @@ from .scores_csv import ScoreTable, ranking_order, texts
 from .wrap import NAMES_WHOLE, narrow, wrap
 
 HEADER_WIDTH = 8  # a header wider than its column's values wraps at about this many columns
-MIN_TEXT = 8  # a text column is never narrowed below this many columns
 
 
 def render(table: ScoreTable, scheme, index, console: Console) -> None:
@@ -47,7 +46,7 @@ def aligned(console: Console, title: str, columns: list[tuple[str, bool]], cells
         narrowed = [k for k, r in enumerate(right) if not r]
         if console.width >= NAMES_WHOLE and names in narrowed and len(narrowed) > 1:
             narrowed.remove(names)
-        narrow(widths, narrowed, excess, MIN_TEXT)
+        narrow(widths, narrowed, excess)
     heads = [_head(h, w) for (h, _), w in zip(columns, widths)]
     depth = max(len(h) for h in heads)
 

@@ -3,7 +3,7 @@ after punctuation, but never inside a number, a percentage, a weight (`（×60%�
 (`2400元`) or a ranking entry (`3. 石庄镇`); never before closing punctuation, never after
 opening punctuation; a space beside a number (`扣 2.36 分`, `20 × 88.20%`) only where a line has
 no other place to break. Lines carry no trailing spaces. Every terminal renderer breaks its text
-here (explanations, the ranking, awards and gap tables).
+here: explanations and money, the ranking, awards, gap, diff and what-if tables.
 
 A piece longer than the line (a name, a number wider than its column) is cut where it must be."""
 from __future__ import annotations
@@ -19,6 +19,7 @@ CLOSING = frozenset("，。、；：！？）」』》】〕〉”’%‰,.;:!?)
 OPENING = frozenset("（「『《【〔〈“‘([{")
 _BINDS = OPENING | {"→"}  # never the last thing on a line: `1 → 2` breaks before the arrow
 NAMES_WHOLE = 100  # from this terminal width up, a column of unit names is never wrapped
+NARROWEST = 8  # a column of a table that gives up width keeps this many
 
 _NUMBER_END = frozenset("0123456789%‰…")
 _RANK_ENTRY = re.compile(r"\d+\. [^\s，,；;。、]{1,20}")  # `3. 石庄镇` in a list of standings
@@ -26,12 +27,12 @@ BEST, GOOD, LAST = 0, 1, 2  # a break: after a character of `at`; anywhere else 
 # the line has no other (a space beside a number)
 
 
-def narrow(widths: list[int], columns: list[int], excess: int, least: int) -> None:
-    """Take `excess` columns of width from these columns, the widest first (none below `least`):
-    what a table too wide for the terminal gives up, and where its cells wrap."""
+def narrow(widths: list[int], columns: list[int], excess: int) -> None:
+    """Take `excess` columns of width from these columns, the widest first, none below
+    NARROWEST: what a table too wide for the terminal gives up, and where its cells wrap."""
     for _ in range(excess):
         k = max(columns, key=lambda k: widths[k], default=None)
-        if k is None or widths[k] <= least:
+        if k is None or widths[k] <= NARROWEST:
             return
         widths[k] -= 1
 
