@@ -38,21 +38,30 @@ def _parser() -> argparse.ArgumentParser:
         prog="kpi", description="kpidsl: check, score and explain assessment schemes (考核办法).")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    def unit_command(name: str, help: str, formats: list[str]) -> None:
+    def unit_command(name: str, help: str, formats: list[str], units: str):
         command = commands.add_parser(name, help=help)
-        command.add_argument("args", nargs="+", metavar="[SCHEME] UNIT", help=f"{SCHEME_HELP}, and a unit name")
+        command.add_argument("args", nargs="+", metavar="[SCHEME] UNIT",
+                             help=f"{SCHEME_HELP} (a .kpi or an existing file), and {units}")
         command.add_argument("--format", choices=formats, default=formats[0])
         _data_options(command)
+        return command
 
-    unit_command("explain", "explain one unit's score, every point lost", ["text", "json"])
+    explain = unit_command("explain", "explain units' scores, every point lost", ["text", "json"],
+                           "the units, each a name (丁堰镇 白蒲镇), or one name written with spaces (丁 堰 镇)")
+    explain.add_argument("--public", action="store_true",
+                         help="in plain sentences, as `kpi report` publishes them (公示): no rule notation, "
+                              "no scheme lines")
 
     score = commands.add_parser("score", help="every unit's total and ranks")
     score.add_argument("scheme", nargs="?", help=SCHEME_HELP)
-    score.add_argument("--format", choices=["table", "json", "csv"], default="table",
-                       help="csv: one row per unit (total, ranks, every score and amount)")
+    score.add_argument("--format", choices=["table", "json", "csv"],
+                       help="table (the default), json, or csv: one row per unit (total, ranks, every score "
+                            "and amount)")
     score.add_argument("--out", metavar="XLSX|CSV",
-                       help="also write a results workbook (ranking and each unit's explanation); "
-                            "with --format csv, the file to write the CSV to")
+                       help="also write a results workbook (ranking and each unit's explanation); a name "
+                            "ending .csv, or with --format csv: the CSV, for Excel (UTF-8 with a BOM)")
+    score.add_argument("--no-bom", action="store_true",
+                       help="write the --out CSV without the byte order mark Excel needs to read it as UTF-8")
     _force(score)
     score.add_argument("--set", action="append", metavar="UNIT.ITEM.FIELD=VALUE", default=[],
                        help="what if: score with this figure changed (repeatable) and show what moves")
@@ -74,7 +83,8 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", choices=["table", "json"], default="table")
     _data_options(diff)
 
-    unit_command("gap", "what it would take a unit to regain the points it lost", ["table", "json"])
+    unit_command("gap", "what it would take a unit to regain the points it lost", ["table", "json"],
+                 "a unit name")
 
     awards = commands.add_parser("awards", help="every unit's money under the scheme's awards, and the city total")
     awards.add_argument("scheme", nargs="?", help=SCHEME_HELP)
@@ -141,17 +151,21 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
     args.unit = None
     scheme_path = getattr(args, "scheme", None)
     if args.command in ("explain", "gap"):
-        # `kpi explain 丁 堰 镇` arrives as three words: a unit name may be split by spaces.
         first, *rest = args.args
-        scheme_path, words = (first, rest) if first.endswith(".kpi") else (None, args.args)
-        if not words:
+        is_scheme = first.endswith(".kpi") or Path(first).is_file()
+        scheme_path, args.words = (first, rest) if is_scheme else (None, args.args)
+        if not args.words:
             parser.error(f"{args.command} needs a unit name after the scheme")
-        args.unit = " ".join(words)
+        args.unit = " ".join(args.words)  # `kpi gap 丁 堰 镇`: a unit name may be split by spaces
+        if args.command == "explain" and args.public and args.format == "json":
+            parser.error("--public is the text explanation in plain sentences; it does not combine with --format json")
     try:
         if args.command in SCHEMELESS:
             return SCHEMELESS[args.command](args, out, err)
         if args.command in ON_DATA:
             return ON_DATA[args.command](scheme_path, args, out, err)
+        if args.command == "score":
+            _score_format(parser, args)
         if (args.command == "score" and args.format != "csv" and not args.set and not args.out) or \
                 args.command == "awards":
             return _scores_only(scheme_path, args, out, err)
@@ -257,8 +271,24 @@ def _print_scores(evaluation, form: str, out) -> None:
         table(scores, scheme, index, out)
 
 
+def _score_format(parser, args) -> None:
+    """`--out x.csv` is the CSV (a workbook under that name would open as garbage), and a CSV is
+    not written under a workbook's name."""
+    is_csv = bool(args.out) and Path(args.out).suffix.lower() == ".csv"
+    if is_csv and args.format in ("table", "json"):
+        parser.error(f"--out {args.out} writes the scores as CSV: leave out --format {args.format}, "
+                     "or name an .xlsx file for the results workbook")
+    if args.format == "csv" and args.out and Path(args.out).suffix.lower() in (".xlsx", ".xlsm"):
+        parser.error("--format csv writes CSV: name the --out file .csv")
+    args.format = args.format or ("csv" if is_csv else "table")
+
+
 def _score_csv(scheme_path, args, err) -> int:
-    """Every unit's scores as CSV, without explanations: fast at any number of units."""
+    """Every unit's scores as CSV, without explanations: fast at any number of units. A file
+    starts with a UTF-8 BOM, unless --no-bom: Excel opening a CSV by double-click reads it in the
+    local code page (mojibake for every name) unless it has one."""
+    import codecs
+
     from .pipeline import score_table
     from .render.scores_csv import write
 
@@ -266,6 +296,8 @@ def _score_csv(scheme_path, args, err) -> int:
     _warn(warnings, err)
     if args.out:
         with _out(args) as f:
+            if not args.no_bom:
+                f.write(codecs.BOM_UTF8)
             write(table, language, f)
     else:
         write(table, language, sys.stdout.buffer)
@@ -340,6 +372,42 @@ def _warn(warnings, err) -> None:
         err.print(warning.render(), markup=False, soft_wrap=True)
 
 
+def _named_units(scheme_path, args, err):
+    """The scheme evaluated over every unit, and the units named, in the order named: each word
+    a unit (`kpi explain 丁堰镇 白蒲镇`), or all the words one name written with spaces (`kpi
+    explain 丁 堰 镇`) where they name no units each; where they name units both ways, neither is
+    guessed (E309)."""
+    from .errors import KpiError, diagnostic
+    from .pipeline import prepare
+
+    words, joined = args.words, " ".join(args.words)
+    try:
+        evaluation, warnings, units = prepare(scheme_path, **_files(args), cells_of=words)
+    except KpiError as separately:
+        if len(words) == 1 or any(d.code not in ("E308", "E309") for d in separately.diagnostics):
+            raise
+        try:
+            evaluation, warnings, units = prepare(scheme_path, **_files(args), cells_of=[joined])
+        except KpiError:
+            raise separately from None
+    else:
+        if len(words) > 1:
+            data, lang = evaluation.engine.data, evaluation.engine.scheme.language
+            try:
+                whole = data.find_unit(joined, lang)
+            except KpiError:
+                whole = None
+            if whole is not None:
+                raise KpiError([diagnostic("E309", lang, name=joined, candidates=(
+                    f"{whole.name}（合为一个单位名），或 {'、'.join(u.name for u in units)}（各为一个单位）"
+                    if lang == "zh" else f"{whole.name} (one name), or {', '.join(u.name for u in units)} "
+                    "(a unit each)"))])
+    _warn(warnings, err)
+    units = list({id(u): u for u in units}.values())  # each once, in the order named
+    every = evaluation.engine.data.units
+    return evaluation, [every.index(u) for u in units]
+
+
 def _one_unit(scheme_path, args, err):
     """The scheme evaluated over every unit, and the unit asked for: (evaluation, its index,
     its explanation)."""
@@ -352,29 +420,28 @@ def _one_unit(scheme_path, args, err):
 
 
 def _explain(scheme_path, args, out, err) -> int:
-    """One unit explained: the scheme evaluated over every unit, the explanation written from
-    that evaluation for this unit alone."""
+    """The units named explained, one after another: the scheme evaluated over every unit once,
+    the explanations written from that evaluation for these units alone."""
     from .result import Results
 
-    evaluation, i, result = _one_unit(scheme_path, args, err)
+    evaluation, chosen = _named_units(scheme_path, args, err)
     scheme = evaluation.engine.scheme
-    return _show_explanation(Results(scheme.title, scheme.path, (result,)), result, evaluation.awards([i]),
-                             args, out)
-
-
-def _show_explanation(results, result, awards, args, out) -> int:
+    results = Results(scheme.title, scheme.path, tuple(evaluation.scoring.units(chosen)))
+    awards = evaluation.awards(chosen)
     if args.format == "json":
         from .render.json import render as to_json
 
-        sys.stdout.write(to_json(results, [result], awards))
+        sys.stdout.write(to_json(results, list(results.units), awards))
         return EXIT_OK
-    from .render.explain import render as explain
+    from .render import money
+    from .render.explain import render as explain, rule
 
-    explain(result, results.scheme, results.path, out)
-    if awards is not None:
-        from .render import money
-
-        money.explain(result, awards, results.path, out)
+    for k, result in enumerate(results.units):
+        if k:
+            rule(out)
+        explain(result, results.scheme, results.path, out, public=args.public)
+        if awards is not None:
+            money.explain(result, awards, results.path, out, public=args.public)
     return EXIT_OK
 
 

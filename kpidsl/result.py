@@ -25,6 +25,7 @@ class Line:
     lost: Decimal  # points lost by this step; negative where a floor gives points back
     line: int  # line of the scheme
     said: str = ""  # the same in plain Chinese for the public (公示): no notation, no scheme lines
+    source: str | None = None  # the 原文 of a step that is not an item's: a veto on the total
 
 
 @dataclass(slots=True)

@@ -210,3 +210,29 @@ def test_a_tie_shares_its_places_money_exactly_to_the_fen(tmp_path):
     line = next(p for p in awards.payments["丙镇"] if p.award == "奖").lines[0]
     assert line.arithmetic.endswith("3 个单位共 100元按分分配：取至分 33.33，尾差按最大余数法 +0.01 = 33.34元")
     assert line.amount == Decimal("33.34")
+
+
+def test_nine_units_tied_across_a_band_are_paid_the_band_exactly(tmp_path):
+    """Nine units tied for 1st, where places 1–3 pay 10000元 and 4–9 pay 5000元: the nine places
+    pay 60000元, and the nine are paid 60000元 in all — 6666.66 each and the 6 cents left one each
+    to the first six by name (not 9 × 6666.67 = 60000.03) — through `kpi awards` and explained."""
+    import json
+
+    from conftest import build
+    from test_cli import kpi
+
+    units = [(f"{name}镇", "镇") for name in "甲乙丙丁戊己庚辛壬癸"]
+    values = {(u, "测", f): v for u, _ in units for f, v in (("任务", "100"), ("实际", "50" if u == "癸镇" else "90"))}
+    scheme = build(tmp_path, SCORED + "奖励 奖 { 排名 降序 按 总分 名次 1 至 3: 10000元  名次 4 至 9: 5000元 }\n",
+                   values, units=units)
+    done = kpi("awards", str(scheme), "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    paid = {u["unit"]: Decimal(u["awards_total"]) for u in document["units"]}
+    tied = [paid[u] for u, _ in sorted(units[:9])]
+    assert sum(tied) == Decimal("60000") and paid["癸镇"] == 0
+    assert tied == [Decimal("6666.67")] * 6 + [Decimal("6666.66")] * 3
+    assert document["awards"] == [{"award": "奖", "paid": "60000", "kept_back": "0"}]
+    explained = json.loads(kpi("explain", str(scheme), "丁镇", "--format", "json", cwd=tmp_path).stdout)  # first by name
+    (reason,) = explained["units"][0]["awards"][0]["reasons"]
+    assert "9 个单位共 60000元按分分配" in reason["arithmetic"] and "最大余数法" in reason["arithmetic"]

@@ -147,7 +147,36 @@ def test_score_csv_has_a_row_per_unit_with_every_score_and_amount(tmp_path):
     assert {"总分", "组内名次", "社会保险工作", "绩效考核补助", "奖励合计"} <= set(rows[0])
     written = tmp_path / "得分.csv"
     assert kpi("score", "--format", "csv", "--out", str(written)).returncode == 0
-    assert written.read_text(encoding="utf-8") == done.stdout
+    assert written.read_text(encoding="utf-8-sig") == done.stdout
+
+
+def test_score_csv_file_opens_in_excel_and_stdout_stays_plain(tmp_path):
+    """A CSV file starts with a UTF-8 BOM (Excel, opening it by double-click, reads UTF-8 only
+    then), --no-bom drops it, standard output never has one; `--out x.csv` alone is the CSV."""
+    shown = kpi("score", "--format", "csv")
+    assert shown.returncode == 0 and not shown.stdout.startswith("\ufeff")
+    for args, bom in ((["--out", "得分.csv"], True), (["--format", "csv", "--out", "得分.csv", "--no-bom"], False)):
+        done = kpi("score", *args, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        written = (tmp_path / "得分.csv").read_bytes()
+        assert written.startswith(b"\xef\xbb\xbf") == bom
+        assert written.removeprefix(b"\xef\xbb\xbf").decode("utf-8") == shown.stdout
+    for args in (["--format", "json", "--out", "x.csv"], ["--format", "csv", "--out", "x.xlsx"]):
+        wrong = kpi("score", *args, cwd=tmp_path)
+        assert wrong.returncode == 2 and "--out" in wrong.stderr and not (tmp_path / args[-1]).exists()
+
+
+def test_score_csv_writes_every_value_of_a_column_to_the_same_places():
+    """Each column at the places its values need, in every row (17.64 beside 20.00); ranks and
+    columns of whole numbers stay integers."""
+    rows = list(csv.reader(io.StringIO(kpi("score", "--format", "csv").stdout)))
+    head, rows = rows[0], rows[1:]
+    places = {name: {len(row[j].partition(".")[2]) for row in rows} for j, name in enumerate(head) if j > 1}
+    assert {name: p for name, p in places.items() if len(p) != 1} == {}
+    assert places["名次"] == places["组内名次"] == places["调撤率"] == {0}
+    assert places["总分"] == places["企业职工养老保险新增参保人数"] == {2}
+    column = [row[head.index("企业职工养老保险新增参保人数")] for row in rows]
+    assert "17.64" in column and "20.00" in column
 
 
 def test_score_csv_of_the_wide_table_is_scored_alike(schemes_dir):

@@ -189,7 +189,8 @@ class Scoring:
         said = f"一票否决：{say_expr(veto.condition)}，总分计 {plain(limit)} 分" if not veto.total_at_most else \
             f"一票否决：{say_expr(veto.condition)}，总分不超过 {plain(limit)} 分"
         self.total_steps.append(_where(hit, lambda idx: [
-            Line("veto", text, inputs, f"{shown} → {plain(limit)}", Decimal(shown) - limit, veto.pos.line, said)
+            Line("veto", text, inputs, f"{shown} → {plain(limit)}", Decimal(shown) - limit, veto.pos.line, said,
+                 veto.source)
             for inputs, shown in zip(reads.rows(idx), num.texts(before, idx, None))]))
         result = num.where(hit, e.const(limit), total)
         result.err = num.first_error(total.err, holds.err)

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import json
 
-from rich import box
 from rich.console import Console
-from rich.table import Table
 
 from ..numbers import plain
 from .table import aligned
@@ -19,14 +17,10 @@ def _signed(x) -> str:
 
 
 def table(changes, units, console: Console, money=None) -> None:
-    grid = Table(title="方案变化", box=box.SIMPLE_HEAD)
-    for column in ("类别", "板块 / 指标", "项目", "原", "新"):
-        grid.add_column(column, overflow="fold")
-    for c in changes:
-        grid.add_row(KINDS[c.kind], "/".join(c.path) or "总分", c.what, c.old, c.new)
-    if not changes:
-        grid.add_row("（无变化）", "", "", "", "")
-    console.print(grid)
+    rows = [[KINDS[c.kind], "/".join(c.path) or "总分", c.what, c.old, c.new] for c in changes] or \
+        [["（无变化）", "", "", "", ""]]
+    aligned(console, "方案变化", [("类别", False), ("板块 / 指标", False), ("项目", False), ("原", False), ("新", False)],
+            [list(column) for column in zip(*rows)])
     if units is None:
         return
     rows = []
@@ -38,14 +32,14 @@ def table(changes, units, console: Console, money=None) -> None:
     console.file.write("\n")
     aligned(console, "各单位得分变化（按变化大小；原因按指标分解，合计等于变化）",
             [("单位", False), ("原总分", True), ("新总分", True), ("变化", True), ("名次", False), ("主要原因", False)],
-            [list(column) for column in zip(*rows)] if rows else [[] for _ in range(6)])
+            [list(column) for column in zip(*rows)] if rows else [[] for _ in range(6)], names=0)
     if money:
         console.file.write("\n")
         aligned(console, "各单位奖励变化（元，按奖励分解）",
                 [("单位", False), ("原合计", True), ("新合计", True), ("变化", True), ("按奖励", False)],
                 [[m.unit for m in money], [plain(m.old) for m in money], [plain(m.new) for m in money],
                  [_signed(m.difference) for m in money],
-                 ["；".join(f"{k} {_signed(v)}" for k, v in m.by_award.items()) for m in money]])
+                 ["；".join(f"{k} {_signed(v)}" for k, v in m.by_award.items()) for m in money]], names=0)
 
 
 def to_json(changes, units, money=None) -> str:

@@ -1,10 +1,11 @@
-"""Explanation renderer (rich): one unit's score tree, every point lost, and its ledger.
+"""Explanation renderer (rich): one unit's score tree, every point lost, and its ledger, in the
+auditor's voice (each rule, what it read, its arithmetic, its line of the scheme) or the public's
+(`kpi explain --public`: the sentences `kpi report` publishes, no notation, no scheme lines).
 
-The explanation is laid out as lines of rich Text and printed at once. Each cell is wrapped by
-rich (`Text.wrap`, with the justify and overflow a rich Table gives it: CJK widths, Chinese
-folded where it has no spaces); the columns are set here, each as wide as its widest cell, the
-text column narrowed by what the terminal lacks, as a rich Table sets them for these tables.
-Rich Tables measured and rendered every cell through their general layout: ~0.1 s of a ~0.5 s
+The explanation is laid out as lines of rich Text and printed at once. Cells are broken into
+lines by render.wrap (as Chinese breaks: never inside a number or an amount); the columns are set
+here, each as wide as its widest cell, the text columns narrowed by what the terminal lacks. Rich
+Tables measured and rendered every cell through their general layout: ~0.1 s of a ~0.5 s
 `kpi explain`."""
 from __future__ import annotations
 
@@ -16,42 +17,38 @@ from rich.text import Text
 
 from ..numbers import plain
 from ..result import ItemResult, Line, SectionResult, UnitResult
+from .wrap import narrow, wrap, wrap_text
 
 
-def columns(console: Console, rows: list[tuple[Text, ...]], right: tuple[bool, ...], narrows: int,
-            overflow: str = "ellipsis", gap: int = 2) -> list[Text]:
+def columns(console: Console, rows: list[tuple[Text, ...]], right: tuple[bool, ...], narrows: tuple[int, ...],
+            gap: int = 2) -> list[Text]:
     """Rows of cells (Text of one style) as lines: each column as wide as its widest cell, `gap`
     spaces apart, every cell padded to its column in its style; where that is wider than the
-    console, column `narrows` gives up the excess and its cells wrap (`overflow` as rich's)."""
-    sizes = [[max(map(cell_len, cell.plain.splitlines()), default=0) for cell in row] for row in rows]
+    console, the columns `narrows` give up the excess (render.wrap.narrow) and their cells wrap.
+    No line ends in spaces."""
+    texts = [[cell.plain.expandtabs(4) for cell in row] for row in rows]  # a tab in a figure's note
+    sizes = [[max(map(cell_len, text.splitlines()), default=0) for text in row] for row in texts]
     widths = [max(column) for column in zip(*sizes)]
-    excess = sum(widths) + gap * (len(widths) - 1) - console.width
-    if excess > 0:
-        widths[narrows] = max(1, widths[narrows] - excess)
+    narrow(widths, list(narrows), sum(widths) + gap * (len(widths) - 1) - console.width)
     space, lines = " " * gap, []
-    for row, row_sizes in zip(rows, sizes):
-        cells = [_fit(console, cell, size, width, r, overflow if k == narrows else "ellipsis")
-                 for k, (cell, size, width, r) in enumerate(zip(row, row_sizes, widths, right))]
+    for row, row_texts, row_sizes in zip(rows, texts, sizes):
+        cells = [_fit(text, size, width, r) for text, size, width, r in zip(row_texts, row_sizes, widths, right)]
         for k in range(max(map(len, cells))):
             line = Text()
             for c, (cell, width) in enumerate(zip(cells, widths)):
                 if c:
                     line.append(space)
                 line.append(cell[k] if k < len(cell) else " " * width, row[c].style)
+            line.rstrip()
             lines.append(line)
     return lines
 
 
-def _fit(console: Console, cell: Text, size: int, width: int, right: bool, overflow: str) -> list[str]:
-    """A cell's lines padded to `width`, as a rich Table lays them out: rich wraps the cell; one
-    that fits on its line is only padded (all rich would do to it, at a fraction of the cost)."""
-    text = cell.plain
-    if size <= width and "\n" not in text and "\t" not in text:
-        if not right:
-            return [text + " " * (width - size)]
-        text = text.rstrip()
-        return [" " * (width - cell_len(text)) + text]
-    return [line.plain for line in cell.wrap(console, width, justify="right" if right else "left", overflow=overflow)]
+def _fit(text: str, size: int, width: int, right: bool) -> list[str]:
+    """A cell's lines, each padded to `width` (on the left where it is right-aligned)."""
+    lines = [text] if size <= width and "\n" not in text else wrap(text, width)
+    return [" " * (width - cell_len(line)) + line if right else line + " " * (width - cell_len(line))
+            for line in lines]
 
 
 def _weight_note(section: SectionResult) -> str:
@@ -77,22 +74,27 @@ def _tree(unit: UnitResult, console: Console) -> list[Text]:
 
     for section in unit.sections:
         add(section, 0)
-    return columns(console, rows, (False, True, True, True), 0)
+    return columns(console, rows, (False, True, True, True), (0,))
 
 
 class Details:
-    """Label / value rows under a heading; values fold within their column (Chinese has no
-    spaces to wrap at)."""
+    """Label / value rows under a heading, in the auditor's voice or the public's (`public`: a
+    line is its sentence; no 口径, the scheme writer's note; no scheme lines)."""
 
-    def __init__(self, indent: int = 2):
+    def __init__(self, scheme_file: str, public: bool = False, indent: int = 2):
         self.rows: list[tuple[Text, Text]] = []
+        self.scheme_file, self.public = scheme_file, public
         self.indent = " " * indent
 
     def add(self, label: str, value: str) -> None:
         self.rows.append((Text(self.indent + label, style="dim"), Text(value)))  # Text: no markup in data
 
-    def add_line(self, line: Line, scheme_file: str) -> None:
-        self.add("规则", f"{line.text}  [{scheme_file}:{line.line}]")
+    def add_line(self, line: Line) -> None:
+        if self.public:
+            if line.said:
+                self.add("说明", line.said)
+            return
+        self.add("规则", f"{line.text}  [{self.scheme_file}:{line.line}]")
         if line.inputs:
             self.add("数据", " · ".join(f"{k} {v}" for k, v in line.inputs))
         if line.arithmetic:
@@ -103,24 +105,27 @@ class Details:
     def add_texts(self, node) -> None:
         if node.source:
             self.add("原文", node.source)
-        if node.interpretation:
+        if node.interpretation and not self.public:
             self.add("口径", node.interpretation)
 
     def lines(self, console: Console) -> list[Text]:
-        return columns(console, self.rows, (False, False), 1, overflow="fold") if self.rows else []
+        return columns(console, self.rows, (False, False), (1,)) if self.rows else []
 
 
-def _losses(unit: UnitResult, scheme_file: str, console: Console) -> list:
+def _losses(unit: UnitResult, scheme_file: str, public: bool, console: Console) -> list:
     blocks: list = []
 
     def weighted(points, weight) -> str:
         return "" if weight == 1 else f"，计入总分 −{plain(points * weight)}"
 
     def block(heading: str, node, lines) -> None:
-        details = Details()
-        details.add_texts(node)
+        details = Details(scheme_file, public)
+        if node is not None:
+            details.add_texts(node)
         for line in lines:
-            details.add_line(line, scheme_file)
+            if line.source:
+                details.add("原文", line.source)
+            details.add_line(line)
         blocks.extend([Text(heading, style="bold"), details.lines(console), Text("")])
 
     for top in (s for s in unit.sections if not s.bonus):  # a bonus is no loss of the total
@@ -139,9 +144,7 @@ def _losses(unit: UnitResult, scheme_file: str, console: Console) -> list:
                 block(f"{'/'.join(section.path)}（板块）  −{plain(lost)} 分{weighted(lost, section.weight)}",
                       section, changed)
     for line in unit.total_lines:
-        details = Details()
-        details.add_line(line, scheme_file)  # the veto's 原文 is in the scheme at that line
-        blocks.extend([Text(f"总分  −{plain(line.lost)}", style="bold"), details.lines(console), Text("")])
+        block(f"总分  −{plain(line.lost)} 分", None, [line])
     return blocks
 
 
@@ -151,39 +154,46 @@ def _ledger(unit: UnitResult, console: Console) -> list[Text]:
         sign = "+" if entry.points > 0 else "−"
         rows.append((Text(f"{sign} {entry.label}"), Text(entry.detail), Text(f"{sign}{plain(abs(entry.points))}")))
     rows.append((Text("= 总分", style="bold"), Text(""), Text(plain(unit.total), style="bold")))
-    return columns(console, rows, (False, True, True), 0)
+    return columns(console, rows, (False, True, True), (0,))
 
 
-def render(unit: UnitResult, scheme_title: str, scheme_path: str, console: Console) -> None:
+def render(unit: UnitResult, scheme_title: str, scheme_path: str, console: Console, public: bool = False) -> None:
+    """The explanation, in the auditor's voice, or the public's (`public`)."""
     scheme_file = Path(scheme_path).name
     parts = [Text(f"{unit.unit}（{unit.group}）  {scheme_title}", style="bold"),
              console.render_str(f"总分 {plain(unit.total)}    全体第 {unit.rank} 名 · {unit.group}内第 {unit.group_rank} 名",
                                 markup=False, emoji=False),  # highlighted, as a printed str is
              Text(""), _tree(unit, console), Text("")]
-    losses = _losses(unit, scheme_file, console)
+    losses = _losses(unit, scheme_file, public, console)
     if losses:
         parts += [Text("失分说明", style="bold underline"), *losses]
     for section in unit.bonus_sections():
         parts.append(Text(f"加分：{section.path[-1]}  +{plain(section.score)} 分（最高 {plain(section.max)}）",
                           style="bold"))
-        details = Details()
+        details = Details(scheme_file, public)
         details.add_texts(section)
         for item in section.items():
             details.add("指标", f"{item.path[-1]}：{plain(item.score)} / {plain(item.max)}")
             for line in item.lines:
-                details.add_line(line, scheme_file)
+                details.add_line(line)
         parts += [details.lines(console), Text("")]
     parts += [Text("账目（失分按权重折算为总分）", style="bold underline"), _ledger(unit, console)]
     if unit.requirements:
         parts += [Text(""), Text("要求（原文未定分值，不计分）", style="bold underline")]
-        parts += [Text(f"  · {text}  [{scheme_file}:{line}]") for text, line in unit.requirements]
+        parts += [Text(f"  · {text}" + ("" if public else f"  [{scheme_file}:{line}]"))
+                  for text, line in unit.requirements]
     print_lines(console, parts)
 
 
+def rule(console: Console) -> None:
+    """What separates one unit's explanation from the next."""
+    console.print(Text("\n" + "═" * console.width + "\n"), soft_wrap=True)
+
+
 def print_lines(console: Console, parts: list[Text | list[Text]]) -> None:
-    """Everything in one print: a Text wrapped to the console as rich prints it, a list (the
-    lines of `columns`) as it is; the print neither wraps nor crops again."""
+    """Everything in one print: a Text broken into lines for the console (render.wrap), a list
+    (the lines of `columns`) as it is; the print neither wraps nor crops again."""
     lines: list[Text] = []
     for part in parts:
-        lines.extend(part.wrap(console, console.width) if isinstance(part, Text) else part)
+        lines.extend(wrap_text(part, console.width) if isinstance(part, Text) else part)
     console.print(Text("\n").join(lines), soft_wrap=True)

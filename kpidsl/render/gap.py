@@ -3,31 +3,24 @@ from __future__ import annotations
 
 import json
 
-from rich import box
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from ..numbers import plain, show
 from ..result import UnitResult
+from .explain import columns, print_lines
 
 
 def table(unit: UnitResult, options, blocked, console: Console) -> None:
-    console.print(Text(f"{unit.unit}：挽回失分的最小改变（总分 {plain(unit.total)}，按每单位挽回分数从高到低）",
-                       style="bold"))
-    grid = Table(box=box.SIMPLE_HEAD)
-    grid.add_column("指标", overflow="fold")
-    grid.add_column("改变", overflow="fold")
-    grid.add_column("本项挽回", justify="right")
-    grid.add_column("总分挽回", justify="right")
-    grid.add_column("每单位挽回", justify="right")  # per person, case, … or percentage point
-    for o in options:
-        grid.add_row(o.path[-1], o.note, plain(o.item_regained), plain(o.regained),
-                     show(o.per_unit, 4) if o.per_unit is not None else "—")
-    console.print(grid)
-    for b in blocked:
-        console.print(Text(f"  {b.path[-1]}（失 {plain(b.lost)} 分）：{b.why}"))
-    console.print(Text("每项挽回分数均已按改变后的数据重新计分核实；各项单独计，不可简单相加。", style="dim"))
+    rows = [tuple(Text(h, style="bold") for h in ("指标", "改变", "本项挽回", "总分挽回", "每单位挽回"))]
+    rows += [(Text(o.path[-1]), Text(o.note), Text(plain(o.item_regained)), Text(plain(o.regained)),
+              Text(show(o.per_unit, 4) if o.per_unit is not None else "—"))  # per person, case, … or point
+             for o in options]
+    parts = [Text(f"{unit.unit}：挽回失分的最小改变（总分 {plain(unit.total)}，按每单位挽回分数从高到低）",
+                  style="bold"), Text(""), columns(console, rows, (False, False, True, True, True), (0, 1)), Text("")]
+    parts += [Text(f"  {b.path[-1]}（失 {plain(b.lost)} 分）：{b.why}") for b in blocked]
+    parts.append(Text("每项挽回分数均已按改变后的数据重新计分核实；各项单独计，不可简单相加。", style="dim"))
+    print_lines(console, parts)
 
 
 def to_json(unit: UnitResult, options, blocked) -> str:

@@ -77,17 +77,23 @@ SCRIPT = """
     rows.push('<div class="wide"><table class="explain"><thead><tr><th class="head" colspan="6">' + title + "</th></tr>" +
               "<tr><th>板块 / 指标</th><th>满分</th><th>得分</th><th>失分</th>" +
               "<th>计分过程</th><th>原文</th></tr></thead><tbody>");
+    function reason(l) {
+      if (l.length === 1) { return esc(l[0]); }  // the public voice: a sentence
+      var read = l[1].map(function (x) { return typeof x === "number" ? s[x] : x; }).join(" · ");
+      return esc(s[l[0]]) + "：" + esc(read) + (read ? "；" : "") + esc(l[2]) +
+             (l[3] ? "（扣 " + l[3] + "）" : "") + " <span class=source>[" + esc(data.file) + ":" + l[4] + "]</span>";
+    }
     data.nodes.forEach(function (node, j) {
-      var reasons = u[2][j].map(function (l) {
-        if (l.length === 1) { return esc(l[0]); }  // the public voice: a sentence
-        var read = l[1].map(function (x) { return typeof x === "number" ? s[x] : x; }).join(" · ");
-        return esc(s[l[0]]) + "：" + esc(read) + (read ? "；" : "") + esc(l[2]) +
-               (l[3] ? "（扣 " + l[3] + "）" : "") + " <span class=source>[" + esc(data.file) + ":" + l[4] + "]</span>";
-      }).join("<br>");
       rows.push('<tr class="' + node[0] + '"><td class="item" style="padding-left:' + (0.5 + node[1]) + 'em">' +
                 esc(node[2]) +
                 '</td><td class="n">' + node[3] + '</td><td class="n">' + u[0][j] + '</td><td class="n lost">' +
-                u[1][j] + '</td><td class="why">' + reasons + '</td><td class="source">' + esc(node[4]) + "</td></tr>");
+                u[1][j] + '</td><td class="why">' + u[2][j].map(reason).join("<br>") + '</td><td class="source">' +
+                esc(node[4]) + "</td></tr>");
+    });
+    u[8].forEach(function (t) {  // a veto on the total, with its own 原文
+      rows.push('<tr class="section"><td class="item">总分</td><td class="n"></td><td class="n">' + u[4] +
+                '</td><td class="n lost">' + t[1] + '</td><td class="why">' + reason(t[0]) +
+                '</td><td class="source">' + esc(t[2]) + "</td></tr>");
     });
     rows.push('</tbody></table></div><table><thead><tr><th class="head" colspan="2">' + title +
               "：从满分到总分</th></tr></thead><tbody>");
@@ -332,18 +338,23 @@ class Explanations:
 
     def add(self, unit: UnitResult) -> None:
         nodes = list(unit.nodes())
-        code = self.code
-        if self.detail:
-            lines = [[[code(l.text), [_shared(f"{k} {v}", code) for k, v in l.inputs], l.arithmetic,
-                       plain(l.lost) if l.lost > 0 else "", l.line] for l in n.lines] for n in nodes]
-        else:
-            lines = [[[l.said] for l in n.lines] for n in nodes]
+        code, said = self.code, self._said
         ledger = [[code(e.label), ("+" if e.points > 0 else "") + plain(e.points), e.detail]
                   for e in unit.ledger()]
+        total = [[said(l), plain(l.lost) if l.lost > 0 else "", l.source or ""] for l in unit.total_lines]
         row = [[plain(n.score) for n in nodes], [plain(n.lost) if n.lost else "" for n in nodes],
-               lines, ledger, plain(unit.total), [code(t) for t, _ in unit.requirements], unit.unit, unit.rank]
+               [[said(l) for l in n.lines] for n in nodes], ledger, plain(unit.total),
+               [code(t) for t, _ in unit.requirements], unit.unit, unit.rank, total]
         self._parts.append(self._gzip.compress(self._separator + _json(row).encode()))
         self._separator = b","
+
+    def _said(self, line) -> list:
+        """A line in the auditor's voice (its rule, what it read, the arithmetic, the points it
+        took, its line of the scheme), or the public's (a sentence)."""
+        if not self.detail:
+            return [line.said]
+        return [self.code(line.text), [_shared(f"{k} {v}", self.code) for k, v in line.inputs], line.arithmetic,
+                plain(line.lost) if line.lost > 0 else "", line.line]
 
     def packed(self) -> str:
         tail = b'],"strings":' + _json(self.strings).encode() + b"}"

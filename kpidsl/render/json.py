@@ -14,7 +14,7 @@ from ..result import ItemResult, Line, Results, SectionResult, UnitResult
 def _line(line: Line, scheme_file: str) -> dict:
     return {"kind": line.kind, "text": line.text, "inputs": dict(line.inputs),
             "arithmetic": line.arithmetic, "points": plain(line.lost),
-            "line": f"{scheme_file}:{line.line}"}
+            "line": f"{scheme_file}:{line.line}", **({"source": line.source} if line.source else {})}
 
 
 def _item(item: ItemResult, scheme_file: str) -> dict:

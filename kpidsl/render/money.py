@@ -34,7 +34,7 @@ def table(scores, scheme, totals, departments, console: Console) -> None:
     aligned(console, f"{scheme.title} 奖励与补助",
             [("名次", True), ("单位", False), ("合计（元）", True), ("其中", False)],
             [[str(r) for r in scores.rank[order].tolist()], [scores.units[i] for i in order],
-             texts(awards_total(scores), order), got])
+             texts(awards_total(scores), order), got], names=1)
     out.write("\n")
     aligned(console, "各项奖励", [("奖励", False), ("发放（元）", True), ("扣减或留存（元）", True)],
             [[t.award for t in totals], [plain(t.paid) for t in totals], [plain(t.kept_back) for t in totals]])
@@ -46,17 +46,15 @@ def table(scores, scheme, totals, departments, console: Console) -> None:
     out.write(f"\n全市合计 {_money(Awards({}, totals, departments).city_total)}（各单位 + 已定金额的部门奖励）\n")
 
 
-def explain(unit: UnitResult, awards: Awards, scheme_path: str, console: Console) -> None:
+def explain(unit: UnitResult, awards: Awards, scheme_path: str, console: Console, public: bool = False) -> None:
+    """A unit's money, each award with its 原文 and, in the auditor's voice, every step."""
     scheme_file = Path(scheme_path).name
     parts = [Text(""), Text(f"奖励与补助  合计 {_money(awards.unit_total(unit.unit))}", style="bold underline")]
     for payment in awards.payments[unit.unit]:
         parts.append(Text(f"{payment.award}  {_money(payment.amount)}", style="bold"))
-        details = Details()
-        if payment.source:
-            details.add("原文", payment.source)
-        if payment.interpretation:
-            details.add("口径", payment.interpretation)
-        for line in payment.lines:
+        details = Details(scheme_file, public)
+        details.add_texts(payment)
+        for line in () if public else payment.lines:  # the steps of money have no plain sentences yet
             details.add("规则", f"{line.text}  [{scheme_file}:{line.line}]")
             if line.inputs:
                 details.add("数据", " · ".join(f"{k} {v}" for k, v in line.inputs))
