@@ -148,7 +148,7 @@ class UnitResult:
                 entries.append(LedgerEntry(line.text, -line.lost, line.arithmetic, line.line))
         if self.total != self.total_exact:
             entries.append(LedgerEntry("舍入调整", self.total - self.total_exact,
-                                       f"{self.total_exact} → {self.total}", 0))
+                                       f"{plain(self.total_exact)} → {self.total}", 0))
         return entries
 
 

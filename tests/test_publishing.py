@@ -204,8 +204,9 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext is not installed (poppler-utils)")
 def test_results_workbook_prints_on_a_few_pages_a_unit(tmp_path):
     """The results workbook printed by LibreOffice: A4, fitted to the width, the header rows on
-    every page; the ranking and the awards a page each, a unit's explanation no more than three
-    (it printed on 91 pages before its print setup), every page of it naming the unit."""
+    every page; the ranking a page, the awards one award a row, a unit's explanation no more than
+    four pages with its long texts at full height (it printed on 91 pages before its print setup),
+    every page of it naming the unit."""
     from kpidsl.pipeline import prepare
 
     units = prepare(None)[0].engine.data.units
@@ -218,7 +219,10 @@ def test_results_workbook_prints_on_a_few_pages_a_unit(tmp_path):
     text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "结果.pdf"), "-"], capture_output=True, text=True,
                           check=True).stdout
     pages = text.split("\f")[:-1]
-    assert len(units) + 2 <= len(pages) <= 3 * len(units) + 2, len(pages)
+    money = [page for page in pages if "金额（元）" in page]  # the awards, one award a row
+    explained = pages[1 + len(money):]
+    assert pages[0].lstrip().startswith("名次") and pages[1:1 + len(money)] == money
+    assert len(units) <= len(explained) <= 4 * len(units), len(explained)  # wrapped text at full height
     heads = [f"{u.name}（{u.group}）" for u in units]
-    assert all(any(head in page for head in heads) for page in pages[2:])
-    assert all(any(head in page for page in pages) for head in heads)
+    assert all(any(head in page for head in heads) for page in explained)
+    assert all(any(head in page for page in explained) for head in heads)

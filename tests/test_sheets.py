@@ -207,8 +207,11 @@ def test_results_workbook_carries_the_awards_ledger(bundled, tmp_path):
     write_results(results, tmp_path / "r.xlsx", awards=awards)
     sheet = load_workbook(tmp_path / "r.xlsx")["奖励"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("名次", "单位", "绩效考核补助（元）")
-    assert rows[-1][1] == "全市合计" and rows[-1][2] == pytest.approx(float(awards.city_total))
+    assert rows[0] == ("名次", "单位", "奖励", "金额（元）")  # one award a row: it prints on A4
+    dingyan = [r for r in rows if r[1] == "丁堰镇"]
+    assert len(dingyan) == len(awards.payments["丁堰镇"]) + 1 and dingyan[-1][2] == "合计"
+    assert dingyan[-1][3] == pytest.approx(float(awards.unit_total("丁堰镇")))
+    assert rows[-1][1] == "全市合计" and rows[-1][3] == pytest.approx(float(awards.city_total))
 
 
 def test_results_workbook_is_laid_out_to_read_and_print(bundled, tmp_path):
@@ -222,7 +225,7 @@ def test_results_workbook_is_laid_out_to_read_and_print(bundled, tmp_path):
     book = load_workbook(tmp_path / "r.xlsx")
     ranking, money, unit = book["排名"], book["奖励"], book[results.units[0].unit[:31]]
     assert ranking.cell(2, 8).number_format == "0.00" and isinstance(ranking.cell(2, 8).value, float)
-    assert money.cell(2, 3).number_format == "#,##0.00"
+    assert money.cell(2, 4).number_format == "#,##0.00"
     assert unit.cell(1, 2).value == "总分" and unit.cell(1, 3).value == float(results.units[0].total)
     assert unit.cell(4, 1).value == results.units[0].sections[0].children[0].path[-1]
     assert unit.cell(4, 1).alignment.indent == 1

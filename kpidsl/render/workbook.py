@@ -102,9 +102,9 @@ def write_results(results: Results, path, progress=_identity, awards=None) -> No
             _append(sheet, [entry.label, None, None, None, entry.points, entry.detail])
         _append(sheet, ["总分", None, None, None, unit.total])
         _numbers(sheet, 3, range(2, 6), SCORE_FORMAT)
-        for row in sheet.iter_rows(min_row=3, min_col=6):
+        for row in sheet.iter_rows(min_row=3, min_col=2):  # figures level with their item's name
             for cell in row:
-                cell.alignment = WRAP
+                cell.alignment = WRAP if cell.column >= 6 else Alignment(vertical="top")
         _layout(sheet, heading=2, widest={"F": 60, "G": 50})
     book.save(path)
 
@@ -117,21 +117,34 @@ def _numbers(sheet, first_row: int, columns, number_format: str) -> None:
 
 
 def _awards_sheet(sheet, results: Results, awards) -> None:
-    """Units by rank, one column per award, each unit's total; then the awards' totals,
-    the departments and the city total."""
-    names = [t.award for t in awards.totals]
-    _append(sheet, ["名次", "单位", *(f"{n}（元）" for n in names), "合计（元）"])
+    """One award a row (it prints on A4 however many awards a scheme pays): each unit by rank,
+    its awards and its total; then each award's total paid and kept back, the departments and
+    the city total."""
+    _append(sheet, ["名次", "单位", "奖励", "金额（元）"])
     for unit in results.units:
-        paid = {p.award: p.amount for p in awards.payments[unit.unit]}
-        _append(sheet, [unit.rank, unit.unit, *(paid[n] for n in names), awards.unit_total(unit.unit)])
-    _append(sheet, [None, "发放合计", *(t.paid for t in awards.totals), sum(t.paid for t in awards.totals)])
-    _append(sheet, [None, "扣减或留存", *(t.kept_back for t in awards.totals)])
+        for payment in awards.payments[unit.unit]:
+            _append(sheet, [unit.rank, unit.unit, payment.title or payment.award, payment.amount])
+        _append(sheet, [None, unit.unit, "合计", awards.unit_total(unit.unit)])
+        for cell in sheet[sheet.max_row]:
+            cell.font = BOLD
     _append(sheet, [])
+    for total in awards.totals:
+        _append(sheet, [None, "发放合计", total.award, total.paid])
+        if total.kept_back:
+            _append(sheet, [None, "扣减或留存", total.award, total.kept_back])
     for department in awards.departments:
-        _append(sheet, [None, department.name, department.amount if department.amount is not None else "原文未定金额"])
-    _append(sheet, [None, "全市合计", awards.city_total])
-    _numbers(sheet, 2, range(3, 4 + len(names)), MONEY_FORMAT)
-    _layout(sheet, heading=1)
+        _append(sheet, [None, "部门", department.name,
+                        department.amount if department.amount is not None else "原文未定金额"])
+    _append(sheet, [None, "全市合计", None, awards.city_total])
+    for cell in sheet[sheet.max_row]:
+        cell.font = BOLD
+    _numbers(sheet, 2, range(4, 5), MONEY_FORMAT)
+    _layout(sheet, heading=1, widest={"C": 40})
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column `width` characters wide."""
+    return sum(max(1, -(-display_width(line) // max(1, int(width) - 1))) for line in text.split("\n"))
 
 
 def display_width(text: str) -> int:
@@ -152,6 +165,11 @@ def _layout(sheet, heading: int, widest: dict[str, int] | None = None) -> None:
                 widths[cell.column_letter] = max(widths.get(cell.column_letter, 0), width)
     for letter, width in widths.items():
         sheet.column_dimensions[letter].width = min(width + 2, (widest or {}).get(letter, 40))
+    for row in sheet.iter_rows(min_row=heading + 1):  # wrapped text gets the height it needs:
+        lines = max((_lines(str(cell.value), sheet.column_dimensions[cell.column_letter].width)  # spreadsheets
+                     for cell in row if cell.value is not None and cell.alignment.wrap_text), default=1)  # print one
+        if lines > 1:
+            sheet.row_dimensions[row[0].row].height = min(15 * lines, 409)  # line high unless told
     for row in sheet.iter_rows(max_row=heading):
         for cell in row:
             cell.font = BOLD
