@@ -168,7 +168,7 @@ def test_a_vetoed_unit_has_no_bar(tmp_path):
         | {(u, "总分", "重大事故"): "是" if u == "甲镇" else "否" for u, _ in UNITS})
     page = html.render(load_all(scheme).evaluate())
     struck = re.search(r'<div class="row"><span class="who">\d+\. 甲镇</span>(.*?)</div>', page).group(1)
-    assert 'class="bar"' not in struck and "一票否决" in struck
+    assert 'class="bar"' not in struck and "一票否决：重大事故，总分计 0 分" in struck  # in words
     other = re.search(r'<div class="row"><span class="who">\d+\. 乙镇</span>(.*?)</div>', page).group(1)
     assert 'style="width:80.00%' in other
 

@@ -263,7 +263,7 @@ def _bars(unit: UnitResult, top) -> str:
         if width > 0:
             out.append(f'<i class="bar" style="width:{width:.2f}%;background:{COLOURS[j % len(COLOURS)]}" '
                        f'title="{escape(section.path[-1])} {plain(section.score)}"></i>')
-    cut = next((f"（{escape(line.text)}）" for line in unit.total_lines if line.lost), "")
+    cut = next((f"（{escape(line.said.rstrip('，'))}）" for line in unit.total_lines if line.lost), "")  # in words
     return (f'<div class="row"><span class="who">{unit.rank}. {escape(unit.unit)}</span>'
             f'<span class="track">{"".join(out)}</span><span class="n">{plain(unit.total)}{cut}</span></div>')
 
@@ -339,7 +339,8 @@ class Explanations:
     def add(self, unit: UnitResult) -> None:
         nodes = list(unit.nodes())
         code, said = self.code, self._said
-        ledger = [[code(e.label), ("+" if e.points > 0 else "") + plain(e.points), e.detail]
+        words = {} if self.detail else {l.text: l.said for l in unit.total_lines}  # a veto's, in words
+        ledger = [[code(words.get(e.label, e.label)), ("+" if e.points > 0 else "") + plain(e.points), e.detail]
                   for e in unit.ledger()]
         total = [[said(l), plain(l.lost) if l.lost > 0 else "", l.source or ""] for l in unit.total_lines]
         row = [[plain(n.score) for n in nodes], [plain(n.lost) if n.lost else "" for n in nodes],
