@@ -196,8 +196,8 @@ def _deduction(w: _Writer, d: ast.Deduction) -> str:
 
 
 def _node(w: _Writer, node, depth: int) -> None:
-    """An item: its rule, deductions, vetoes, then its texts. A section: its texts, its parts,
-    then its own deductions and vetoes (as policies list them after the items)."""
+    """An item: its rule, deductions, vetoes, then its texts. A section: its texts, then its parts
+    with its own deductions and vetoes where they were written (their comments beside them)."""
     kw = w.kw
     word = kw("KW_ITEM") if isinstance(node, ast.Item) else kw("KW_BONUS" if node.bonus else "KW_SECTION")
     title = f" {quote(node.title)}" if node.title is not None else ""
@@ -228,12 +228,14 @@ def _node(w: _Writer, node, depth: int) -> None:
     _texts(w, inner, "KW_INTERPRETATION", node.interpretation)
     for requirement in node.requirements:
         w.emit(inner, _requirement(w, requirement), requirement.pos.line)
-    for child in getattr(node, "children", ()):
-        if isinstance(child, ast.Section):
-            w.blank()
-        _node(w, child, inner)
     if isinstance(node, ast.Section):
-        _adjustments(w, node, inner)
+        own = [(d.pos.line, lambda d=d: w.emit(inner, _deduction(w, d), d.pos.line)) for d in node.deductions] + \
+            [(v.pos.line, lambda v=v: w.emit(inner, _veto(w, v), v.pos.line)) for v in node.vetoes]
+        parts = [(c.pos.line, lambda c=c: ((w.blank() if isinstance(c, ast.Section) else None), _node(w, c, inner)))
+                 for c in node.children]
+        for _, write in sorted(parts + own, key=lambda part: part[0]):
+            write()
+        _flags(w, node, inner)
     w.emit(depth, "}")
 
 
@@ -242,6 +244,10 @@ def _adjustments(w: _Writer, node, depth: int) -> None:
         w.emit(depth, _deduction(w, d), d.pos.line)
     for v in node.vetoes:
         w.emit(depth, _veto(w, v), v.pos.line)
+    _flags(w, node, depth)
+
+
+def _flags(w: _Writer, node, depth: int) -> None:
     if node.cap:
         w.emit(depth, f"{w.kw('KW_CAP')} {node.cap}")
     if node.allow_negative:

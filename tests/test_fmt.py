@@ -85,3 +85,9 @@ def test_fmt_keeps_the_roundings_written_and_adds_none():
     formatted = format_scheme(parse(source), source)
     assert "舍入 指标 1位 四舍五入" in formatted and "金额" not in formatted and "舍入 总分" not in formatted
     assert "每少 1次 扣 1分" in formatted
+
+
+def test_a_sections_deduction_stays_where_written_with_its_comment():
+    source = ('方案 "t"\n\n板块 总 10分 {\n  指标 甲 5分 {\n    满分\n  }\n  # 资金管理：酌情扣分\n'
+              '  每 1例 违规例数 扣 1分\n  指标 乙 5分 {\n    满分\n  }\n}\n')
+    assert format_scheme(parse(source), source) == source
