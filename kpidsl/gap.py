@@ -72,6 +72,9 @@ class GapFinder:
             if any(l.kind == "veto" and l.lost for l in node.lines):
                 blocked.append(Blocked(node.path, node.lost, "一票否决已生效：本单位的数据无法挽回"))
                 continue
+            if isinstance(getattr(self.index.nodes[name].node, "rule", None), ast.Given):
+                blocked.append(Blocked(node.path, node.lost, _why_not(node, self.index)))
+                continue
             found = [o for o in (self._option(unit, unit_result, node, key, kind)
                                  for key, kind in required_fields(self.index, name).items()
                                  if key[1] != TARGET and kind in (NUMBER, FLAG)) if o]
@@ -191,6 +194,8 @@ def _why_not(node: NodeResult, index: SchemeIndex) -> str:
     rule = getattr(index.nodes[node.path[-1]].node, "rule", None)
     if isinstance(rule, ast.Assessed):
         return "评定分由考核组给定，不取决于本单位的数据"
+    if isinstance(rule, ast.Given):
+        return f"得分由 {rule.field} 直接给定，不取决于本单位可改的数据"
     if isinstance(rule, (ast.Projects, ast.Levels)):
         return "按项目或等级计分：新增项目或提升级别（记录文件）方可挽回"
     if any(l.kind == "rank" for l in node.lines):

@@ -85,3 +85,13 @@ def test_an_item_over_one_unit_alone_scores_as_over_all(bundled):
     index = bundled["rugao-2021.kpi"][0].index
     assert _reads_others(index.nodes["参保位次考核"].node)  # a rank reads every unit's figures
     assert all(_reads_others(info.node) for info in bundled["changzhou-platform.kpi"][0].index.nodes.values())  # shares
+
+
+def test_a_score_given_in_the_data_is_not_offered_as_a_figure_to_change(tmp_path):
+    from conftest import UNITS, build
+    from test_cli import kpi
+
+    scheme = build(tmp_path, "板块 总 10分 {\n  指标 系统 10分 { 得 系统考核得分 }\n}\n",
+                   {(u, "系统", "系统考核得分"): "8" for u, _ in UNITS})
+    done = kpi("gap", str(scheme), "甲镇")
+    assert done.returncode == 0 and "得分由 系统考核得分 直接给定" in done.stdout
