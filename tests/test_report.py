@@ -207,3 +207,14 @@ def test_report_speaks_plainly_to_the_public_and_in_full_to_auditors(bundled_res
         assert "完成 650人，任务 737人，完成率 88.20%，按比例得 17.64 分（满分 20 分）" in said  # with their unit
         for notation in ("min(", ">=", "…", ".kpi", " / ", "→"):
             assert notation not in said, notation
+
+
+def test_scores_are_published_to_their_places(report):
+    """A column of scores reads 97.50 above 96.00 and a total 64.00, as rounded, never 97.5, 96, 64."""
+    results, page = report
+    text = page.read_text(encoding="utf-8")
+    last = results.units[-1]
+    assert f'<span class="n">{last.total}' in text and str(last.total).endswith("0")
+    row = re.search(rf'data-unit="{re.escape(last.unit)}">(.*?)</tr>', text).group(1)
+    assert re.findall(r'<td class="n">([\d.]+)</td>', row)[2:] == [str(s.score) for s in last.sections] + [str(last.total)]
+    assert all(len(v.split(".")[1]) == 2 for v in re.findall(r'<td class="n">(\d+\.\d+)</td>', row))

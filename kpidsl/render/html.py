@@ -265,7 +265,7 @@ def _bars(unit: UnitResult, top) -> str:
                        f'title="{escape(section.path[-1])} {plain(section.score)}"></i>')
     cut = next((f"（{escape(line.said.rstrip('，'))}）" for line in unit.total_lines if line.lost), "")  # in words
     return (f'<div class="row"><span class="who">{unit.rank}. {escape(unit.unit)}</span>'
-            f'<span class="track">{"".join(out)}</span><span class="n">{plain(unit.total)}{cut}</span></div>')
+            f'<span class="track">{"".join(out)}</span><span class="n">{unit.total}{cut}</span></div>')  # as rounded
 
 
 def _ranking(rows: list[str], sections: list[SectionResult]) -> str:
@@ -275,11 +275,11 @@ def _ranking(rows: list[str], sections: list[SectionResult]) -> str:
 
 
 def _row(k: int, unit: UnitResult, sections: int) -> str:
-    scores = "".join(f'<td class="n">{plain(s.score)}</td>' for s in unit.sections)
+    scores = "".join(f'<td class="n">{s.score}</td>' for s in unit.sections)  # to their places: 97.50 above 96.00
     name = escape(unit.unit)
     return (f'<tr class="unit" data-unit="{name}"><td class="n">{unit.rank}</td>'
             f'<td class="name"><a href="#{quote(unit.unit)}">{name}</a></td><td>{escape(unit.group)}</td>'
-            f'<td class="n">{unit.group_rank}</td>{scores}<td class="n">{plain(unit.total)}</td></tr>\n'
+            f'<td class="n">{unit.group_rank}</td>{scores}<td class="n">{unit.total}</td></tr>\n'
             f'<tr><td colspan="{sections + 5}"><details data-k="{k}"><summary>{name} 的得分说明'
             f"</summary></details></td></tr>")
 
