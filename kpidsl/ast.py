@@ -243,9 +243,12 @@ class AssessedBand:
 
 @dataclass(frozen=True)
 class Assessed:
-    """评定: a score the assessor enters with a reason, optionally within a chosen band."""
+    """评定: a score the assessor enters with a reason (unless 无需理由), optionally within a
+    chosen band; `by`: who assesses, as the scheme says it."""
     bands: tuple[AssessedBand, ...]
     pos: Pos
+    by: str | None = None
+    reason: bool = True
 
 
 Rule = Union[Meet, Proportional, Full, Zero, Fixed, Given, Conditional, Rank, Tiers, Levels,

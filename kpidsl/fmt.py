@@ -309,10 +309,12 @@ def _rule(w: _Writer, rule, depth: int) -> str:
                              for c in rule.classes)
             return f"{kw('KW_PROJECTS')} {{\n{rows}\n{INDENT * depth}}}"
         case ast.Assessed():
+            head = kw("KW_ASSESSED") + (f" {quote(rule.by)}" if rule.by else "") + \
+                ("" if rule.reason else f" {kw('KW_NO_REASON')}")
             if not rule.bands:
-                return kw("KW_ASSESSED")
+                return head
             bands = "  ".join(f"{w.label(b.label)}: {b.low} {kw('KW_TO')} {b.high}" for b in rule.bands)
-            return f"{kw('KW_ASSESSED')} {{ {bands} }}"
+            return f"{head} {{ {bands} }}"
     raise TypeError(rule)
 
 

@@ -413,7 +413,12 @@ class _ToAst(Transformer):
         return ast.ProjectClass(labels, amounts[0], amounts[1] if len(amounts) > 1 else None)
 
     def assessed(self, meta, c):
-        return ast.Assessed(tuple(c), _pos(meta))
+        by = next((_string(t) for t in c if isinstance(t, Token) and t.type == "STRING"), None)
+        return ast.Assessed(tuple(b for b in c if isinstance(b, ast.AssessedBand)), _pos(meta), by,
+                            "no_reason" not in c)
+
+    def no_reason(self, meta, c):
+        return "no_reason"
 
     def assessed_band(self, meta, c):
         return ast.AssessedBand(c[0], quantity(c[1]), quantity(c[2]))

@@ -90,6 +90,23 @@ def test_proportional_reverse_never_rewards_a_higher_actual(tmp_path_factory, ta
     assert all(s == 10 for s, a in zip(got, actuals) if a <= target)
 
 
+# ---- assessed ----------------------------------------------------------------------
+def test_an_assessment_in_the_schemes_words_with_or_without_a_reason(rugao_copy):
+    """评定 "由市人社局考核组评定" 无需理由: the explanation says who assessed, as the scheme does,
+    and no reason is asked; without 无需理由 a missing reason is E311, as before."""
+    from test_cli import kpi
+
+    actuals = rugao_copy.parent / "rugao-2021/actuals-sample.csv"
+    text = actuals.read_text(encoding="utf-8")
+    given = next(l for l in text.splitlines() if l.startswith("丁堰镇,创新创优项目,评分,"))
+    actuals.write_text(text.replace(given, ",".join(given.split(",")[:4]) + ","), encoding="utf-8")
+    scheme = rugao_copy.read_text(encoding="utf-8")
+    assert kpi("score", rugao_copy.name, cwd=rugao_copy.parent).returncode == 1  # the reason is missing
+    rugao_copy.write_text(scheme.replace("      评定\n", '      评定 "由市人社局考核组评定" 无需理由\n', 1), encoding="utf-8")
+    done = kpi("explain", rugao_copy.name, "丁堰镇", cwd=rugao_copy.parent)
+    assert done.returncode == 0 and "评定得分（由市人社局考核组评定）" in done.stdout
+
+
 # ---- given -------------------------------------------------------------------------
 def test_a_score_given_in_the_data_is_taken_within_the_items_points(tmp_path):
     """得 系统考核得分: a mark given elsewhere (a system, an inspection), read as it is."""

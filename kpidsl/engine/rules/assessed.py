@@ -19,9 +19,10 @@ FIELD, BAND = "评分", "档位"
 def evaluate(engine, at, rule: ast.Assessed, top: Fraction, reads, mask) -> Outcome:
     node = at.node
     score = engine.number(at, ast.Ref(None, FIELD, rule.pos), Reads())
-    err = num.first_error(score.err, np.where(engine.noted(node, FIELD), 0,
-                                              engine.fail("E311", at.scored, "评定分须附评定理由（数值文件的 说明 列，或填报表的 评分说明 行）",
-                                                          cells=((node, FIELD + NOTE_SUFFIX), (node, FIELD)))))
+    err = score.err if not rule.reason else num.first_error(score.err, np.where(engine.noted(node, FIELD), 0,
+        engine.fail("E311", at.scored, "评定分须附评定理由（数值文件的 说明 列，或填报表的 评分说明 行）",
+                    cells=((node, FIELD + NOTE_SUFFIX), (node, FIELD)))))
+    by, said_by = rule.by or "由考核组择优评定", rule.by or "由考核组评定"  # the scheme's words where it gives them
     low, high = engine.const(0), engine.const(top)
     label_of = None
     if rule.bands:
@@ -60,7 +61,7 @@ def evaluate(engine, at, rule: ast.Assessed, top: Fraction, reads, mask) -> Outc
             cell = engine.data.values.get((engine.data.units[i].name, node, FIELD))
             inputs = ((FIELD, given), ("评定理由", cell.note if cell else ""))
             reason = cell.note if cell else ""
-            out.append(Line("assessed", "评定得分（由考核组择优评定）" + band_text, inputs, f"评定 {given}分",
-                            Decimal(0), rule.pos.line, f"由考核组评定（理由：{reason}），" if reason else "由考核组评定，"))
+            out.append(Line("assessed", f"评定得分（{by}）" + band_text, inputs, f"评定 {given}分",
+                            Decimal(0), rule.pos.line, f"{said_by}（理由：{reason}），" if reason else f"{said_by}，"))
         return out
     return Outcome(earned, lines)
