@@ -210,33 +210,23 @@ def _per_unit(loaded, args, err, progress) -> int:
     """One workbook per unit in the folder --per-unit names (made if its parent exists); none is
     written if one would replace a workbook already there, unless --force: it may be a town's
     return."""
-    from .errors import KpiError, diagnostic
-    from .output import check_target, replacing
+    from .output import check_target, folder, refusal, replacing
     from .pipeline import input_files
     from .render.workbook import file_name, write_template
 
-    folder, zh = Path(args.per_unit), loaded.scheme.language == "zh"
-
-    def refuse(reason: str, english: str):
-        return KpiError([diagnostic("E401", loaded.scheme.language, path=args.per_unit,
-                                    reason=reason if zh else english)])
-
-    if folder.exists() and not folder.is_dir():
-        raise refuse("不是文件夹", "it is not a folder")
-    if not folder.parent.is_dir():
-        raise refuse(f"文件夹 {folder.parent} 不存在", f"the folder {folder.parent} does not exist")
-    folder.mkdir(exist_ok=True)
+    lang = loaded.scheme.language
+    into = folder(args.per_unit, lang)
     taken: set[str] = set()
-    paths = [(unit, folder / file_name(unit.name, taken)) for unit in loaded.data.units]
+    paths = [(unit, into / file_name(unit.name, taken)) for unit in loaded.data.units]
     there = [p.name for _, p in paths if p.exists() or p.is_symlink()]
     if there and not args.force:
         listed = "、".join(there[:3]) + (" 等" if len(there) > 3 else "")
-        raise refuse(f"已有 {len(there)} 份填报表（{listed}），可能是已交回的；确要覆盖，请加 --force",
-                     f"{len(there)} workbooks are there already ({listed}), maybe returned ones; "
-                     "add --force to replace them")
+        raise refusal(args.per_unit, f"已有 {len(there)} 份填报表（{listed}），可能是已交回的；确要覆盖，请加 --force",
+                      f"{len(there)} workbooks are there already ({listed}), maybe returned ones; "
+                      "add --force to replace them", lang)
     read = input_files(args.scheme, **_files(args))
     for unit, path in progress(paths, len(paths), "写入各单位填报表"):
-        with replacing(check_target(str(path), read, args.force, loaded.scheme.language), str(path)) as f:
+        with replacing(check_target(str(path), read, args.force, lang), str(path)) as f:
             write_template(loaded.index, loaded.data, f, owner=unit)
     err.print(f"已写入 {len(paths)} 份填报表到 {args.per_unit}", markup=False)
     return EXIT_OK

@@ -11,6 +11,7 @@ from functools import lru_cache
 from . import ast
 from .ast import operand_text, quote, show_expr
 from .parser import _lark, keyword_spellings
+from .units import ENGLISH
 
 INDENT = "  "
 _NAME = re.compile(r"[^\W\d]\w*")
@@ -217,8 +218,7 @@ def _node(w: _Writer, node, depth: int) -> None:
     for default in node.defaults:
         w.emit(inner, _default(w, default), default.pos.line)
     for measure in node.measures:
-        unit = {ast.PERCENT_POINTS: "percent_points", ast.DATE_UNIT: "date"}.get(measure.unit, measure.unit) \
-            if w.lang == "en" else measure.unit
+        unit = ENGLISH.get(measure.unit, measure.unit) if w.lang == "en" else measure.unit
         w.emit(inner, f"{kw('KW_MEASURE')} {w.expr(ast.Ref(None, measure.field, measure.pos))} {unit}", measure.pos.line)
     if node.aliases:
         w.emit(inner, f"{kw('KW_ALIAS')} {', '.join(quote(a) for a in node.aliases)}")

@@ -522,7 +522,7 @@ class _ToAst(Transformer):
 
     def measure(self, meta, c):
         unit = unicodedata.normalize("NFKC", str(c[1]))
-        return ast.Measure(str(c[0]), {"percent_points": ast.PERCENT_POINTS, "date": ast.DATE_UNIT}.get(unit, unit),
+        return ast.Measure(str(c[0]), {e: zh for zh, e in units.ENGLISH.items()}.get(unit, unit),
                            _pos(meta))
 
     def department_award(self, meta, c):

@@ -15,6 +15,7 @@ BASE = (*COUNTED, "元", "米", "吨", "亩", "小时", "分")
 SCALED = {"厘米": ("米", -2), "公里": ("米", 3)}
 MULTIPLIERS = {"亿": 8, "万": 4, "千": 3}
 PERCENT, PERCENT_POINTS, DATE = "%", "百分点", "日期"
+ENGLISH = {PERCENT_POINTS: "percent_points", DATE: "date"}  # 计量's words in an English scheme
 
 _UNIT = "|".join(sorted([*BASE, *SCALED], key=len, reverse=True))  # 人次 before 人
 PATTERN = rf"%|(?:亿|万|千)?(?:{_UNIT})|亿|万|千"  # what may follow a number
