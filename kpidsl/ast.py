@@ -345,6 +345,7 @@ class Node:
 class Item(Node):
     rule: Rule | None  # None: full points, less deductions
     kind: str | None  # 类别: a property the policy gives the item (标准化下沉)
+    may_not_apply: bool  # 可不适用: a unit's 不适用 drops it, its section rescaled
 
 
 @dataclass(frozen=True)
@@ -493,6 +494,7 @@ class TotalTerm:
 class Rounding:
     places: int
     mode: str  # "half_up" | "down" | "half_even"
+    once: bool = False  # 舍入 指标 … 扣分后: an item rounded once, after its deductions (not each step)
 
 
 @dataclass(frozen=True)
@@ -535,6 +537,8 @@ class Scheme:
     examples: tuple[Example, ...]
     path: str  # where it was read from, for citing lines
     language: str  # "zh" or "en": the language of its keywords, for messages
+    section_rounding: Rounding | None = None  # 舍入 板块: each section's score (else exact)
+    weighted_rounding: Rounding | None = None  # 舍入 加权: each weighted part of the total (else exact)
 
 
 # Words expressions are written with, by language: explanations use Chinese; the formatter

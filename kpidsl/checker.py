@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from . import ast
 from .ast import ACTUAL, RATE, TARGET
-from .data import Dataset, measure_problem
+from .data import Dataset, is_not_applicable, measure_problem, not_applicable_hint
 from .errors import DataError, Diagnostic, KpiError, SchemeCheckError, diagnostic, did_you_mean
 from .index import SCHEME_NODE, SchemeIndex
 from .units import kind as unit_kind
@@ -36,8 +36,9 @@ class _Checker:
         self.found.append(diagnostic(code, self.lang, **where, **fields))
 
     def run(self) -> list[Diagnostic]:
-        for rounding in (self.scheme.item_rounding, self.scheme.total_rounding):
-            if not 0 <= rounding.places <= MAX_PLACES:
+        for rounding in (self.scheme.item_rounding, self.scheme.total_rounding, self.scheme.section_rounding,
+                         self.scheme.weighted_rounding):
+            if rounding and not 0 <= rounding.places <= MAX_PLACES:
                 self.report("E207", None, what=f"舍入位数 {rounding.places} 超出 0–{MAX_PLACES}")
         for first, again in self.index.duplicates:
             self.report("E204", again.pos, name=again.name, first=first.pos.line)
@@ -344,9 +345,11 @@ class _Checker:
                 if cell is not None:  # of the kind the rule reads, even where a branch does not
                     kind = fields_needed[(node, field)]
                     wanted = {NUMBER: (Decimal, date), FLAG: (bool,), DATE: (date,)}.get(kind)
+                    if is_not_applicable(cell.value) and self.index.may_not_apply(node):
+                        continue  # the item is dropped for this unit (可不适用)
                     if wanted and (not isinstance(cell.value, wanted) or
                                    (kind == NUMBER and isinstance(cell.value, bool))):
-                        expected = kind
+                        expected = kind + not_applicable_hint(cell.value, self.lang)
                     elif (node, field) in units:
                         expected = measure_problem(cell, units[(node, field)], self.lang)
                     else:

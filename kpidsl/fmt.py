@@ -87,18 +87,19 @@ def format_scheme(scheme: ast.Scheme, source: str, lang: str | None = None) -> s
             if files:
                 w.emit(1, f"{word} {', '.join(quote(f) for f in files)}")
         w.emit(0, "}")
-    roundings = [("KW_ITEM", scheme.item_rounding), ("KW_TOTAL", scheme.total_rounding),
+    roundings = [("KW_ITEM", scheme.item_rounding), ("KW_SECTION", scheme.section_rounding),
+                 ("KW_WEIGHTED", scheme.weighted_rounding), ("KW_TOTAL", scheme.total_rounding),
                  ("KW_AMOUNT", scheme.amount_rounding)]
     modes = {"half_up": "KW_HALF_UP", "down": "KW_DOWN", "half_even": "KW_HALF_EVEN"}
     # those that differ from the default or are written (舍入 金额 is not added to a scheme paying none)
     spelled = {scope: "|".join(keyword_spellings()[scope]) for scope, _ in roundings}
-    written = [(scope, r) for scope, r in roundings if r != ast.Rounding(2, "half_up") or re.search(
-        rf"^[ \t]*({'|'.join(keyword_spellings()['KW_ROUNDING'])})\s+({spelled[scope]})(?![^\W\d])", source, re.M)]
+    written = [(scope, r) for scope, r in roundings if r is not None and (r != ast.Rounding(2, "half_up") or re.search(
+        rf"^[ \t]*({'|'.join(keyword_spellings()['KW_ROUNDING'])})\s+({spelled[scope]})(?![^\W\d])", source, re.M))]
     if written:
         w.blank()
         for scope, r in written:
-            w.emit(0, f"{kw('KW_ROUNDING')} {kw(scope)} {r.places}{'位' if w.lang == 'zh' else ''} {kw(modes[r.mode])}",
-                   _line_of(source, "KW_ROUNDING"))
+            w.emit(0, f"{kw('KW_ROUNDING')} {kw(scope)} {r.places}{'位' if w.lang == 'zh' else ''} {kw(modes[r.mode])}"
+                      + (f" {kw('KW_ONCE')}" if r.once else ""), _line_of(source, "KW_ROUNDING"))
     # the rest in the order written, so that comments stay beside what they are about
     statements = []
     if scheme.total:
@@ -254,6 +255,8 @@ def _flags(w: _Writer, node, depth: int) -> None:
         w.emit(depth, w.kw("KW_ALLOW_NEGATIVE"))
     if node.floor_stated:
         w.emit(depth, w.kw("KW_FLOOR"))
+    if isinstance(node, ast.Item) and node.may_not_apply:
+        w.emit(depth, w.kw("KW_MAY_NOT_APPLY"))
 
 
 def _rule(w: _Writer, rule, depth: int) -> str:

@@ -45,6 +45,11 @@ class SchemeIndex:
         for child in getattr(node, "children", ()):
             self._add(child, parents + (node.name,), weight, bonus)
 
+    def may_not_apply(self, name: str) -> bool:
+        """The item is declared 可不适用: a unit's 不适用 drops it."""
+        info = self.nodes.get(name)
+        return info is not None and isinstance(info.node, ast.Item) and info.node.may_not_apply
+
     def items(self):
         return (n for n in self.nodes.values() if isinstance(n.node, ast.Item))
 

@@ -78,7 +78,7 @@ class _Body:
         self.requirements, self.lets, self.defaults = [], [], []
         self.aliases, self.sub_aliases, self.measures = [], [], []
         self.cap = self.source = self.interpretation = self.points_note = None
-        self.allow_negative = self.points_scaled = self.floor_stated = False
+        self.allow_negative = self.points_scaled = self.floor_stated = self.may_not_apply = False
         self.kind = None
         for part in parts:
             match part:
@@ -106,6 +106,8 @@ class _Body:
                     self.allow_negative = True
                 case ("floor",):
                     self.floor_stated = True
+                case ("may_not_apply",):
+                    self.may_not_apply = True
                 case ("source", text):  # several 原文 lines read as one passage
                     self.source = text if self.source is None else self.source + "\n" + text
                 case ("interpretation", text):
@@ -182,7 +184,8 @@ class _ToAst(Transformer):
         return ast.Scheme(title, groups, data, rounding["item"], rounding["total"], rounding["amount"],
                           totals, total_source, total_points, tuple(tie_breaks), tuple(sections), tuple(consts), tuple(lets),
                           tuple(requirements), tuple(vetoes), tuple(defaults), tuple(awards),
-                          tuple(department_awards), tuple(examples), self.path, self.lang)
+                          tuple(department_awards), tuple(examples), self.path, self.lang,
+                          rounding.get("section"), rounding.get("weighted"))
 
     def scheme_title(self, meta, c):
         return ("title", _string(c[0]))
@@ -211,11 +214,19 @@ class _ToAst(Transformer):
 
     def rounding_decl(self, meta, c):
         scope, places = c[0], quantity(c[1])
-        mode = c[2] if len(c) > 2 else "half_up"
-        return ("rounding", scope, ast.Rounding(int(places.value), mode))
+        mode = next((x for x in c[2:] if isinstance(x, str)), "half_up")
+        once = ("once",) in c[2:]
+        if once and scope != "item":
+            raise _BodyError("扣分后 只用于 舍入 指标" if self.lang == "zh" else
+                             "after_deductions belongs to rounding item", _pos(meta))
+        return ("rounding", scope, ast.Rounding(int(places.value), mode, once))
 
     def rounding_scope(self, meta, c):
-        return {"_KW_ITEM": "item", "_KW_TOTAL": "total", "_KW_AMOUNT": "amount"}[c[0].type]
+        return {"_KW_ITEM": "item", "_KW_TOTAL": "total", "_KW_AMOUNT": "amount", "_KW_SECTION": "section",
+                "_KW_WEIGHTED": "weighted"}[c[0].type]
+
+    def once(self, meta, c):
+        return ("once",)
 
     def rounding_mode(self, meta, c):
         return {"_KW_HALF_UP": "half_up", "_KW_DOWN": "down", "_KW_HALF_EVEN": "half_even"}[c[0].type]
@@ -270,7 +281,8 @@ class _ToAst(Transformer):
         points, parts = quantity(rest[0]), rest[1:]
         body = _Body(parts, self.lang, name)
         return ast.Item(**body.common(name, title, points, meta),
-                        rule=body.rules[0] if body.rules else None, kind=body.kind)
+                        rule=body.rules[0] if body.rules else None, kind=body.kind,
+                        may_not_apply=body.may_not_apply)
 
     def source(self, meta, c):
         return ("source", "".join(_string(t) for t in c))
@@ -300,6 +312,9 @@ class _ToAst(Transformer):
 
     def allow_negative(self, meta, c):
         return ("allow_negative",)
+
+    def may_not_apply(self, meta, c):
+        return ("may_not_apply",)
 
     def floor(self, meta, c):
         return ("floor",)

@@ -115,8 +115,11 @@ class Details:
 def _losses(unit: UnitResult, scheme_file: str, public: bool, console: Console) -> list:
     blocks: list = []
 
+    def signed(lost) -> str:  # a loss, or points given back (a rounding up, a rescaling)
+        return f"−{plain(lost)}" if lost >= 0 else f"+{plain(-lost)}"
+
     def weighted(points, weight) -> str:
-        return "" if weight == 1 else f"，计入总分 −{plain(points * weight)}"
+        return "" if weight == 1 else f"，计入总分 {signed(points * weight)}"
 
     def block(heading: str, node, lines) -> None:
         details = Details(scheme_file, public)
@@ -141,10 +144,10 @@ def _losses(unit: UnitResult, scheme_file: str, public: bool, console: Console) 
             changed = [l for l in section.lines if l.lost]
             if changed:
                 lost = sum(l.lost for l in changed)
-                block(f"{'/'.join(section.path)}（板块）  −{plain(lost)} 分{weighted(lost, section.weight)}",
+                block(f"{'/'.join(section.path)}（板块）  {signed(lost)} 分{weighted(lost, section.weight)}",
                       section, changed)
     for line in unit.total_lines:
-        block(f"总分  −{plain(line.lost)} 分", None, [line])
+        block(f"总分  {signed(line.lost)} 分", None, [line])
     return blocks
 
 
