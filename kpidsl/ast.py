@@ -187,6 +187,27 @@ class Rank:
     pos: Pos
 
 
+def range_ends(ranges: list[tuple], others=()) -> list[tuple[bool, bool]]:
+    """Whether each range `a 至 b` includes its ends: (low, low_written, high, high_written) with
+    a written end True (含) or False (不含), else None. Unwritten: the low end is included, the
+    high end excluded unless no other band holds it (the top band, 80% 至 100%, holds 100%) —
+    judged by the other ranges' low ends, so that the default never depends on a written high end.
+    `others`: (low, low_inclusive, high, high_inclusive) of a table's bands that are no range."""
+    def holds(band, x):
+        low, low_in, high, high_in = band
+        return (low is None or low < x or (low == x and low_in)) and \
+            (high is None or x < high or (x == high and high_in))
+
+    known = [(low, True if li is None else li, high, False) for low, li, high, _ in ranges]
+    out = []
+    for k, (low, li, high, hi) in enumerate(ranges):
+        if hi is None:
+            hi = not any(holds(b, high) for j, b in enumerate(known) if j != k) and \
+                not any(holds(b, high) for b in others)
+        out.append((True if li is None else li, hi))
+    return out
+
+
 @dataclass(frozen=True)
 class Band:
     low: Decimal | None
@@ -239,6 +260,8 @@ class AssessedBand:
     label: str
     low: Quantity  # share of the item's points, e.g. 80%
     high: Quantity
+    low_inclusive: bool = True
+    high_inclusive: bool = True
 
 
 @dataclass(frozen=True)

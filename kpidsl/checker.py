@@ -197,6 +197,8 @@ class _Checker:
                     self.check_points(step.points, rule.pos)
                     if step.group is not None:
                         self.check_group(step.group, rule.pos)
+            case ast.Assessed(bands=bands) if bands:
+                self.check_assessed_bands(item.name, rule)
             case ast.Tiers():
                 self.check_expr(rule.measure)
                 for band in rule.bands:
@@ -210,6 +212,30 @@ class _Checker:
                 if self.index.resolve(item.name, f)[0] != "field":
                     self.report("E207", rule.pos, what=(f"得 {f}：须是数据中的字段（评定得分）" if self.lang == "zh" else
                                                         f"get {f}: must be a field of the data (a score given)"))
+
+    def check_assessed_bands(self, name: str, rule: ast.Assessed) -> None:
+        """评定 bands read as the 10号 tables are: from 0% to 100% of the points, each score in one band."""
+        def holds(b, x):
+            return (b.low.value < x or (b.low.value == x and b.low_inclusive)) and \
+                (x < b.high.value or (x == b.high.value and b.high_inclusive))
+        ends = sorted({Decimal(0), Decimal(1)} | {e.value for b in rule.bands for e in (b.low, b.high)})
+        probes = [p for x, y in zip(ends, ends[1:]) for p in (x, (x + y) / 2)] + [ends[-1]]
+        shown = lambda x: plain(x * 100) + "%"
+        gap, held = [], None  # a run of probes no band holds; the probe held before it
+        for x in [p for p in probes if 0 <= p <= 1] + [None]:
+            holding = [b.label for b in rule.bands if holds(b, x)] if x is not None else [""]
+            if len(holding) > 1:
+                self.report("W207", rule.pos, name=name, what=f"{'、'.join(holding)} 都含 {shown(x)}：档位重叠")
+            if not holding:
+                gap.append(x)
+                continue
+            if gap:
+                low = f"{shown(gap[0])}（含）" if gap[0] in ends else f"{shown(held)}（不含）"
+                high = f"{shown(gap[-1])}（含）" if gap[-1] in ends else f"{shown(x)}（不含）"
+                what = f"恰为 {shown(gap[0])} 的分数" if len(gap) == 1 and gap[0] in ends else f"{low}至 {high}的分数"
+                self.report("W207", rule.pos, name=name, what=f"{what}不在任何档位")
+                gap = []
+            held = x
 
     def check_bands(self, name: str, rule: ast.Tiers) -> None:
         """A 分档 table read as a policy table: a band that never decides (inside another worth as

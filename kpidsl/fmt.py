@@ -298,7 +298,11 @@ def _rule(w: _Writer, rule, depth: int) -> str:
             one_line = " ".join(clauses)  # long rankings: one clause a line, as the policy lists them
             return one_line if len(one_line) <= 60 else ("\n" + INDENT * (depth + 1)).join(clauses)
         case ast.Tiers():
-            bands = [_band(w, b) for b in rule.bands]
+            ranges = [b for b in rule.bands if b.text[0] in "[("]
+            defaults = dict(zip(map(id, ranges), ast.range_ends(
+                [(b.low, b.low_inclusive, b.high, None) for b in ranges],
+                [(b.low, b.low_inclusive, b.high, b.high_inclusive) for b in rule.bands if b.text[0] not in "[("])))
+            bands = [_band(w, b, defaults.get(id(b))) for b in rule.bands]
             if rule.otherwise:
                 bands.append(f"{kw('KW_ELSE')}: {rule.otherwise}")
             return f"{kw('KW_TIERS')} {w.expr(rule.measure)} {{ " + "  ".join(bands) + " }"
@@ -316,15 +320,28 @@ def _rule(w: _Writer, rule, depth: int) -> str:
                 ("" if rule.reason else f" {kw('KW_NO_REASON')}")
             if not rule.bands:
                 return head
-            bands = "  ".join(f"{w.label(b.label)}: {b.low} {kw('KW_TO')} {b.high}" for b in rule.bands)
+            defaults = ast.range_ends([(b.low.value, b.low_inclusive, b.high.value, None) for b in rule.bands])
+            bands = "  ".join(f"{w.label(b.label)}: "
+                              + _range(w, str(b.low), str(b.high), (b.low_inclusive, b.high_inclusive), default)
+                              for b, default in zip(rule.bands, defaults))
             return f"{head} {{ {bands} }}"
     raise TypeError(rule)
 
 
-def _band(w: _Writer, band: ast.Band) -> str:
-    ranged = re.fullmatch(r"\[(.+), (.+)\)", band.text)  # "[40%, 50%)" is written "40% 至 50%"
-    edge = f"{ranged.group(1)} {w.kw('KW_TO')} {ranged.group(2)}" if ranged else band.text
-    return f"{edge}: {band.points}"
+def _band(w: _Writer, band: ast.Band, default: tuple[bool, bool] | None) -> str:
+    """A band as written; a range's ends marked 含/不含 only where they differ from the default."""
+    ranged = re.fullmatch(r"[\[(](.+), (.+)[\])]", band.text)  # "[40%, 50%)" is written "40% 至 50%"
+    if not ranged:
+        return f"{band.text}: {band.points}"
+    return f"{_range(w, ranged.group(1), ranged.group(2), (band.low_inclusive, band.high_inclusive), default)}: {band.points}"
+
+
+def _range(w: _Writer, low: str, high: str, ends: tuple[bool, bool], default: tuple[bool, bool]) -> str:
+    """`default`: ast.range_ends' reading of the range, its low end as written; a low end is included
+    unless marked."""
+    mark = lambda inclusive: f"（{w.kw('KW_INCL' if inclusive else 'KW_EXCL')}）"
+    return (low + ("" if ends[0] else mark(False)) + f" {w.kw('KW_TO')} " + high
+            + ("" if ends[1] == default[1] else mark(ends[1])))
 
 
 def _award(w: _Writer, award: ast.Award) -> None:

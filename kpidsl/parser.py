@@ -387,9 +387,22 @@ class _ToAst(Transformer):
         return ("no_data", quantity(c[0]))
 
     def tiers(self, meta, c):
-        measure, bands = c[0], c[1:]
-        otherwise = next((b[1] for b in bands if isinstance(b, tuple)), None)
-        return ast.Tiers(measure, tuple(b for b in bands if isinstance(b, ast.Band)), otherwise, _pos(meta))
+        measure, parts = c[0], c[1:]
+        otherwise = next((b[1] for b in parts if isinstance(b, tuple) and b[0] == "else"), None)
+        ranges = [b for b in parts if isinstance(b, tuple) and b[0] == "range"]
+        others = [b for b in parts if isinstance(b, ast.Band)]
+        ends = iter(ast.range_ends([(lo.value, li, hi.value, hin) for _, lo, li, hi, hin, _ in ranges],
+                                   [(b.low, b.low_inclusive, b.high, b.high_inclusive) for b in others]))
+        bands = []
+        for b in parts:
+            if isinstance(b, ast.Band):
+                bands.append(b)
+            elif b[0] == "range":
+                _, low, _, high, _, points = b
+                low_in, high_in = next(ends)
+                text = f"{'[' if low_in else '('}{low}, {high}{']' if high_in else ')'}"
+                bands.append(ast.Band(low.value, low_in, high.value, high_in, points, text))
+        return ast.Tiers(measure, tuple(bands), otherwise, _pos(meta))
 
     def band_compare(self, meta, c):
         op, edge, points = _cmp(c[0]), quantity(c[1]), quantity(c[2])
@@ -401,9 +414,21 @@ class _ToAst(Transformer):
         return ast.Band(edge.value, True, edge.value, True, points, text)
 
     def band_range(self, meta, c):
-        low, high, points = quantity(c[0]), quantity(c[1]), quantity(c[2])
-        # "40% 至 50%" includes its lower edge and excludes its upper one: [40%, 50%)
-        return ast.Band(low.value, True, high.value, False, points, f"[{low}, {high})")
+        # "40% 至 50%": its ends' inclusion settled with the whole table (ast.range_ends)
+        low, low_in, high, high_in, points = self._range(c)
+        return ("range", low, low_in, high, high_in, quantity(points))
+
+    def _range(self, c) -> tuple:
+        """QUANTITY end? 至 QUANTITY end? (rest): the ends with 含 True, 不含 False, unwritten None."""
+        c = list(c)
+        low = quantity(c.pop(0))
+        low_in = c.pop(0) if isinstance(c[0], bool) else None
+        high = quantity(c.pop(0))
+        high_in = c.pop(0) if c and isinstance(c[0], bool) else None
+        return (low, low_in, high, high_in, *c)
+
+    def end(self, meta, c):
+        return next(t.type for t in c if t.type in ("_KW_INCL", "_KW_EXCL")) == "_KW_INCL"
 
     def band_else(self, meta, c):
         return ("else", quantity(c[0]))
@@ -429,14 +454,17 @@ class _ToAst(Transformer):
 
     def assessed(self, meta, c):
         by = next((_string(t) for t in c if isinstance(t, Token) and t.type == "STRING"), None)
-        return ast.Assessed(tuple(b for b in c if isinstance(b, ast.AssessedBand)), _pos(meta), by,
-                            "no_reason" not in c)
+        written = [b for b in c if isinstance(b, tuple)]
+        ends = ast.range_ends([(low.value, li, high.value, hi) for _, low, li, high, hi in written])
+        bands = tuple(ast.AssessedBand(label, low, high, low_in, high_in)
+                      for (label, low, _, high, _), (low_in, high_in) in zip(written, ends))
+        return ast.Assessed(bands, _pos(meta), by, "no_reason" not in c)
 
     def no_reason(self, meta, c):
         return "no_reason"
 
     def assessed_band(self, meta, c):
-        return ast.AssessedBand(c[0], quantity(c[1]), quantity(c[2]))
+        return (c[0], *self._range(c[1:]))
 
     def label(self, meta, c):
         return _string(c[0]) if c[0].type == "STRING" else str(c[0])
