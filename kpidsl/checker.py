@@ -361,18 +361,18 @@ class _Checker:
         order = {name: k for k, name in enumerate(self.index.nodes)}  # as the scheme and its template list them
         needed = sorted(fields_needed, key=lambda key: (order.get(key[0], len(order)), key))
         units = field_units(self.index)
+        dropped = {(u, node) for (u, node, _), cell in data.values.items()  # 不适用: nothing else is read
+                   if is_not_applicable(cell.value) and self.index.may_not_apply(node)}
         for unit in data.units:
             if unit.name in data.refused:
                 continue
             for node, field in needed:
-                if (unit.name, node, field) in data.refused:
+                if (unit.name, node, field) in data.refused or (unit.name, node) in dropped:
                     continue
                 cell = data.values.get((unit.name, node, field))
                 if cell is not None:  # of the kind the rule reads, even where a branch does not
                     kind = fields_needed[(node, field)]
                     wanted = {NUMBER: (Decimal, date), FLAG: (bool,), DATE: (date,)}.get(kind)
-                    if is_not_applicable(cell.value) and self.index.may_not_apply(node):
-                        continue  # the item is dropped for this unit (可不适用)
                     if wanted and (not isinstance(cell.value, wanted) or
                                    (kind == NUMBER and isinstance(cell.value, bool))):
                         expected = kind + not_applicable_hint(cell.value, self.lang)

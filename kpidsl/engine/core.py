@@ -110,7 +110,6 @@ class Engine:
         self.group = np.array([number_of[u.group] for u in data.units], dtype=np.int64)
         self.rounding = scheme.item_rounding
         # an item rounded once after its deductions: its steps kept exact, shown to 4 more places
-        self.step_rounding = None if self.rounding.once else self.rounding
         self.working = ast.Rounding(self.rounding.places + 4, self.rounding.mode)
         self._fresh()
 

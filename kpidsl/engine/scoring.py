@@ -86,8 +86,9 @@ class Scoring:
             value = e.const(maximum)
         else:
             outcome = rules.evaluate(e, at, item.rule, Fraction(maximum), Reads())
-            value = num.round_to(outcome.earned, e.step_rounding) if e.step_rounding else outcome.earned
-            shown = value if e.step_rounding else num.round_to(value, e.working)
+            once = e.rounding.once and item.deductions  # else rounding once is rounding the rule's result
+            value = outcome.earned if once else num.round_to(outcome.earned, e.rounding)
+            shown = num.round_to(value, e.working) if once else value
 
             changed = num.compare(shown, outcome.earned) != 0
 
@@ -197,10 +198,10 @@ class Scoring:
         sections. Returns the final score and the steps that explain each change."""
         e = self.engine
         steps: list[Step] = []
-        once = isinstance(node, ast.Item) and not e.step_rounding
+        once = isinstance(node, ast.Item) and e.rounding.once and bool(node.deductions)
         shown = num.round_to(value, e.working) if once else value  # what the lines so far count
         for rule in node.deductions:
-            outcome = deduction.evaluate(e, at, rule, None if once else e.step_rounding)
+            outcome = deduction.evaluate(e, at, rule, None if once else e.rounding)
             value, shown = num.sub(value, outcome.earned), num.sub(shown, outcome.shown)
             steps.append(outcome.lines)
         if once:  # 舍入 指标 … 扣分后: the item rounded once, its lines counted to the working places
