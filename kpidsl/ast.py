@@ -288,6 +288,7 @@ class Deduction:
     partial: str | None  # "prorate" | "ignore" | "whole"; None: not stated (default prorate)
     condition: Expr | None
     pos: Pos
+    source: str | None = None  # 原文 of a deduction from the total (in a node, 原文 is the node's)
 
 
 @dataclass(frozen=True)
@@ -560,6 +561,8 @@ class Scheme:
     examples: tuple[Example, ...]
     path: str  # where it was read from, for citing lines
     language: str  # "zh" or "en": the language of its keywords, for messages
+    total_interpretation: str | None = None  # 口径 of the total formula
+    deductions: tuple[Deduction, ...] = ()  # from the total, after the weighting (资金管理 酌情扣分)
     section_rounding: Rounding | None = None  # 舍入 板块: each section's score (else exact)
     weighted_rounding: Rounding | None = None  # 舍入 加权: each weighted part of the total (else exact)
 

@@ -49,6 +49,13 @@ class _Checker:
             self.check_expr(let.expr)
         for veto in self.scheme.vetoes:
             self.check_expr(veto.condition)
+        for deduction in self.scheme.deductions:
+            if deduction.condition is None and deduction.count is None:  # no 任务/实际 of the whole scheme
+                self.report("E207", deduction.pos, what=(
+                    "总分的扣分须写明条件或计数：若 … 扣 …分，或 每 1例 … 扣 …分" if self.lang == "zh" else
+                    "a deduction from the total needs a condition or a count: if … deduct …, or per 1 … deduct …"))
+                continue
+            self.check_expr(deduction.condition if deduction.condition is not None else deduction.count)
         self.check_cycles()
         for tie in self.scheme.tie_breaks:
             self.check_expr(self.index.tie_key(tie))
@@ -495,6 +502,11 @@ def required_fields(index: SchemeIndex, only: str | None = None) -> dict[tuple[s
             expr(name, v.condition, FLAG)
     for v in index.scheme.vetoes if only is None else ():
         expr(None, v.condition, FLAG)
+    for d in index.scheme.deductions if only is None else ():
+        if d.condition is not None:
+            expr(None, d.condition, FLAG)
+        elif d.count is not None:
+            expr(None, d.count, NUMBER)
     for tie in index.scheme.tie_breaks if only is None else ():
         expr(None, index.tie_key(tie), NUMBER)
     return needed
@@ -539,7 +551,7 @@ def implied_units(index: SchemeIndex) -> dict[tuple[str, str], str]:
 
     for name, info in index.nodes.items():
         walk(name, info.node)
-    for part in (*index.scheme.vetoes, *index.scheme.awards):
+    for part in (*index.scheme.vetoes, *index.scheme.deductions, *index.scheme.awards):
         walk(getattr(part, "name", None), part)
     for name in index.nodes:  # a target and its actual are figures of one measure
         target, actual = found.get((name, TARGET)), found.get((name, ACTUAL))

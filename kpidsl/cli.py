@@ -416,7 +416,8 @@ def _explain(scheme_path, args, out, err) -> int:
 
     evaluation, chosen = _named_units(scheme_path, args, err)
     scheme = evaluation.engine.scheme
-    results = Results(scheme.title, scheme.path, tuple(evaluation.scoring.units(chosen)))
+    results = Results(scheme.title, scheme.path, tuple(evaluation.scoring.units(chosen)),
+                      evaluation.scoring.total_rule())
     awards = evaluation.awards(chosen)
     if args.format == "json":
         from .render.json import render as to_json
@@ -429,7 +430,7 @@ def _explain(scheme_path, args, out, err) -> int:
     for k, result in enumerate(results.units):
         if k:
             rule(out)
-        explain(result, results.scheme, results.path, out, public=args.public)
+        explain(result, results.scheme, results.path, out, public=args.public, total_rule=results.total_rule)
         if awards is not None:
             money.explain(result, awards, results.path, out, public=args.public)
     return EXIT_OK

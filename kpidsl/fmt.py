@@ -106,6 +106,9 @@ def format_scheme(scheme: ast.Scheme, source: str, lang: str | None = None) -> s
         statements.append((scheme.total[0].pos.line, lambda: _total(w, scheme)))
     for veto in scheme.vetoes:
         statements.append((veto.pos.line, lambda v=veto: _top_veto(w, v)))
+    for deduction in scheme.deductions:
+        statements.append((deduction.pos.line, lambda d=deduction: (
+            w.emit(0, _deduction(w, d), d.pos.line), _texts(w, 1, "KW_SOURCE", d.source))))
     for tie in scheme.tie_breaks:
         statements.append((tie.pos.line, lambda t=tie: w.emit(
             0, f"{kw('KW_TIE')} {kw('KW_BY')} {w.expr(t.key)} {kw('KW_DESC' if t.descending else 'KW_ASC')}", t.pos.line)))
@@ -148,6 +151,7 @@ def _total(w: _Writer, scheme: ast.Scheme) -> None:
     full = f" {w.kw('KW_FULL')} {scheme.total_points}" if scheme.total_points else ""
     w.emit(0, f"{w.kw('KW_TOTAL')} = {terms}{full}", scheme.total[0].pos.line)
     _texts(w, 1, "KW_SOURCE", scheme.total_source)
+    _texts(w, 1, "KW_INTERPRETATION", scheme.total_interpretation)
 
 
 def _top_veto(w: _Writer, veto: ast.Veto) -> None:

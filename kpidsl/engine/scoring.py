@@ -18,7 +18,7 @@ import numpy as np
 from .. import ast
 from ..ast import say_expr, show_expr
 from ..numbers import plain, show
-from ..result import ItemResult, Line, Results, SectionResult, UnitResult
+from ..result import ItemResult, Line, Results, SectionResult, TotalRule, UnitResult
 from . import num, rules
 from .core import Engine, Reads, Where
 from .num import Col
@@ -69,6 +69,7 @@ class Scoring:
         exact = e.const(0)
         for t in self.sections:
             exact = num.add(exact, self._weighted(t))
+        exact = self._total_deductions(exact)
         for veto in self.scheme.vetoes:
             exact = self._total_veto(veto, exact)
         self.total_exact = exact
@@ -260,6 +261,29 @@ class Scoring:
                                            num.texts(rounded, idx, None))]))
         return rounded
 
+    def _total_deductions(self, total: Col) -> Col:
+        """Deductions from the total (资金管理 "酌情扣分"), each with its 原文, then the floor at 0."""
+        e = self.engine
+        for rule in self.scheme.deductions:
+            outcome = deduction.evaluate(e, Where(None, None), rule, e.rounding)
+            total = num.sub(total, outcome.earned)
+
+            def lines(idx, outcome=outcome, source=rule.source) -> list[Line]:
+                out = outcome.lines(idx)
+                for line in out:
+                    line.source = source
+                return out
+            self.total_steps.append(lines)
+        if self.scheme.deductions:
+            below, before = num.compare(total, e.const(0)) < 0, total
+            if below.any():
+                self.total_steps.append(_where(below, lambda idx: [
+                    Line("floor", "扣完为止", (), f"{shown} → 0", Decimal(shown), self.scheme.deductions[0].pos.line,
+                         "扣分超过总分，扣完为止，计 0 分") for shown in num.texts(before, idx, None)]))
+            total = num.where(below, e.const(0), total)
+            total.err = before.err
+        return total
+
     def _total_veto(self, veto: ast.Veto, total: Col) -> Col:
         e = self.engine
         reads = Reads()
@@ -401,7 +425,17 @@ class Scoring:
         return np.array(sorted(range(self.engine.size), key=lambda i: (self.rank[i], names[i])), dtype=np.int64)
 
     def results(self, explained: bool = True) -> Results:
-        return Results(self.scheme.title, self.scheme.path, LazyUnits(self, explained))
+        return Results(self.scheme.title, self.scheme.path, LazyUnits(self, explained), self.total_rule())
+
+    def total_rule(self) -> TotalRule | None:
+        """The 总分 line with its 原文 and 口径, if the scheme writes one."""
+        scheme = self.scheme
+        if not scheme.total:
+            return None
+        terms = " + ".join(t.section + (f" × {t.weight}" if t.weight else "") for t in scheme.total)
+        full = f" 满分 {scheme.total_points}" if scheme.total_points else ""
+        return TotalRule(f"总分 = {terms}{full}", scheme.total_source, scheme.total_interpretation,
+                         scheme.total[0].pos.line)
 
 
 class LazyUnits(Sequence):
