@@ -14,7 +14,7 @@ from . import ast
 from .ast import ACTUAL, RATE, TARGET
 from .data import Dataset, is_not_applicable, measure_problem, not_applicable_hint
 from .errors import DataError, Diagnostic, KpiError, SchemeCheckError, diagnostic, did_you_mean
-from .index import SCHEME_NODE, SchemeIndex
+from .index import SCHEME_NODE, SCHEME_NODE_ALIASES, SchemeIndex
 from .units import kind as unit_kind
 from .numbers import plain
 
@@ -275,7 +275,7 @@ class _Checker:
 
     def check_example(self, example: ast.Example) -> None:
         units = {name for name, _ in example.units}
-        known = set(self.index.nodes) | set(self.index.awards) | {SCHEME_NODE}
+        known = set(self.index.nodes) | set(self.index.awards) | {SCHEME_NODE, *SCHEME_NODE_ALIASES}
         for name, group in example.units:
             if self.scheme.groups:
                 self.check_group(group, example.pos)
