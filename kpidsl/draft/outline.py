@@ -158,7 +158,8 @@ def build(blocks: list[Block]) -> Outline:
             section = Node(label, _sum(parts) or "0", children=parts)
             section.name = _annex_name(label)
             roots.append(section)
-    return Outline(title, roots, top, units)
+    titles = [t for _, t in sorted(annex_titles.items())]
+    return Outline(title or (titles[0] if titles else None), roots, top, units)
 
 
 def _annex_name(label: str) -> str:

@@ -18,7 +18,7 @@ _SCORING = re.compile(patterns.SCORING)
 # what a sentence may hold besides its rules and still be wholly recognised: the points its
 # heading declares ("（5分，低于10%不得分）", "…工作，100分。") and 扣完为止 (the default)
 _DECLARED = re.compile(rf"\({patterns.N}分(?:,(?:未完成|低于{patterns.N}%)不得分)?[,)]?|^[^,。]*,{patterns.N}分(?=。|$)|"
-                       r"(?:直到)?扣完为止")
+                       rf"各{patterns.N}分|完成[\u4e00-\u9fff]{{2,6}}?指标得{patterns.N}分|(?:直到)?扣完为止")
 _BASE_UNITS = ("人次", "人", "个", "家", "次", "项", "户", "名", "例", "起", "月")
 
 
@@ -65,7 +65,14 @@ def scoring(sentence: str) -> bool:
 
 def recognise(texts: list[str], ctx: Context | None) -> Recognised:
     out = Recognised()
-    for sentence in (s for t in texts for s in sentences(t)):
+    for passage in texts:
+        _passage(passage, ctx, out)
+    return out
+
+
+def _passage(passage: str, ctx: Context | None, out: Recognised) -> None:
+    earlier = ""  # what a builder may look back on: "不少于2次。少1次扣0.5分"
+    for sentence in sentences(passage):
         text = normal(sentence)
         taken: list[tuple[int, int]] = []
         found: list[Found] = []
@@ -73,24 +80,26 @@ def recognise(texts: list[str], ctx: Context | None) -> Recognised:
             for m in regex.finditer(text):
                 if any(m.start() < e and s < m.end() for s, e in taken):
                     continue
-                made = _make(phrase, m, ctx, text)
+                made = _make(phrase, m, ctx, earlier + text[:m.start()])
                 if made is None:
                     continue
                 taken.append(m.span())
                 found.extend(made)
         leftover = "".join(ch if not any(s <= i < e for s, e in taken) else " " for i, ch in enumerate(text))
         leftover = _DECLARED.sub("", leftover)
+        if any(f.text.startswith("分档") for f in found):  # the tiers' 否则 0分
+            leftover = re.sub(rf"低于{patterns.N}%的?不得分|超过{patterns.N}%的部分", "", leftover)
         if found:
             out.statements.extend(found)
             out.recognised += 1
         if _SCORING.search(leftover) and (len(text) > 12 or re.search(r"\d", text)):
             out.pending.append(sentence)  # not recognised, or only in part: the rest is 待定
-    return out
+        earlier += text
 
 
-def _make(phrase: patterns.Phrase, m: re.Match, ctx: Context | None, text: str) -> list[Found] | None:
+def _make(phrase: patterns.Phrase, m: re.Match, ctx: Context | None, before: str) -> list[Found] | None:
     if phrase.build:
-        made = BUILDERS[phrase.build](m, ctx, text)
+        made = BUILDERS[phrase.build](m, ctx, before)
         if made is None:
             return None
         return [Found(f.kind or phrase.kind, f.text, f.reading or phrase.reading and phrase.reading.format(
@@ -119,20 +128,20 @@ def _unit(u: str) -> str:
     return u if u in _BASE_UNITS else u[-1]
 
 
-def _meet_named(m, ctx, text):
+def _meet_named(m, ctx, before):
     if ctx is None:
         return None
     return [Found("rule", f"达标 {field_name(m.group('x'))}")]
 
 
-def _meet_condition(m, ctx, text):
+def _meet_condition(m, ctx, before):
     if ctx is None:
         return None
     fact = field_name(m.group("c"))
     return [Found("rule", f"达标 {fact}", f"字段 {fact}：是或否（原文：{m.group('c')}）。")]
 
 
-def _tiers_at_least(m, ctx, text):
+def _tiers_at_least(m, ctx, before):
     if ctx is None:
         return None
     bands = re.findall(rf"达到({patterns.N}%)的?得({patterns.N})分", m.group(0))
@@ -141,7 +150,7 @@ def _tiers_at_least(m, ctx, text):
                   "低于最低一档得0分；实际为该率（百分数）。")]
 
 
-def _tiers_ranges(m, ctx, text):
+def _tiers_ranges(m, ctx, before):
     if ctx is None or ctx.node.points is None:
         return None
     bands = [(Decimal(a), Decimal(b), Decimal(p)) for a, b, p in
@@ -160,7 +169,7 @@ def _tiers_ranges(m, ctx, text):
     return [Found("rule", f"分档 实际 {{ {'  '.join(parts)}  否则: 0分 }}", reading)]
 
 
-def _levels(m, ctx, text):
+def _levels(m, ctx, before):
     if ctx is None:
         return None
     levels = re.findall(rf"([\u4e00-\u9fff]{{1,4}}级)(?:项目)?得({patterns.N})分", m.group(0))
@@ -170,7 +179,7 @@ def _levels(m, ctx, text):
                   "记录文件每行一个项目及其级别；同一项目按最高级别计一次，各项目得分相加。")]
 
 
-def _cap(m, ctx, text):
+def _cap(m, ctx, before):
     if ctx is None:
         return None
     return [Found("cap", f"封顶 {m.group('n') or m.group('m')}分")]
@@ -182,7 +191,7 @@ def _item_for(phrase: str, ctx: Context) -> Node | None:
     return best_item(phrase, candidates, 0.4) if candidates else None
 
 
-def _rank_groups(m, ctx, text):
+def _rank_groups(m, ctx, before):
     if ctx is None:
         return None
     whole = m.group(0)
@@ -190,7 +199,7 @@ def _rank_groups(m, ctx, text):
     if not steps:
         steps = [("", s) for s in re.findall(rf"依次递减({patterns.N})分", whole)]
     reading = []
-    eligible = re.search(r"完成(?:全年)?(?P<what>[^,。;]{2,30}?)任务的", text)
+    eligible = re.search(r"完成(?:全年)?(?P<what>[^,。;]{2,30}?)任务的", before)
     item = _item_for(eligible.group("what"), ctx) if eligible else None
     key = m.group("key")
     if key.endswith("完成率") and (item is not None or _item_for(key, ctx) is not None):
@@ -208,7 +217,7 @@ def _rank_groups(m, ctx, text):
     return [Found("rule", f"排名 降序 按 {key_text} {pool}{only} 依次递减 {stepped}", " ".join(reading) or None)]
 
 
-def _rank_most(m, ctx, text):
+def _rank_most(m, ctx, before):
     if ctx is None:
         return None
     key = name_of(re.sub(r"^[年月日前止]+", "", m.group("key")))
@@ -217,11 +226,10 @@ def _rank_most(m, ctx, text):
                   f"全体单位统一排名，依据为字段 {key}；相同者名次相同。")]
 
 
-def _per_short(m, ctx, text):
+def _per_short(m, ctx, before):
     if ctx is None:
         return None
     n, unit, points = m.group("n"), _unit(m.group("u")), m.group("m")
-    before = text[:m.start()]
     if re.search(r"每(?:月|季度?|年)[^,。;]{0,4}不少于$", before + m.group("ctx")) or \
             re.search(r"每(?:月|季度?|年)不少于\d+次,$", before):
         return None  # "每月不少于一次，少一次…": counted per period, left to the writer
@@ -241,7 +249,7 @@ def _per_short(m, ctx, text):
     return [Found("deduct", f"每 {n}{unit} {missing} 扣 {points}分", f"{missing}：比要求少的{unit}数。")]
 
 
-def _per_point(m, ctx, text):
+def _per_point(m, ctx, before):
     if ctx is None:
         return None
     rate = m.group("rate")
@@ -252,31 +260,40 @@ def _per_point(m, ctx, text):
     return [Found("deduct", f"每 1% (100% - {rate}) 扣 {m.group('m')}分 不足一档 按比例计")]
 
 
-def _per_case(m, ctx, text):
+def _per_case(m, ctx, before):
     unit = m.group("u")
     name = field_name(m.group("ctx"), "起数" if unit == "起" else "例数")
+    unit = "例"  # 一起 or 一例: one incident each
     typo = f"原文“扣{m.group('m')}份”按“扣{m.group('m')}分”理解。" if m.group("typo") else None
     return [Found("deduct", f"每 1{unit} {name} 扣 {m.group('m')}分", typo)]
 
 
-def _veto(m, ctx, text):
-    return [Found("veto", f"一票否决 {field_name(m.group('c'))}")]
+def _veto(m, ctx, before):
+    named = re.search(r"(?:若出现|出现|若发生|发生)([^,。;()]{2,10}?)(?:,|的)", before[-40:] + m.group(0))
+    return [Found("veto", f"一票否决 {field_name(named.group(1) if named else m.group('c'))}")]
 
 
-def _veto_no_score(m, ctx, text):
+def _deduct_if(m, ctx, before):
+    clause = m.group("c")
+    if any(w in clause for w in ("每", "少", "不足", "低于")):
+        return None
+    return [Found("deduct", f"若 {field_name(clause)} 扣 {m.group('m')}分")]
+
+
+def _veto_no_score(m, ctx, before):
     clause = m.group("c")
     if ctx is None or any(w in clause for w in patterns.NOT_A_VETO) or re.search(r"\d", clause):
         return None
     return [Found("veto", f"一票否决 {field_name(clause.replace('、', '或'))}")]
 
 
-def _total(m, ctx, text):
+def _total(m, ctx, before):
     x, y = int(m.group("x")), int(m.group("y"))
     a, b = name_of(m.group("a")), name_of(m.group("b"))
     return [Found("total", f"{a}|{Decimal(100 * x) / (x + y):f}|{b}|{Decimal(100 * y) / (x + y):f}")]
 
 
-def _share(m, ctx, text):
+def _share(m, ctx, before):
     return [Found("note", "份额")]
 
 
@@ -284,5 +301,5 @@ BUILDERS = {
     "meet_named": _meet_named, "meet_condition": _meet_condition, "tiers_at_least": _tiers_at_least,
     "tiers_ranges": _tiers_ranges, "levels": _levels, "cap": _cap, "rank_groups": _rank_groups,
     "rank_most": _rank_most, "per_short": _per_short, "per_point": _per_point, "per_case": _per_case,
-    "veto": _veto, "veto_no_score": _veto_no_score, "total": _total, "share": _share,
+    "veto": _veto, "deduct_if": _deduct_if, "veto_no_score": _veto_no_score, "total": _total, "share": _share,
 }

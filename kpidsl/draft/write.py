@@ -226,7 +226,10 @@ def _item_body(node: Node, found: Recognised, share: bool) -> list[str]:
     body += [f.text for f in found.statements if f.kind in ("deduct", "veto", "cap")]
     body += [f"别名 {quote(a)}" for a in node.aliases if squeezed(a) not in (node.name, squeezed(node.label))]
     body += [f"原文 {quote(one_line(s))}" for s in node.sentences]
-    if not any(b.split(" ")[0] in ("按比例", "达标", "分档", "排名", "按项目就高", "份额") for b in body) and \
+    if not node.sentences and node.targets and not node.points:
+        body.insert(0, "达标")  # a task without points: its completion shown, worth nothing
+        readings.append("原文只列任务、未写计分办法：列出完成情况，0分，不计入总分。")
+    elif not any(b.split(" ")[0] in ("按比例", "达标", "分档", "排名", "按项目就高", "份额") for b in body) and \
             not any(f.kind in ("deduct", "veto") for f in found.statements):
         readings.append("原文的计分办法未能识别为规则（见 待定）：本项暂无规则，按满分计，请改写。"
                         if node.sentences else "原文未写计分办法：本项暂无规则，按满分计。")
