@@ -52,13 +52,14 @@ def read(path: Path) -> list[Block]:
 def _docx(path: Path) -> list[Block]:
     try:
         import docx
+        from docx.opc.exceptions import PackageNotFoundError
         from docx.table import Table as DocxTable
         from docx.text.paragraph import Paragraph
     except ImportError:
         raise _refuse(path, "读取 .docx 需要 python-docx（pip install python-docx）") from None
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as e:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as e:
         raise _refuse(path, f"不是可读的 .docx 文件（{e}）") from None
     blocks: list[Block] = []
     for child in document.element.body.iterchildren():

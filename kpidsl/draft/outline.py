@@ -189,8 +189,8 @@ def _heading(full: str, text: str) -> Node | None:
         return None
     node = Node(label.strip(), found.group(found.re.groups), bonus)
     rest = rest.lstrip("：:。. ")
+    node.sentences.append(full)  # the whole heading is the 原文, as the document has it
     if rest:
-        node.sentences.append(full)  # the whole heading is the 原文, as the document has it
         see = _SEE_ANNEX.search(rest)
         node.annex = int(see.group(1)) if see else None
     return node

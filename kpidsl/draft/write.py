@@ -178,7 +178,9 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
     head += tops
     tail = []
     if top.pending:
-        tail = ["", "# 以下计分句不在任何计分标题之下，未能识别为规则："] + comment_pending(top.pending, 0)
+        # the whole paragraph, so that a sentence it leans on ("鼓励提前完成。对…补助") stays beside it
+        passages = [t for t in outline.top if any(p in t for p in top.pending)]
+        tail = ["", "# 以下计分句不在任何计分标题之下，未能识别为规则："] + comment_pending(passages, 0)
     draft.text = "\n".join(head + [""] + lines + tail) + "\n"
     if outline.units:
         draft.units_csv = _csv([("单位", "分组", "别名")] + [
