@@ -281,9 +281,23 @@ def _deduct_if(m, ctx, before):
 
 
 def _veto_no_score(m, ctx, before):
+    """"服务不及时到位、弄虚作假不得分": a veto on that fact. A part in the negative reads as the
+    fact negated ("不参加市级活动" -> 非 参加市级活动), and "未开展活动" as a count of 0 where the
+    passage counts them ("不少于2次")."""
     clause = m.group("c")
     if ctx is None or any(w in clause for w in patterns.NOT_A_VETO) or re.search(r"\d", clause):
         return None
+    counted = re.search(r"([\u4e00-\u9fff]{2})不少于\d+次", before)
+    parts = []
+    for part in re.split(r"或|、", clause):
+        if part.startswith("不") and len(part) > 2:
+            parts.append(f"非 {field_name(part[1:])}")
+        elif part.startswith("未开展") and counted:
+            parts.append(f"({counted.group(1)}次数 = 0)")
+        else:
+            parts.append(field_name(part))
+    if len(parts) > 1 and any(p.startswith(("非", "(")) for p in parts):
+        return [Found("veto", "一票否决 " + " 或 ".join(parts))]
     return [Found("veto", f"一票否决 {field_name(clause.replace('、', '或'))}")]
 
 
@@ -291,6 +305,25 @@ def _total(m, ctx, before):
     x, y = int(m.group("x")), int(m.group("y"))
     a, b = name_of(m.group("a")), name_of(m.group("b"))
     return [Found("total", f"{a}|{Decimal(100 * x) / (x + y):f}|{b}|{Decimal(100 * y) / (x + y):f}")]
+
+
+def _award(m, ctx, before):
+    """Prizes for the first places: "第1名、第2和3名、第4至6名分别给予…50000元、40000元、30000元",
+    or one amount a place. Ranked by the total, or, where the sentence opens with a list of
+    lines of work ("人才开发服务、创业就业富民行动…成绩显著的"), one award each, by its score."""
+    amounts = re.findall(r"(\d+)元", m.group("amounts"))
+    sentence = before + m.group(0)
+    bands = re.findall(r"第(\d+)(?:(?:和|至|-)(\d+))?名", sentence)
+    if len(bands) != len(amounts):
+        bands = [(str(i), "") for i in range(1, len(amounts) + 1)]
+    if int(bands[-1][1] or bands[-1][0]) != int(m.group("n")):
+        return None
+    places = "  ".join(f"名次 {a}{f' 至 {b}' if b else ''}: {x}元" for (a, b), x in zip(bands, amounts))
+    lines = re.match(r"^\d*\.?([\u4e00-\u9fff]+(?:、[\u4e00-\u9fff]+)+)成绩", sentence)
+    keys = lines.group(1).split("、") if lines else [""]
+    condition = re.search(r"(全面完成[^,。;]*?任务)", sentence)
+    reading = f"原文的条件“{condition.group(1)}”未写成 仅限，请补写。" if condition else None
+    return [Found("award", f"{key}|{m.group('what')}|{places}", reading) for key in keys]
 
 
 def _share(m, ctx, before):
@@ -301,5 +334,5 @@ BUILDERS = {
     "meet_named": _meet_named, "meet_condition": _meet_condition, "tiers_at_least": _tiers_at_least,
     "tiers_ranges": _tiers_ranges, "levels": _levels, "cap": _cap, "rank_groups": _rank_groups,
     "rank_most": _rank_most, "per_short": _per_short, "per_point": _per_point, "per_case": _per_case,
-    "veto": _veto, "deduct_if": _deduct_if, "veto_no_score": _veto_no_score, "total": _total, "share": _share,
+    "veto": _veto, "deduct_if": _deduct_if, "award": _award, "veto_no_score": _veto_no_score, "total": _total, "share": _share,
 }

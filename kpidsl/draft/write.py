@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..ast import quote
-from .outline import Node, Outline, name_of, walk
+from .outline import Node, Outline, best_item, name_of, walk
 from .rules import Context, Recognised, normal, recognise, scoring, sentences
 
 UNITS_FILE, TARGETS_FILE = "units.csv", "targets.csv"
@@ -150,6 +150,11 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
         emit(root, 0, None)
         lines.append("")
     top = recognise(outline.top, None)
+    awards: list[str] = []
+    for passage in outline.top:
+        for f in recognise([passage], None).statements:
+            if f.kind == "award":
+                awards += _award(f, passage, outline.roots, awards)
     for f in top.statements:
         if f.kind == "veto":
             tops.append(f.text)
@@ -181,7 +186,7 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
         # the whole paragraph, so that a sentence it leans on ("鼓励提前完成。对…补助") stays beside it
         passages = [t for t in outline.top if any(p in t for p in top.pending)]
         tail = ["", "# 以下计分句不在任何计分标题之下，未能识别为规则："] + comment_pending(passages, 0)
-    draft.text = "\n".join(head + [""] + lines + tail) + "\n"
+    draft.text = "\n".join(head + [""] + lines + awards + tail) + "\n"
     if outline.units:
         draft.units_csv = _csv([("单位", "分组", "别名")] + [
             (u, unit_groups.get(u, ""), ";".join(p for p in re.findall(r"（([^（）]+)）", u))) for u in outline.units])
@@ -207,6 +212,22 @@ def _root_named(name: str, roots: list[Node]) -> str:
         if root.name == name or name_of(root.label) == name or root.name.endswith(name) or name.endswith(root.name):
             return root.name
     return name
+
+
+def _award(found, passage: str, roots: list[Node], written: list[str]) -> list[str]:
+    key, what, places = found.text.split("|")
+    sections = [n for n in walk(roots) if n.children]
+    section = best_item(key, sections, 0.5) if key else None
+    if key and section is None:
+        return []
+    name = name_of(f"{section.name if section else ''}{what}")
+    taken = sum(1 for line in written if line.startswith(f"奖励 {name}"))
+    lines = ["", f"奖励 {name}{taken + 1 if taken else ''} {{",
+             f"  排名 降序 按 {section.name + '.得分' if section else '总分'}", f"  {places}",
+             f"  原文 {quote(one_line(passage))}"]
+    if found.reading:
+        lines.append(f"  口径 {quote(found.reading)}")
+    return lines + ["}"]
 
 
 def _any_targets(outline: Outline) -> bool:
