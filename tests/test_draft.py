@@ -31,6 +31,7 @@ EXPECTED = {
     "未开展不得分": "达标 已开展",
     "未完成某事的该项不得分": "达标 完成注册审查计划",
     "如此得分，否则不得分": "达标 劳动年龄段被征地农民全部纳入社会养老保险体系",
+    "无某事得满分，有则按比例": "若 历史欠款 = 0 则 满分 否则 按比例 当年清欠 / 历史欠款",
     "分档：达到x得y分": "分档 实际 { >= 10%: 1分  >= 20%: 2分  >= 30%: 3分  否则: 0分 }",
     "分档：区间，依次类推": "分档 实际 { 40% 至 50%: 1分  50% 至 60%: 2分  60% 至 70%: 3分  70% 至 80%: 4分  "
                           ">= 80%: 5分  否则: 0分 }",
@@ -74,9 +75,9 @@ def test_a_veto_in_the_negative():
 
 
 def test_an_unknown_scoring_sentence_is_pending_and_prose_is_not():
-    found = recognise(["按季度开展用工调查。无历史欠款的，得5分；有历史欠款的，当年全部清欠得5分。"], _context())
+    found = recognise(["按季度开展用工调查。考核组视工作情况酌情扣1至3分。"], _context())
     assert found.statements == []
-    assert found.pending == ["无历史欠款的，得5分；有历史欠款的，当年全部清欠得5分。"]
+    assert found.pending == ["考核组视工作情况酌情扣1至3分。"]
 
 
 def test_a_partly_recognised_sentence_keeps_the_rest_pending():
@@ -158,8 +159,8 @@ def test_a_folder_with_files_is_not_overwritten_without_force(tmp_path, capsys):
 RULE_WORDS = ("按比例", "达标", "每少", "每降低", "每 ", "若 ", "排名", "仅限", "依次递减", "分档", "等级",
               "按项目就高", "评定", "得 ", "份额", "一票否决", "封顶", "可为负分", "扣完为止", "否则")
 SEED_FILES = {  # seed: (bundled scheme, its scoring sentences, floor of rule statements, floor of lines)
-    "000_3e7897c2aae47fa4.txt": ("rugao-2021.kpi", SCORING_SENTENCES, 0.63, 0.46),
-    "001_42908fad74cd561e.txt": ("rugao-2018.kpi", SCORING_SENTENCES_2018, 0.59, 0.43),
+    "000_3e7897c2aae47fa4.txt": ("rugao-2021.kpi", SCORING_SENTENCES, 0.65, 0.46),
+    "001_42908fad74cd561e.txt": ("rugao-2018.kpi", SCORING_SENTENCES_2018, 0.61, 0.44),
     "002_7a59fa3328f8879e.txt": ("changzhou-platform.kpi", [], 0.88, 0.85),
 }
 GOALS = {"000_3e7897c2aae47fa4.txt": 0.80}  # the goals; 0.70 for the others

@@ -116,11 +116,13 @@ def field_name(clause: str, suffix: str = "") -> str:
     for cause in ("导致", "造成"):
         if cause in clause:
             clause = clause.rsplit(cause, 1)[1]
-    for word in patterns.LEADING:
+    if clause.startswith("因"):  # "因配合不力未追缴到位且无正当理由": named by the cause
+        clause = re.split(r"(?<=.)[未且而]", clause[1:], maxsplit=1)[0]
+    for word in patterns.LEADING + patterns.MODIFIERS:
         if clause.startswith(word) and len(clause) > len(word) + 1:
             clause = clause[len(word):]
             break
-    name = name_of(clause.replace("、", "") + suffix)
+    name = name_of(clause.replace("、", "").replace("未能", "未") + suffix)
     return name
 
 

@@ -113,7 +113,7 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
             body += [f"原文 {quote(one_line(s))}" for s in kept]
             body += [f"口径 {quote(r)}" for r in dict.fromkeys(f.reading for f in found.statements
                                                               if f.reading and f.kind in ("deduct", "veto"))]
-            if share:
+            if share and parent is None:
                 body.append('口径 "各项得分 = 权重 × 本单位业务量 / 全体单位业务量（因素分析法）；业务量填入数值文件字段 业务量。"')
             lines.extend(f"{pad}  {b}" for b in body)
             for child in node.children:
