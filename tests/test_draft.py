@@ -103,6 +103,15 @@ def _docx(path: Path) -> Path:
                                         ["创业培训（人）", "60", "30", "20", "10"]]):
         for cell, text in zip(row.cells, cells):
             cell.text = text
+    document.add_paragraph("附件2")
+    document.add_paragraph("其他工作考核表")
+    scored = document.add_table(rows=3, cols=4)
+    for row, cells in zip(scored.rows, [["项目", "考核内容", "分值", "评分标准"],
+                                         ["安全生产（5分）", "培训覆盖率", "3", "未完成不得分。"],
+                                         ["", "台账管理", "2", "台账不全的扣2分。"]]):
+        for cell, text in zip(row.cells, cells):
+            cell.text = text
+    scored.cell(1, 0).merge(scored.cell(2, 0))  # as Word keeps a section's cell: merged down
     document.save(str(path))
     return path
 
@@ -120,8 +129,10 @@ def test_a_docx_drafts_and_checks(tmp_path, capsys):
     assert {(r["单位"], r["指标"], r["值"]) for r in rows} == {
         ("甲镇", "城镇新增就业", "300"), ("乙镇", "城镇新增就业", "200"), ("丙镇", "城镇新增就业", "100"),
         ("甲镇", "创业培训", "30"), ("乙镇", "创业培训", "20"), ("丙镇", "创业培训", "10")}
+    assert re.search(r"板块 安全生产 5分 \{\s+指标 培训覆盖率 3分 \{\s+达标", text)
+    assert "若 台账不全 扣 2分" in text
     report = capsys.readouterr().out
-    assert "2 句识别为规则，1 句待定" in report and "kpi check：通过" in report
+    assert "4 句识别为规则，1 句待定" in report and "kpi check：通过" in report
     assert format_scheme(*read_scheme(out / "draft.kpi")) == text  # laid out by kpi fmt
 
 

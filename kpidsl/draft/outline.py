@@ -230,6 +230,7 @@ def _tables(tables: list[Table], top: list[str]) -> tuple[list[Node], list[str]]
     columns: dict[str, int] = {}
     has_points = False
     section: Node | None = None
+    section_heading = None
     for table in tables:
         for row in table.rows:
             cells = [c.strip() for c in row]
@@ -244,7 +245,8 @@ def _tables(tables: list[Table], top: list[str]) -> tuple[list[Node], list[str]]
                 continue
             node, heading, text = (_unit_row(cells, len(units), has_points) if units else
                                    _column_row(cells, columns))
-            if heading is not None:
+            if heading is not None and (section is None or squeeze(heading) != section_heading):
+                section_heading = squeeze(heading)  # a .docx repeats a merged cell in every row it spans
                 section = Node(re.sub(r"[（(].*$", "", squeeze(heading)), points_of(squeeze(heading)))
                 sections.append(section)
             if node is None:
