@@ -142,6 +142,7 @@ def test_a_docx_drafts_and_checks(tmp_path, capsys):
     ("旧.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "旧版 Word 文档"),
     ("图.txt", b"\x89PNG\r\n\x1a\n\0\0\0", "不是文本或 .docx"),
     ("坏.docx", b"PK\x03\x04 not a zip", "不是可读的 .docx"),
+    ("通知.txt", "关于做好春季招聘工作的通知\n各单位要高度重视。\n".encode(), "似乎不是考核办法"),
 ])
 def test_bad_notices_are_refused_in_chinese(tmp_path, capsys, name, content, message):
     if content is not None:

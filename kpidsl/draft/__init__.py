@@ -12,12 +12,13 @@ DRAFT_FILE = "draft.kpi"
 
 
 def run(args, out, err) -> int:
-    from ..errors import KpiError
+    from ..errors import KpiError, diagnostic
     from ..fmt import format_scheme
     from ..output import refusal
     from ..parsed import parse
     from .notice import read
     from .outline import build
+    from .rules import scoring
     from .write import TARGETS_FILE, UNITS_FILE, build_draft
 
     notice = Path(args.notice)
@@ -29,14 +30,18 @@ def run(args, out, err) -> int:
                       "the folder is not empty; add --force to replace the draft in it", "zh")
     if not folder.parent.is_dir():
         raise refusal(str(folder), f"文件夹 {folder.parent} 不存在", f"the folder {folder.parent} does not exist", "zh")
-    draft = build_draft(build(read(notice)), notice.stem)
+    outline = build(read(notice))
+    if not outline.roots and not any(scoring(t) for t in outline.top):
+        raise KpiError([diagnostic("E301", "zh", path=str(notice), reason=(
+            "未找到计分标题（如“（一）社会保险工作，100分”“①…（20分）”）、任务分解表或计分句，似乎不是考核办法"))])
+    draft = build_draft(outline, notice.stem)
     scheme_path = folder / DRAFT_FILE
     try:
         text = format_scheme(parse(draft.text, str(scheme_path)), draft.text)
     except KpiError as e:  # a draft the parser refuses is a fault of kpi draft: show what it wrote
-        err.print("起草的方案无法解析（kpi draft 的缺陷，请报告）：", markup=False)
+        err.print("起草的方案无法解析（kpi draft 的缺陷，请报告）：", markup=False, soft_wrap=True)
         err.print(e.render(), markup=False, soft_wrap=True)
-        err.print(draft.text, markup=False)
+        err.print(draft.text, markup=False, soft_wrap=True)
         return 1
     folder.mkdir(exist_ok=True)
     written = {DRAFT_FILE: text, UNITS_FILE: draft.units_csv, TARGETS_FILE: draft.targets_csv}
@@ -54,19 +59,22 @@ def _report(scheme_path: Path, draft, out, err) -> int:
     from ..render.outline import render as outline
 
     total = draft.rules + len(draft.pending)
-    out.print(f"已写出 {scheme_path}", markup=False)
+    out.print(f"已写出 {scheme_path}", markup=False, soft_wrap=True)
     out.print(f"计分句 {total} 句：{draft.rules} 句识别为规则，{len(draft.pending)} 句待定"
-              f"（方案中以 # 待定： 标出，原文保留）。", markup=False)
+              f"（方案中以 # 待定： 标出，原文保留）。", markup=False, soft_wrap=True)
     try:
         loaded = load_all(scheme_path, check_data=False)
     except KpiError as e:
-        err.print("kpi check：草案未通过检查：", markup=False)
+        err.print("kpi check：草案未通过检查：", markup=False, soft_wrap=True)
         err.print(e.render(), markup=False, soft_wrap=True)
         return 1
     for warning in loaded.warnings:
         err.print(warning.render(), markup=False, soft_wrap=True)
     outline(loaded.scheme, out)
-    units = len(loaded.data.units) if loaded.data is not None else 0
-    out.print(f"kpi check：通过（{len(loaded.warnings)} 条警告）；{units} 个单位，任务已读入，实际完成数待填报"
-              f"（kpi template {scheme_path} --out 完成情况.xlsx）。", markup=False)
+    checked = f"kpi check：通过（{len(loaded.warnings)} 条警告）"
+    if loaded.data is not None and loaded.data.units:
+        out.print(f"{checked}；{len(loaded.data.units)} 个单位，任务已读入，实际完成数待填报"
+                  f"（kpi template {scheme_path} --out 完成情况.xlsx）。", markup=False, soft_wrap=True)
+    else:
+        out.print(f"{checked}。原文未列单位：请写单位文件（单位,分组,别名）并在方案的 数据 中列出。", markup=False, soft_wrap=True)
     return 0

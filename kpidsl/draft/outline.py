@@ -44,10 +44,6 @@ class Node:
     annex: int | None = None  # "见附件2": the annex tables are this node's parts
     name: str = ""
 
-    @property
-    def is_section(self) -> bool:
-        return bool(self.children)
-
 
 @dataclass
 class Outline:
@@ -142,7 +138,7 @@ def build(blocks: list[Block]) -> Outline:
         stack.append((level, node))
 
     units: list[str] = []
-    linked = {n.annex: n for n in _walk(roots) if n.annex is not None}
+    linked = {n.annex: n for n in walk(roots) if n.annex is not None}
     # the annexes a heading refers to first: their rows are that heading's parts, not items
     for number, tables in sorted(annexes.items(), key=lambda a: (a[0] not in linked, a[0])):
         parts, found_units = _tables(tables, top)
@@ -208,10 +204,10 @@ def _scored_paragraph(full: str, text: str) -> Node | None:
     return Node(found.group(1), found.group(2), sentences=[full])
 
 
-def _walk(nodes):
+def walk(nodes):
     for n in nodes:
         yield n
-        yield from _walk(n.children)
+        yield from walk(n.children)
 
 
 def _sum(parts: list[Node]) -> str | None:
@@ -358,10 +354,10 @@ def _split_cell_items(node: Node) -> None:
 def _match_rows(roots: list[Node], rows: list[Node]) -> list[Node]:
     """Rows of a table without points (附件1: targets of items the text scores) joined to those
     items, the row label becoming an alias; the rows no item claims."""
-    items = [n for n in _walk(roots) if not n.children]
+    items = [n for n in walk(roots) if not n.children]
     left = []
     for row in rows:
-        item = _best(row.label, items) if items else None
+        item = best_item(row.label, items) if items else None
         if item is None or item.targets:
             left.append(row)
             continue
@@ -370,7 +366,7 @@ def _match_rows(roots: list[Node], rows: list[Node]) -> list[Node]:
     return left
 
 
-def _best(label: str, items: list[Node], least: float = 0.6) -> Node | None:
+def best_item(label: str, items: list[Node], least: float = 0.6) -> Node | None:
     """The item a phrase names: one whose name holds the phrase's characters in order (an
     abbreviation, 居保转企保), else the closest above `least`."""
     phrase = re.sub(r"^(其中[：:])", "", squeeze(label))
@@ -385,6 +381,3 @@ def _best(label: str, items: list[Node], least: float = 0.6) -> Node | None:
     score, _, best = max(scored, key=lambda s: (s[0], -s[1]))
     return best if score >= least else None
 
-
-best_item = _best
-walk = _walk

@@ -2,6 +2,7 @@
 `patterns.py`; what a phrase's template cannot say is built here."""
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ class Found:
     text: str
     reading: str | None = None
     phrase: str = ""
+    sentence: str = ""  # the sentence it was recognised in
 
 
 @dataclass
@@ -84,7 +86,7 @@ def _passage(passage: str, ctx: Context | None, out: Recognised) -> None:
                 if made is None:
                     continue
                 taken.append(m.span())
-                found.extend(made)
+                found.extend(dataclasses.replace(f, sentence=sentence) for f in made)
         leftover = "".join(ch if not any(s <= i < e for s, e in taken) else " " for i, ch in enumerate(text))
         leftover = _DECLARED.sub("", leftover)
         if any(f.text.startswith("分档") for f in found):  # the tiers' 否则 0分

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from ..ast import quote
 from .outline import Node, Outline, best_item, name_of, walk
-from .rules import Context, Recognised, normal, recognise, scoring, sentences
+from .rules import Context, Recognised, normal, recognise, scoring
 
 UNITS_FILE, TARGETS_FILE = "units.csv", "targets.csv"
 
@@ -53,11 +53,11 @@ def _groups(outline: Outline, texts: list[str]) -> dict[str, str]:
     if len(words) < 2:
         return {}
     found = {}
+    others = [w for w in words if not any(u.endswith(w) for u in outline.units)]
     for unit in outline.units:
         parts = [p for p in re.split(r"[（）]", unit) if p]
         suffix = [w for w in words if any(p.endswith(w) for p in parts)]
         district = any(p.endswith(("区", "街道")) for p in parts)
-        others = [w for w in words if not any(u.endswith(w) for u in outline.units for u in [u])]
         if district and others:
             found[unit] = others[0]
         elif suffix:
@@ -75,7 +75,7 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
     unit_groups = _groups(outline, every_text)
     groups = list(dict.fromkeys(unit_groups.values()))
     items = [n for n in walk(outline.roots) if not n.children]
-    share = any("因素分析法" in normal(t) for t in every_text)
+    share = any(f.kind == "note" and f.text == "份额" for f in recognise(every_text, None).statements)
     lines: list[str] = []
     tops: list[str] = []
     draft = Draft("", None, None)
@@ -94,8 +94,8 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
         if node.children or node.sub_targets:
             found = recognise(node.sentences, None if not node.sub_targets else ctx)
             lifted = [f for f in found.statements if f.kind == "total"]
-            if lifted:
-                total = (lifted[0].text, next(s for s in node.sentences if "计算" in s and "结果" in s))
+            if lifted:  # the final score's sentence, written where the document happens to put it
+                total = (lifted[0].text, lifted[0].sentence)
             keyword = "加分板块" if node.bonus and node.children else "板块"
             if node.sub_targets:
                 _sub_section(node, depth, found, ctx, lines)
@@ -103,7 +103,7 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
                 draft.pending += found.pending
                 return
             body: list[str] = []
-            kept = [s for s in node.sentences if scoring(s) and (not lifted or s != total[1])]
+            kept = [s for s in node.sentences if scoring(s) and (not lifted or s.strip() != total[1])]
             lines.extend(comment_pending([p for p in found.pending if not lifted or p != total[1]], depth))
             lines.append(f"{pad}{keyword} {node.name}{title} {points} {{")
             declared = Decimal(node.points or 0)
@@ -164,7 +164,8 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
     draft.pending += top.pending
 
     head = [f"方案 {quote(outline.title or title_default)}"]
-    if groups:
+    if groups:  # an interpretation, but no item's: a comment says it
+        head.append(f"# 原文未列各单位所属分组：名称（或括号内的名称）为区、街道者归 {groups[0]}，其余按名称归组；请核对 {UNITS_FILE}。")
         head.append(f"单位分组 {', '.join(groups)}")
     if outline.units:
         head += ["", "数据 {", f'  单位 "{UNITS_FILE}"'] + ([f'  数值 "{TARGETS_FILE}"'] if _any_targets(outline) else []) + ["}"]
