@@ -73,8 +73,10 @@ def _report(scheme_path: Path, draft, out, err) -> int:
     outline(loaded.scheme, out)
     checked = f"kpi check：通过（{len(loaded.warnings)} 条警告）"
     if loaded.data is not None and loaded.data.units:
-        out.print(f"{checked}；{len(loaded.data.units)} 个单位，任务已读入，实际完成数待填报"
-                  f"（kpi template {scheme_path} --out 完成情况.xlsx）。", markup=False, soft_wrap=True)
+        out.print(f"{checked}；{len(loaded.data.units)} 个单位，任务已读入，实际完成数待填报："
+                  f"kpi template {scheme_path} --out 完成情况.xlsx 写出填报表，交回后 "
+                  f"kpi check {scheme_path} --actuals 完成情况.xlsx（在此之前 kpi check 会列出缺少的实际数，"
+                  f"可加 --no-data 只查方案）。", markup=False, soft_wrap=True)
     else:
         out.print(f"{checked}。原文未列单位：请写单位文件（单位,分组,别名）并在方案的 数据 中列出。", markup=False, soft_wrap=True)
     return 0

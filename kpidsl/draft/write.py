@@ -165,7 +165,8 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
 
     head = [f"方案 {quote(outline.title or title_default)}"]
     if groups:  # an interpretation, but no item's: a comment says it
-        head.append(f"# 原文未列各单位所属分组：名称（或括号内的名称）为区、街道者归 {groups[0]}，其余按名称归组；请核对 {UNITS_FILE}。")
+        district = next((g for u, g in unit_groups.items() if re.search(r"(区|街道)）?$", u)), groups[0])
+        head.append(f"# 原文未列各单位所属分组：名称（或括号内的名称）为区、街道者归 {district}，其余按名称归组；请核对 {UNITS_FILE}。")
         head.append(f"单位分组 {', '.join(groups)}")
     if outline.units:
         head += ["", "数据 {", f'  单位 "{UNITS_FILE}"'] + ([f'  数值 "{TARGETS_FILE}"'] if _any_targets(outline) else []) + ["}"]
