@@ -36,7 +36,8 @@ def _label_name(label: str) -> str:
 def _name_all(roots: list[Node]) -> None:
     seen: dict[str, int] = {}
     for node in walk(roots):
-        base = node.name or _label_name(node.label)
+        label = re.split(r"[（(]其中", node.label)[0] if node.sub_targets else node.label
+        base = node.name or _label_name(label)
         seen[base] = seen.get(base, 0) + 1
         node.name = base if seen[base] == 1 else f"{base}{seen[base]}"
 
