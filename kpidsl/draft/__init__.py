@@ -14,7 +14,7 @@ DRAFT_FILE = "draft.kpi"
 def run(args, out, err) -> int:
     from ..errors import KpiError, diagnostic
     from ..fmt import format_scheme
-    from ..output import refusal
+    from ..output import refusal, replacing
     from ..parsed import parse
     from .notice import read
     from .outline import build
@@ -47,7 +47,10 @@ def run(args, out, err) -> int:
     written = {DRAFT_FILE: text, UNITS_FILE: draft.units_csv, TARGETS_FILE: draft.targets_csv}
     for name, content in written.items():
         if content is not None:
-            (folder / name).write_text(content, encoding="utf-8")
+            with replacing(folder / name, str(folder / name), mode="w") as f:
+                f.write(content)
+        else:  # a file of an earlier draft (--force) that this one does not name
+            (folder / name).unlink(missing_ok=True)
     return _report(scheme_path, draft, out, err)
 
 
