@@ -63,7 +63,8 @@ def _report(scheme_path: Path, draft, out, err) -> int:
 
     total = draft.rules + len(draft.pending)
     out.print(f"已写出 {scheme_path}", markup=False, soft_wrap=True)
-    out.print(f"计分句 {total} 句：{draft.rules} 句识别为规则，{len(draft.pending)} 句待定"
+    partly = f"，其中 {draft.partial} 句部分识别" if draft.partial else ""
+    out.print(f"计分句 {total} 句：{draft.rules} 句识别为规则，{len(draft.pending)} 句待定{partly}"
               f"（方案中以 # 待定： 标出，原文保留）。", markup=False, soft_wrap=True)
     try:
         loaded = load_all(scheme_path, check_data=False)

@@ -45,8 +45,9 @@ class Found:
 @dataclass
 class Recognised:
     statements: list[Found] = field(default_factory=list)
-    pending: list[str] = field(default_factory=list)  # scoring sentences no phrase recognised
-    recognised: int = 0  # scoring sentences that became rules
+    pending: list[str] = field(default_factory=list)  # scoring sentences not (wholly) recognised
+    recognised: int = 0  # scoring sentences that became rules, wholly
+    partial: int = 0  # pending sentences of which a part became a rule
 
 
 def normal(sentence: str) -> str:
@@ -91,11 +92,12 @@ def _passage(passage: str, ctx: Context | None, out: Recognised) -> None:
         leftover = _DECLARED.sub("", leftover)
         if any(f.text.startswith("分档") for f in found):  # the tiers' 否则 0分
             leftover = re.sub(rf"低于{patterns.N}%的?不得分|超过{patterns.N}%的部分", "", leftover)
-        if found:
-            out.statements.extend(found)
-            out.recognised += 1
+        out.statements.extend(found)
         if _SCORING.search(leftover) and (len(text) > 12 or re.search(r"\d", text)):
             out.pending.append(sentence)  # not recognised, or only in part: the rest is 待定
+            out.partial += bool(found)
+        elif found:
+            out.recognised += 1
         earlier += text
 
 

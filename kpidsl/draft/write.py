@@ -20,6 +20,7 @@ class Draft:
     units_csv: str | None
     targets_csv: str | None
     rules: int = 0  # scoring sentences that became rules
+    partial: int = 0  # 待定 sentences of which a part became a rule
     pending: list[str] = field(default_factory=list)  # scoring sentences left 待定
 
 
@@ -101,6 +102,7 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
             if node.sub_targets:
                 _sub_section(node, depth, found, ctx, lines)
                 draft.rules += found.recognised
+                draft.partial += found.partial
                 draft.pending += found.pending
                 return
             body: list[str] = []
@@ -123,6 +125,7 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
                 if f.kind in ("deduct", "veto"):
                     lines.append(f"{pad}  {f.text}")
             draft.rules += found.recognised
+            draft.partial += found.partial
             draft.pending += [p for p in found.pending if not lifted or p != total[1]]
             lines.append(f"{pad}}}")
             return
@@ -134,6 +137,7 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
             return
         found = recognise(node.sentences, ctx)
         draft.rules += found.recognised
+        draft.partial += found.partial
         draft.pending += found.pending
         body = _item_body(node, found, share)
         # a comment stays inside an item only before a statement `kpi fmt` knows the line of
@@ -162,6 +166,7 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
         elif f.kind == "total" and total is None:
             total = (f.text, "")
     draft.rules += top.recognised
+    draft.partial += top.partial
     draft.pending += top.pending
 
     head = [f"方案 {quote(outline.title or title_default)}"]
