@@ -239,7 +239,7 @@ def _tables(tables: list[Table], top: list[str]) -> tuple[list[Node], list[str]]
                 if not units:
                     columns = {squeeze(c): i for i, c in enumerate(cells)}
                 continue
-            node, heading, text = (_unit_row(cells, len(units), has_points) if units else
+            node, heading, text = (_unit_row(cells, units, has_points) if units else
                                    _column_row(cells, columns))
             if heading is not None and (section is None or squeeze(heading) != section_heading):
                 section_heading = squeeze(heading)  # a .docx repeats a merged cell in every row it spans
@@ -249,19 +249,15 @@ def _tables(tables: list[Table], top: list[str]) -> tuple[list[Node], list[str]]
                 if text:
                     (section.sentences if section else top).append(text)
                 continue
-            if units and node.targets:
-                node.targets = dict(zip(units, node.targets.values()))
-                node.sub_targets = {u: v for u, v in zip(units, node.sub_targets.values()) if v is not None}
-                if not node.sub_targets:
-                    node.sub_targets = {}
             (section.children if section else loose).append(node)
             _split_cell_items(node)
     return sections + loose, all_units
 
 
-def _unit_row(cells: list[str], size: int, has_points: bool):
+def _unit_row(cells: list[str], units: list[str], has_points: bool):
     """One row of a 任务分解表: labels, [合计], [分值], one value per unit, 评分标准."""
     numeric = [_number(c) for c in cells]
+    size = len(units)
     end = None
     for i in range(len(cells) - 1, size - 2, -1):
         if all(numeric[i - size + 1:i + 1]):
@@ -286,10 +282,11 @@ def _unit_row(cells: list[str], size: int, has_points: bool):
     else:
         label = labels[-1][1]
     node = Node(squeeze(label).replace("(", "（").replace(")", "）"), _plain(points) if points else None)
-    for i, cell in enumerate(values):
+    for unit, cell in zip(units, values):
         main, sub = _split_value(cell)
-        node.targets[str(i)] = main
-        node.sub_targets[str(i)] = sub
+        node.targets[unit] = main
+        if sub is not None:
+            node.sub_targets[unit] = sub
     if text:
         node.sentences.append(text)
     return node, heading, None
