@@ -3,6 +3,7 @@ extracted text both draft; bad input is refused in Chinese; and, on the seed not
 of the bundled schemes the drafts reproduce (printed, and held as a floor)."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -12,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from kpidsl import ast
 from kpidsl.cli import main
@@ -164,6 +166,25 @@ def test_a_folder_with_files_is_not_overwritten_without_force(tmp_path, capsys):
     assert (out / "draft.kpi").read_text(encoding="utf-8") == "我改过的草案"
     assert main(["draft", str(notice), "--out", str(out), "--force"]) == 0
     assert "达标" in (out / "draft.kpi").read_text(encoding="utf-8")
+
+
+PIECES = ["一、考核内容", "（一）就业，10分", "（1）培训（5分）", "①新增就业（2分）：", "1.", "附件1", "附件2", "\t项目",
+          "\t甲镇", "\t乙镇", "\t丙镇", "\t100", "\t(50)", "\t5", "\t序号", "\t指标权重（%）", "\t事项名称",
+          "完成得满分，未完成不得分。", "每少10人扣1分，扣完为止。", "排名第一的镇得满分，其后的镇依次递减0.5分",
+          "一票否决", "达到10%的得1分，达到20%的得2分", "4分封顶", "", "\t", "（", "）", "分", "。"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30), st.booleans())
+def test_any_text_drafts_or_is_refused_never_a_traceback(tmp_path_factory, pieces, lines):
+    folder = tmp_path_factory.mktemp("fuzz")
+    notice = folder / "n.txt"
+    notice.write_text(("\n" if lines else "").join(pieces), encoding="utf-8")
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["draft", str(notice), "--out", str(folder / "out")])
+    # refused only as no scheme at all; a draft that is written always parses and checks
+    assert code == 0 or ("似乎不是考核办法" in err.getvalue() or "是空的" in err.getvalue()), err.getvalue()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -312,7 +312,7 @@ def _column_row(cells: list[str], columns: dict[str, int]):
         return None, heading, rest if not _number(rest) else None
     node = Node(squeeze(label).replace("(", "（").replace(")", "）"), _plain(points) if points else None)
     if kind_column:
-        node.kind = _NAME_CHARS.sub("", cells[columns[kind_column]]) or None
+        node.kind = _NAME_CHARS.sub("", cell(kind_column, exact=True)) or None
     if text:
         node.sentences.append(text)
     return node, heading, None

@@ -129,10 +129,10 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
             draft.pending += [p for p in found.pending if not lifted or p != total[1]]
             lines.append(f"{pad}}}")
             return
-        if node.bonus:  # a bonus heading scored as a whole: a section of one item
-            lines.append(f"{pad}加分板块 {node.name}{title} {points} {{")
+        if parent is None:  # a top heading scored as a whole: a section of one item
+            lines.append(f"{pad}{'加分板块' if node.bonus else '板块'} {node.name}{title} {points} {{")
             inner = Node(node.label, node.points, sentences=node.sentences, name=f"{node.name}得分")
-            emit(inner, depth + 1, None)
+            emit(inner, depth + 1, node)
             lines.append(f"{pad}}}")
             return
         found = recognise(node.sentences, ctx)
