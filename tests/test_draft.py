@@ -291,3 +291,31 @@ def test_seed_drafts_check_and_reproduce_the_bundled_scheme(seed, tmp_path, caps
     goal = GOALS.get(seed, 0.70)
     assert share >= (goal if share >= goal else floor)  # the goal where it is met, else the floor reached
     assert share_lines >= floor_lines
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed notices (../shared/seeds) are not here")
+def test_the_notice_as_a_docx_drafts_as_its_text(tmp_path, capsys):
+    """The 2021 notice rebuilt as a .docx (a short row's last cell merged across, as Word keeps
+    it) drafts the same scheme and targets as the extracted text."""
+    docx = pytest.importorskip("docx")
+    from kpidsl.draft.notice import Table, read
+
+    document = docx.Document()
+    for block in read(SEEDS / "000_3e7897c2aae47fa4.txt"):
+        if not isinstance(block, Table):
+            document.add_paragraph(block)
+            continue
+        width = max(len(row) for row in block.rows)
+        table = document.add_table(rows=len(block.rows), cols=width)
+        for row, cells in zip(table.rows, block.rows):
+            for cell, text in zip(row.cells, cells):
+                cell.text = text
+            if len(cells) < width:
+                row.cells[len(cells) - 1].merge(row.cells[width - 1])
+    document.save(str(tmp_path / "notice.docx"))
+    for name in ("notice.docx", "text"):
+        source = tmp_path / name if name.endswith("docx") else SEEDS / "000_3e7897c2aae47fa4.txt"
+        assert main(["draft", str(source), "--out", str(tmp_path / f"out-{name}")]) == 0, capsys.readouterr().err
+    for file in ("draft.kpi", "targets.csv", "units.csv"):
+        assert (tmp_path / "out-notice.docx" / file).read_text(encoding="utf-8") == \
+            (tmp_path / "out-text" / file).read_text(encoding="utf-8")
