@@ -252,6 +252,10 @@ def _item_body(node: Node, found: Recognised, share: bool) -> list[str]:
         body.append(rules[0].text)
         for extra in rules[1:]:
             readings.append(f"原文另有一条计分规则未用（一个指标只能有一条）：{extra.text}")
+    reads_target = [b for b in body if b in ("达标", "按比例 实际 / 任务") or b.startswith(("按比例 实际 / 任务 ", "每少"))] + \
+        [f.text for f in found.statements if f.kind == "deduct" and f.text.startswith("每少")]
+    if reads_target and not node.targets:
+        readings.append("本项规则读 任务，原文的任务分解表未列本项：请在 targets.csv 中补上各单位的任务，或改写规则。")
     if node.kind:
         body.append(f"类别 {node.kind}")
     body += [f.text for f in found.statements if f.kind in ("deduct", "veto", "cap")]
