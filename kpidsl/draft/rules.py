@@ -185,6 +185,22 @@ def _levels(m, ctx, before):
                   "记录文件每行一个项目及其级别；同一项目按最高级别计一次，各项目得分相加。")]
 
 
+def _classes(m, ctx, before):
+    """"省、南通市级1项1分，最多2分；如皋市级1项0.5分，最多1.5分": per project, by class, each
+    class with its limit; a project counted once, at its best class."""
+    if ctx is None:
+        return None
+    rows = []
+    for level, each, most in re.findall(rf"([^,;。]{{2,20}}?)的?,?(?:1|每)项({patterns.N})分,?最多({patterns.N})分",
+                                        m.group(0)):
+        names = [n for n in re.sub(r"^(?:其中|[\u4e00-\u9fff]{1,3}后)", "", level).split("、") if n]
+        if names[-1].endswith("级"):  # "省、南通市级": 省级, 南通市级
+            names = [n if n.endswith("级") else n + "级" for n in names]
+        rows.append(f"{', '.join(name_of(n) for n in names)}: 每项 {each}分 最多 {most}分")
+    return [Found("rule", "按项目就高 {\n" + "\n".join(rows) + "\n}",
+                  "记录文件每行一个项目及其类别；同一项目列在几类时按得分最高的一类计一次，各类不超过其上限。")]
+
+
 def _cap(m, ctx, before):
     if ctx is None:
         return None
@@ -338,7 +354,7 @@ def _share(m, ctx, before):
 
 BUILDERS = {
     "meet_named": _meet_named, "meet_condition": _meet_condition, "tiers_at_least": _tiers_at_least,
-    "tiers_ranges": _tiers_ranges, "levels": _levels, "cap": _cap, "rank_groups": _rank_groups,
+    "tiers_ranges": _tiers_ranges, "levels": _levels, "classes": _classes, "cap": _cap, "rank_groups": _rank_groups,
     "rank_most": _rank_most, "per_short": _per_short, "per_point": _per_point, "per_case": _per_case,
     "veto": _veto, "deduct_if": _deduct_if, "award": _award, "veto_no_score": _veto_no_score, "total": _total, "share": _share,
 }
