@@ -343,9 +343,9 @@ def _award(m, ctx, before):
     places = "  ".join(f"名次 {a}{f' 至 {b}' if b else ''}: {x}元" for (a, b), x in zip(bands, amounts))
     lines = re.match(r"^\d*\.?([\u4e00-\u9fff]+(?:、[\u4e00-\u9fff]+)+)成绩", sentence)
     keys = lines.group(1).split("、") if lines else [""]
-    condition = re.search(r"(全面完成[^,。;]*?任务)", sentence)
-    reading = f"原文的条件“{condition.group(1)}”未写成 仅限，请补写。" if condition else None
-    return [Found("award", f"{key}|{m.group('what')}|{places}", reading) for key in keys]
+    condition = re.search(r"(?:^|[,;])(?:\d+\.)?(?P<c>(?P<what>[^,。;]{0,40}?)全面完成[^,。;]*?任务)", sentence)
+    what, whole = (condition.group("what"), condition.group("c")) if condition else ("", "")
+    return [Found("award", f"{key}|{m.group('what')}|{places}|{what}|{whole}") for key in keys]
 
 
 def _share(m, ctx, before):

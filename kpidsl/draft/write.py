@@ -223,18 +223,23 @@ def _root_named(name: str, roots: list[Node]) -> str:
 
 
 def _award(found, passage: str, roots: list[Node], written: list[str]) -> list[str]:
-    key, what, places = found.text.split("|")
+    key, what, places, condition, whole = found.text.split("|")
     sections = [n for n in walk(roots) if n.children]
     section = best_item(key, sections, 0.5) if key else None
     if key and section is None:
         return []
     name = name_of(f"{section.name if section else ''}{what}")
     taken = sum(1 for line in written if line.startswith(f"奖励 {name}"))
-    lines = ["", f"奖励 {name}{taken + 1 if taken else ''} {{",
-             f"  排名 降序 按 {section.name + '.得分' if section else '总分'}", f"  {places}",
-             f"  原文 {quote(one_line(passage))}"]
-    if found.reading:
-        lines.append(f"  口径 {quote(found.reading)}")
+    lines = ["", f"奖励 {name}{taken + 1 if taken else ''} {{"]
+    # "城乡居民养老保险转企业职工养老保险全面完成任务且得分前三名": that item's task done
+    tasked = [n for n in walk(roots) if n.targets]
+    done = best_item(condition, tasked) if condition and tasked else None
+    if done is not None:
+        lines.append(f"  仅限 {done.name}.完成率 >= 100%")
+    lines += [f"  排名 降序 按 {section.name + '.得分' if section else '总分'}", f"  {places}",
+              f"  原文 {quote(one_line(passage))}"]
+    if whole and done is None:
+        lines.append(f"  口径 {quote(f'原文的条件“{whole}”未写成 仅限，请补写。')}")
     return lines + ["}"]
 
 
