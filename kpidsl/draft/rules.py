@@ -348,6 +348,29 @@ def _award(m, ctx, before):
     return [Found("award", f"{key}|{m.group('what')}|{places}|{what}|{whole}") for key in keys]
 
 
+# Money for a task done, written with {item} (and {other}) for the items the sentence names,
+# and {year} for the scheme's year: write.py puts them in, or leaves the sentence 待定.
+def _grant_by_date(m, ctx, before):
+    done = f"{{item}}.完成日期 <= {{year}}-{int(m.group('mo')):02d}-{int(m.group('d')):02d}"
+    if m.group("amount"):
+        return [Found("grant", f"提前完成补助|{m.group('what')}||若 {done} 则 得 {m.group('amount')}元 否则 得 0元")]
+    tiers = f"若 {{item}}.任务 >= {m.group('n')}人 则 得 {m.group('hi')}元 否则 得 {m.group('lo')}元"
+    return [Found("grant", f"提前完成补助|{m.group('what')}||若 {done} 则 {tiers} 否则 得 0元",
+                  f"“{m.group('n')}人以上”按下达的任务数计（原文未写明；按完成数计则把 .任务 改为 .实际）。")]
+
+
+def _grant_both_over(m, ctx, before):
+    rate = f"{100 + Decimal(m.group('p')):f}%"
+    return [Found("grant", f"超额补助|{m.group('a')}|{m.group('b')}|若 ({{item}}.完成率 >= {rate}) 且 "
+                           f"({{other}}.完成率 >= {rate}) 则 得 {m.group('amount')}元 否则 得 0元")]
+
+
+def _grant_per_head(m, ctx, before):
+    what = re.sub(r"^.*[,;:。]", "", m.group("what"))
+    return [Found("grant", f"人数补助|{what}||每人 {m.group('x')}元 按 {{item}}.实际 超出 {{item}}.任务 "
+                           f"每人 {m.group('y')}元")]
+
+
 def _share(m, ctx, before):
     return [Found("note", "份额")]
 
@@ -356,5 +379,6 @@ BUILDERS = {
     "meet_named": _meet_named, "meet_condition": _meet_condition, "tiers_at_least": _tiers_at_least,
     "tiers_ranges": _tiers_ranges, "levels": _levels, "classes": _classes, "cap": _cap, "rank_groups": _rank_groups,
     "rank_most": _rank_most, "per_short": _per_short, "per_point": _per_point, "per_case": _per_case,
-    "veto": _veto, "deduct_if": _deduct_if, "award": _award, "veto_no_score": _veto_no_score, "total": _total, "share": _share,
+    "veto": _veto, "deduct_if": _deduct_if, "award": _award, "grant_by_date": _grant_by_date,
+    "grant_both_over": _grant_both_over, "grant_per_head": _grant_per_head, "veto_no_score": _veto_no_score, "total": _total, "share": _share,
 }

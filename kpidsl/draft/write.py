@@ -157,9 +157,21 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
     top = recognise(outline.top, None)
     awards: list[str] = []
     for passage in outline.top:
+        position = 0  # a grant's 原文 is its sentence, with what leads up to it ("鼓励提前完成。")
         for f in recognise([passage], None).statements:
             if f.kind == "award":
                 awards += _award(f, passage, outline.roots, awards)
+            elif f.kind == "grant":
+                at = passage.find(f.sentence, position)
+                lead = passage[position:at].strip() if at >= 0 else ""
+                source = lead + f.sentence if lead and not scoring(lead) else f.sentence
+                position = at + len(f.sentence) if at >= 0 else position
+                written = _grant(f, source, outline.roots, awards, outline.title)
+                if written:
+                    awards += written
+                elif f.sentence not in top.pending:  # the item it pays for not found: 待定 after all
+                    top.pending.append(f.sentence)
+                    top.recognised -= 1
     for f in top.statements:
         if f.kind == "veto":
             tops.append(f.text)
@@ -240,6 +252,25 @@ def _award(found, passage: str, roots: list[Node], written: list[str]) -> list[s
               f"  原文 {quote(one_line(passage))}"]
     if whole and done is None:
         lines.append(f"  口径 {quote(f'原文的条件“{whole}”未写成 仅限，请补写。')}")
+    return lines + ["}"]
+
+
+def _grant(found, source: str, roots: list[Node], written: list[str], title: str | None) -> list[str]:
+    """Money for a task done: an award with the items it names found among the items with targets."""
+    suffix, first, second, body = found.text.split("|")
+    tasked = [n for n in walk(roots) if n.targets]
+    item = best_item(first, tasked, 0.5) if tasked else None
+    other = best_item(second, tasked, 0.5) if second and tasked else None
+    year = re.search(r"(\d{4})年", title or "")
+    if item is None or (second and other is None) or ("{year}" in body and not year):
+        return []
+    body = body.replace("{item}", item.name).replace("{other}", other.name if other else "")
+    body = body.replace("{year}", year.group(1) if year else "")
+    name = name_of(item.name + suffix)
+    taken = sum(1 for line in written if line.startswith(f"奖励 {name}"))
+    lines = ["", f"奖励 {name}{taken + 1 if taken else ''} {{", f"  {body}", f"  原文 {quote(one_line(source))}"]
+    if found.reading:
+        lines.append(f"  口径 {quote(found.reading)}")
     return lines + ["}"]
 
 
