@@ -156,6 +156,19 @@ def _tiers_at_least(m, ctx, before):
                   "低于最低一档得0分；实际为该率（百分数）。")]
 
 
+def _tiers_count(m, ctx, before):
+    """"达到一个有得1分" in an item of 3分: 1, 2, 3 of them."""
+    if ctx is None or ctx.node.points is None:
+        return None
+    each, points = Decimal(m.group("p")), Decimal(ctx.node.points)
+    if each <= 0 or points % each:
+        return None
+    count = f"达到的{m.group('x')}数"
+    steps = int(points / each)
+    bands = "  ".join(f">= {k}个: {each * k:f}分" for k in range(1, steps + 1))
+    return [Found("rule", f"分档 {count} {{ {bands}  否则: 0分 }}", f"{count}：达到的个数（0至{steps}）。")]
+
+
 def _tiers_ranges(m, ctx, before):
     if ctx is None or ctx.node.points is None:
         return None
@@ -377,7 +390,7 @@ def _share(m, ctx, before):
 
 BUILDERS = {
     "meet_named": _meet_named, "meet_condition": _meet_condition, "tiers_at_least": _tiers_at_least,
-    "tiers_ranges": _tiers_ranges, "levels": _levels, "classes": _classes, "cap": _cap, "rank_groups": _rank_groups,
+    "tiers_ranges": _tiers_ranges, "tiers_count": _tiers_count, "levels": _levels, "classes": _classes, "cap": _cap, "rank_groups": _rank_groups,
     "rank_most": _rank_most, "per_short": _per_short, "per_point": _per_point, "per_case": _per_case,
     "veto": _veto, "deduct_if": _deduct_if, "award": _award, "grant_by_date": _grant_by_date,
     "grant_both_over": _grant_both_over, "grant_per_head": _grant_per_head, "veto_no_score": _veto_no_score, "total": _total, "share": _share,
