@@ -234,7 +234,7 @@ def _tables(tables: list[Table], top: list[str]) -> tuple[list[Node], list[str]]
             words = {squeeze(c) for c in cells}
             if len(named) >= 3 or words & {"项目", "评分标准", "序号", "考核内容", "指标"}:
                 units = named if len(named) >= 3 else []
-                all_units = all_units or units
+                all_units = all_units or list(dict.fromkeys(units))  # a unit named twice is one unit
                 has_points = has_points or "分值" in words or any("权重" in w for w in words)
                 if not units:
                     columns = {squeeze(c): i for i, c in enumerate(cells)}
