@@ -93,7 +93,8 @@ def _passage(passage: str, ctx: Context | None, out: Recognised) -> None:
         if any(f.text.startswith("分档") for f in found):  # the tiers' 否则 0分
             leftover = re.sub(rf"低于{patterns.N}%的?不得分|超过{patterns.N}%的部分", "", leftover)
         out.statements.extend(found)
-        if _SCORING.search(leftover) and (len(text) > 12 or re.search(r"\d", text)):
+        heading = re.search(rf"\({patterns.N}分\)$", text) and not found  # "（三）加分项目：…（2分）"
+        if _SCORING.search(leftover) and (len(text) > 12 or re.search(r"\d", text)) and not heading:
             out.pending.append(sentence)  # not recognised, or only in part: the rest is 待定
             out.partial += bool(found)
         elif found:
@@ -123,7 +124,8 @@ def field_name(clause: str, suffix: str = "") -> str:
     if clause.startswith("因"):  # "因配合不力未追缴到位且无正当理由": named by the cause
         clause = re.split(r"(?<=.)[未且而]", clause[1:], maxsplit=1)[0]
     for word in patterns.LEADING + patterns.MODIFIERS:
-        if clause.startswith(word) and len(clause) > len(word) + 1:
+        # "退休人员或家属投诉举报": the subject is more than the word
+        if clause.startswith(word) and len(clause) > len(word) + 1 and clause[len(word)] not in "或和及与":
             clause = clause[len(word):]
             break
     name = name_of(clause.replace("、", "").replace("未能", "未") + suffix)
@@ -143,8 +145,9 @@ def _meet_named(m, ctx, before):
 def _meet_condition(m, ctx, before):
     if ctx is None:
         return None
-    fact = field_name(m.group("c"))
-    return [Found("rule", f"达标 {fact}", f"字段 {fact}：是或否（原文：{m.group('c')}）。")]
+    clause = re.sub(r"^\d+[.、]?", "", m.group("c"))  # ②, read as 2
+    fact = field_name(clause)
+    return [Found("rule", f"达标 {fact}", f"字段 {fact}：是或否（原文：{clause}）。")]
 
 
 def _tiers_at_least(m, ctx, before):

@@ -300,8 +300,8 @@ def _item_body(node: Node, found: Recognised, share: bool) -> list[str]:
     if not node.sentences and node.targets and not node.points:
         body.insert(0, "达标")  # a task without points: its completion shown, worth nothing
         readings.append("原文只列任务、未写计分办法：列出完成情况，0分，不计入总分。")
-    elif not any(b.split(" ")[0] in ("按比例", "达标", "分档", "排名", "按项目就高", "份额") for b in body) and \
-            not any(f.kind in ("deduct", "veto") for f in found.statements):
+    elif not (share and node.kind is not None) and \
+            not any(f.kind in ("rule", "deduct", "veto") for f in found.statements):
         readings.append("原文的计分办法未能识别为规则（见 待定）：本项暂无规则，按满分计，请改写。"
                         if node.sentences else "原文未写计分办法：本项暂无规则，按满分计。")
     body += [f"口径 {quote(r)}" for r in dict.fromkeys(readings)]
