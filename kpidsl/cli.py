@@ -111,6 +111,11 @@ def _parser() -> argparse.ArgumentParser:
                           help="write through a symbolic link; with --per-unit, replace workbooks already in DIR")
     _data_options(template)
 
+    draft = commands.add_parser("draft", help="draft a scheme from a notice (考核办法) as published: .docx or its text")
+    draft.add_argument("notice", metavar="NOTICE", help="the notice: a .docx, or text extracted from one")
+    draft.add_argument("--out", metavar="DIR", help="the folder to write the draft into (default: NOTICE's name + -草案)")
+    draft.add_argument("--force", action="store_true", help="write into --out even if it is not empty")
+
     check = commands.add_parser("check", help="check a scheme (and its data) and print its outline")
     check.add_argument("scheme", nargs="?", help=SCHEME_HELP)
     check.add_argument("--no-data", action="store_true", help="check the scheme alone")
@@ -477,6 +482,12 @@ def _fmt(args, out, err) -> int:
     return EXIT_USER_ERROR if args.check and unformatted else EXIT_OK
 
 
+def _draft(args, out, err) -> int:
+    from .draft import run
+
+    return run(args, out, err)
+
+
 def _diff(args, out, err) -> int:
     from .diff import money_changes, scheme_changes, unit_changes
     from .pipeline import prepare, read_scheme
@@ -551,7 +562,7 @@ def _what_if(loaded, args, out) -> int:
 # Commands that read one scheme with its data, and those that do not.
 ON_SCHEME = {"check": _check, "template": _template, "score": _score}
 ON_DATA = {"explain": _explain, "report": _report, "gap": _gap}  # read by pipeline.prepare
-SCHEMELESS = {"diff": _diff, "fmt": _fmt, "test": _test}
+SCHEMELESS = {"diff": _diff, "fmt": _fmt, "test": _test, "draft": _draft}
 
 
 if __name__ == "__main__":
