@@ -40,6 +40,8 @@ EXPECTED = {
     "分档：区间，依次类推": "分档 实际 { 40% 至 50%: 1分  50% 至 60%: 2分  60% 至 70%: 3分  70% 至 80%: 4分  "
                           ">= 80%: 5分  否则: 0分 }",
     "等级：同一项目取最高级": "按项目就高 {\n国家级: 每项 4分\n省级: 每项 3分\n南通市级: 每项 2分\n本市级: 每项 1分\n}",
+    "阶段：申报、初审…评选成功": "按项目就高 {\n双创评选成功: 每项 3分\n双创入围省面试: 每项 2分\n双创通过南通初审: 每项 1.5分\n"
+                           "双创申报: 每项 1分\n}",
     "按类每项计分，各有上限": "按项目就高 {\n省级, 南通市级: 每项 1分 最多 2分\n如皋市级: 每项 0.5分 最多 1.5分\n}",
     "封顶": "封顶 4分",
     "排名第一得满分，其后依次递减": "排名 降序 按 排名依据 分组内 依次递减 主功能区 0.5分",
@@ -81,6 +83,24 @@ def test_a_veto_in_the_negative():
                       _context(counted=False))
     assert [f.text for f in found.statements] == ["每 1次 (2次 - 活动次数) 扣 0.5分",
                                                  "一票否决 (活动次数 = 0) 或 非 参加市级活动"]
+
+
+def test_a_deduction_assessed_each_period_counts_the_periods():
+    found = recognise(["平台数据维护每季度考核一次，维护不正常的扣0.5分，未维护的扣2分。台账不全的扣2分。"],
+                      _context(counted=False))
+    assert [f.text for f in found.statements] == ["每 1次 维护不正常季度数 扣 0.5分", "每 1次 未维护季度数 扣 2分",
+                                                 "若 台账不全 扣 2分"]
+
+
+def test_stages_and_classes_of_one_item_make_one_table(tmp_path, capsys):
+    notice = tmp_path / "n.txt"
+    notice.write_text("一、考核内容\n（一）人才工作，3分\n1.人才项目（3分）：申报省级“双创人才”项目的得1分，通过南通初审的得1.5分，"
+                      "评选成功得3分。其中省、南通市级1项1分，最多2分；如皋市级1项0.5分，最多1.5分。\n", encoding="utf-8")
+    assert main(["draft", str(notice), "--out", str(tmp_path / "out")]) == 0, capsys.readouterr().err
+    text = (tmp_path / "out" / "draft.kpi").read_text(encoding="utf-8")
+    assert "按项目就高 {\n      双创评选成功: 每项 3分\n      双创通过南通初审: 每项 1.5分\n      双创申报: 每项 1分\n" \
+           "      省级, 南通市级: 每项 1分 最多 2分\n      如皋市级: 每项 0.5分 最多 1.5分\n    }" in text
+    assert text.count("口径") == 1 and "前两字" in text and "各类不超过其上限" in text  # both readings, one line
 
 
 def test_an_unknown_scoring_sentence_is_pending_and_prose_is_not():

@@ -201,6 +201,19 @@ def _levels(m, ctx, before):
                   "记录文件每行一个项目及其级别；同一项目按最高级别计一次，各项目得分相加。")]
 
 
+def _stages(m, ctx, before):
+    """"申报省级“双创人才”项目的得1分，通过南通初审的得1.5分…评选成功得3分": the stages a
+    project reaches, each a class of 按项目就高, the highest first."""
+    if ctx is None:
+        return None
+    short = name_of(m.group("proj"))[:2]
+    rows = [("申报", Decimal(re.search(rf"项目的?得({patterns.N})分", m.group(0)).group(1)))]
+    rows += [(name_of(stage), Decimal(p)) for stage, p in
+             re.findall(rf",([^,。;\d]{{2,12}}?)的?得({patterns.N})分", m.group(0))]
+    rows.sort(key=lambda r: -r[1])
+    return [Found("rule", "按项目就高 {\n" + "\n".join(f"{short}{stage}: 每项 {p:f}分" for stage, p in rows) + "\n}")]
+
+
 def _classes(m, ctx, before):
     """"省、南通市级1项1分，最多2分；如皋市级1项0.5分，最多1.5分": per project, by class, each
     class with its limit; a project counted once, at its best class."""
@@ -312,9 +325,16 @@ def _veto(m, ctx, before):
 
 
 def _deduct_if(m, ctx, before):
+    """"台账不全的扣2分": once. Where its sentence says the item is assessed each period
+    ("数据维护每季度考核一次，维护不正常的扣0.5分"), it is taken off for each period found so."""
     clause = m.group("c")
     if any(w in clause for w in ("每", "少", "不足", "低于")):
         return None
+    period = re.search(r"每(季度|月)考核1次", before.rsplit("。", 1)[-1])
+    if period:
+        count = field_name(clause, f"{period.group(1)}数")
+        return [Found("deduct", f"每 1次 {count} 扣 {m.group('m')}分",
+                      f"按{period.group(1)}计：{count}为全年{clause}的{period.group(1)}数，每个扣{m.group('m')}分。")]
     return [Found("deduct", f"若 {field_name(clause)} 扣 {m.group('m')}分")]
 
 
@@ -393,7 +413,7 @@ def _share(m, ctx, before):
 
 BUILDERS = {
     "meet_named": _meet_named, "meet_condition": _meet_condition, "tiers_at_least": _tiers_at_least,
-    "tiers_ranges": _tiers_ranges, "tiers_count": _tiers_count, "levels": _levels, "classes": _classes, "cap": _cap, "rank_groups": _rank_groups,
+    "tiers_ranges": _tiers_ranges, "tiers_count": _tiers_count, "levels": _levels, "classes": _classes, "stages": _stages, "cap": _cap, "rank_groups": _rank_groups,
     "rank_most": _rank_most, "per_short": _per_short, "per_point": _per_point, "per_case": _per_case,
     "veto": _veto, "deduct_if": _deduct_if, "award": _award, "grant_by_date": _grant_by_date,
     "grant_both_over": _grant_both_over, "grant_per_head": _grant_per_head, "veto_no_score": _veto_no_score, "total": _total, "share": _share,

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from ..ast import quote
 from .outline import Node, Outline, best_item, name_of, walk
-from .rules import Context, Recognised, normal, recognise, scoring
+from .rules import Context, Found, Recognised, normal, recognise, scoring
 
 UNITS_FILE, TARGETS_FILE = "units.csv", "targets.csv"
 
@@ -114,10 +114,10 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
             if node.children and parts != declared:
                 body.append(f'分值说明 "原文列{node.points or 0}分，各项合计{parts:f}分；请核对。"')
             body += [f"原文 {quote(one_line(s))}" for s in kept]
-            body += [f"口径 {quote(r)}" for r in dict.fromkeys(f.reading for f in found.statements
-                                                              if f.reading and f.kind in ("deduct", "veto"))]
+            readings = [f.reading for f in found.statements if f.kind in ("deduct", "veto")]
             if share and parent is None:
-                body.append('口径 "各项得分 = 权重 × 本单位业务量 / 全体单位业务量（因素分析法）；业务量填入数值文件字段 业务量。"')
+                readings.append("各项得分 = 权重 × 本单位业务量 / 全体单位业务量（因素分析法）；业务量填入数值文件字段 业务量。")
+            body += _reading(readings)
             lines.extend(f"{pad}  {b}" for b in body)
             for child in node.children:
                 emit(child, depth + 1, node)
@@ -281,6 +281,11 @@ def _any_targets(outline: Outline) -> bool:
 def _item_body(node: Node, found: Recognised, share: bool) -> list[str]:
     body: list[str] = []
     rules = [f for f in found.statements if f.kind == "rule"]
+    projects = [f for f in rules if f.text.startswith("按项目就高 {")]
+    if len(projects) > 1:  # classes from several sentences ("申报…得1分" and "省级1项1分"): one table
+        rows = [row for f in projects for row in f.text.splitlines()[1:-1]]
+        merged = Found("rule", "按项目就高 {\n" + "\n".join(dict.fromkeys(rows)) + "\n}")
+        rules = [merged] + [f for f in rules if f not in projects]
     readings = [f.reading for f in found.statements if f.reading]
     if share and node.kind is not None and not rules:
         body.append("份额 业务量")
@@ -304,8 +309,13 @@ def _item_body(node: Node, found: Recognised, share: bool) -> list[str]:
             not any(f.kind in ("rule", "deduct", "veto") for f in found.statements):
         readings.append("原文的计分办法未能识别为规则（见 待定）：本项暂无规则，按满分计，请改写。"
                         if node.sentences else "原文未写计分办法：本项暂无规则，按满分计。")
-    body += [f"口径 {quote(r)}" for r in dict.fromkeys(readings)]
-    return body
+    return body + _reading(readings)
+
+
+def _reading(readings: list[str | None]) -> list[str]:
+    """The readings as one 口径 line: a scheme keeps one 口径 a heading (a second replaces the first)."""
+    texts = list(dict.fromkeys(r for r in readings if r))
+    return [f"口径 {quote(' '.join(texts))}"] if texts else []
 
 
 def _sub_section(node: Node, depth: int, found: Recognised, ctx: Context, lines: list[str]) -> None:
