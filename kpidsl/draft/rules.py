@@ -150,6 +150,27 @@ def _meet_condition(m, ctx, before):
     return [Found("rule", f"达标 {fact}", f"字段 {fact}：是或否（原文：{clause}）。")]
 
 
+def _staffed(m, ctx, before):
+    """"配备至少2名从事基层劳资矛盾调解的专职人员": a count of the staff, named by who they
+    are and the last two characters of the work they do (专职调解人员数)."""
+    if ctx is None:
+        return None
+    work = name_of(m.group("work") or "")[-2:] if m.group("work") else ""
+    count = f"{m.group('who')}{work}人员数"
+    return [Found("rule", f"达标 {count} >= {m.group('n')}人",
+                  f"字段 {count}：配备的人数；名称取人员及所从事工作的末两字。")]
+
+
+def _established(m, ctx, before):
+    """"建立…重大劳资矛盾联动化解机制": a yes/no fact, 有 and the mechanism's last two words
+    (four characters: 有联动化解机制); a mechanism for something is named for it after 的."""
+    if ctx is None:
+        return None
+    what = name_of(re.split(r"的", m.group("what"))[-1])[-4:]
+    fact = f"有{what}{m.group('kind')}"
+    return [Found("rule", f"达标 {fact}", f"字段 {fact}：是或否；名称取所建{m.group('kind')}名称的末四字。")]
+
+
 def _tiers_at_least(m, ctx, before):
     if ctx is None:
         return None
@@ -413,7 +434,7 @@ def _share(m, ctx, before):
 
 BUILDERS = {
     "meet_named": _meet_named, "meet_condition": _meet_condition, "tiers_at_least": _tiers_at_least,
-    "tiers_ranges": _tiers_ranges, "tiers_count": _tiers_count, "levels": _levels, "classes": _classes, "stages": _stages, "cap": _cap, "rank_groups": _rank_groups,
+    "tiers_ranges": _tiers_ranges, "tiers_count": _tiers_count, "levels": _levels, "classes": _classes, "stages": _stages, "staffed": _staffed, "established": _established, "cap": _cap, "rank_groups": _rank_groups,
     "rank_most": _rank_most, "per_short": _per_short, "per_point": _per_point, "per_case": _per_case,
     "veto": _veto, "deduct_if": _deduct_if, "award": _award, "grant_by_date": _grant_by_date,
     "grant_both_over": _grant_both_over, "grant_per_head": _grant_per_head, "veto_no_score": _veto_no_score, "total": _total, "share": _share,
