@@ -105,6 +105,15 @@ def test_stages_and_classes_of_one_item_make_one_table(tmp_path, capsys):
     assert text.count("口径") == 1 and "前两字" in text and "各类不超过其上限" in text  # both readings, one line
 
 
+def test_what_a_deduction_counts_is_named_by_a_stated_convention():
+    found = recognise(["因处置劳资纠纷不当，到南通市级以上部门集访并造成不良影响的，有一例扣2分（总分20分，扣完为止）。",
+                       "因处置劳资纠纷不及时，在如皋造成恶劣影响的，有一例扣2分。",
+                       "做到处理有反馈、过程有记录（2分，按照三有要求，每缺一起扣0.2分，扣完为止）"], _context(counted=False))
+    assert [f.text for f in found.statements] == ["每 1例 集访例数 扣 2分", "每 1例 恶劣影响例数 扣 2分",
+                                                 "每 1起 缺三有起数 扣 0.2分"]
+    assert found.pending == []  # the bracket declares the section's points
+
+
 def test_an_unknown_scoring_sentence_is_pending_and_prose_is_not():
     found = recognise(["按季度开展用工调查。考核组视工作情况酌情扣1至3分。"], _context())
     assert found.statements == []

@@ -17,8 +17,9 @@ _COUNTED = re.compile(rf"[一二两三四五六七八九十](?=(?:{patterns.UNIT
 _COMPILED = [(p, re.compile(p.pattern)) for p in patterns.PHRASES]
 _SCORING = re.compile(patterns.SCORING)
 # what a sentence may hold besides its rules and still be wholly recognised: the points its
-# heading declares ("（5分，低于10%不得分）", "…工作，100分。") and 扣完为止 (the default)
-_DECLARED = re.compile(rf"\({patterns.N}分(?:,(?:未完成|低于{patterns.N}%)不得分)?[,)]?|^[^,。]*,{patterns.N}分(?=。|$)|"
+# heading declares ("（5分，低于10%不得分）", "（总分20分，扣完为止）", "…工作，100分。") and 扣完为止
+# (the default)
+_DECLARED = re.compile(rf"\((?:总分)?{patterns.N}分(?:,(?:未完成|低于{patterns.N}%)不得分)?[,)]?|^[^,。]*,{patterns.N}分(?=。|$)|"
                        rf"各{patterns.N}分|完成[\u4e00-\u9fff]{{2,6}}?指标得{patterns.N}分|(?:直到)?扣完为止")
 _BASE_UNITS = ("人次", "人", "个", "家", "次", "项", "户", "名", "例", "起", "月")
 
@@ -119,7 +120,10 @@ def _make(phrase: patterns.Phrase, m: re.Match, ctx: Context | None, before: str
 def field_name(clause: str, suffix: str = "") -> str:
     clause = re.sub(r"^[,;:、]+", "", clause)
     for cause in ("导致", "造成"):
-        if cause in clause:
+        if f"并{cause}" in clause:  # "到上级部门集访并造成不良影响": the act is what is counted
+            clause = re.sub(r"^(?:到|在|向)[^,]*?(?:部门|单位|机关)", "", clause.split(f"并{cause}")[0])
+            break
+        if cause in clause:  # "在如皋造成恶劣影响": the consequence
             clause = clause.rsplit(cause, 1)[1]
     if clause.startswith("因"):  # "因配合不力未追缴到位且无正当理由": named by the cause
         clause = re.split(r"(?<=.)[未且而]", clause[1:], maxsplit=1)[0]
@@ -317,7 +321,11 @@ def _per_short(m, ctx, before):
         count = f"{least.group('what')}次数" if least.group("u") == "次" else f"{least.group('what')}{unit}数"
         return [Found("deduct", f"每 {n}{unit} ({least.group('k')}{_unit(least.group('u'))} - {count}) 扣 {points}分",
                       f"{count}：全年实际的{least.group('what')}{_unit(least.group('u'))}数。")]
-    missing = field_name(m.group("ctx"), f"缺少{unit}数")
+    required = re.search(r"按照?([\u4e00-\u9fff]{1,6})要求,$", before)
+    if required and not m.group("ctx"):  # "按照三有要求，每缺一起扣0.2分": 缺三有起数
+        missing = f"缺{name_of(required.group(1))}{unit}数"
+    else:
+        missing = field_name(m.group("ctx"), f"缺少{unit}数")
     return [Found("deduct", f"每 {n}{unit} {missing} 扣 {points}分", f"{missing}：比要求少的{unit}数。")]
 
 
