@@ -176,6 +176,20 @@ def test_a_docx_drafts_and_checks(tmp_path, capsys):
     assert format_scheme(*read_scheme(out / "draft.kpi")) == text  # laid out by kpi fmt
 
 
+def test_an_award_for_all_tasks_done_reads_every_task_of_the_tables(tmp_path, capsys):
+    docx = pytest.importorskip("docx")
+    notice = _docx(tmp_path / "办法.docx")
+    document = docx.Document(str(notice))
+    annex = next(p for p in document.paragraphs if p.text == "附件1")
+    annex.insert_paragraph_before("二、奖励办法")
+    annex.insert_paragraph_before("全面完成就业工作任务的镇，按得分高低选前两名，按第1名、第2名分别给予绩效考核补助20000元、10000元。")
+    document.save(str(notice))
+    assert main(["draft", str(notice), "--out", str(tmp_path / "out")]) == 0, capsys.readouterr().err
+    text = (tmp_path / "out" / "draft.kpi").read_text(encoding="utf-8")
+    assert re.search(r"计算 全面完成任务 = \(城镇新增就业.完成率 >= 100%\)\s+且 \(创业培训.完成率 >= 100%\)\n", text)
+    assert re.search(r"奖励 绩效考核补助 \{\n  仅限 全面完成任务\n  排名 降序 按 总分\n  名次 1: 20000元  名次 2: 10000元", text)
+
+
 @pytest.mark.parametrize("name,content,message", [
     ("无此文件.txt", None, "无法读取文件"),
     ("空.txt", b"  \n\n", "通知是空的"),

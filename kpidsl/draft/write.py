@@ -246,13 +246,21 @@ def _award(found, passage: str, roots: list[Node], written: list[str]) -> list[s
     # "城乡居民养老保险转企业职工养老保险全面完成任务且得分前三名": that item's task done
     tasked = [n for n in walk(roots) if n.targets]
     done = best_item(condition, tasked) if condition and tasked else None
+    measure, reading = [], None
     if done is not None:
         lines.append(f"  仅限 {done.name}.完成率 >= 100%")
+    elif whole and not condition and tasked:  # "全面完成人力资源和社会保险工作任务": every task of the tables
+        if not any(line.startswith("计算 全面完成任务 ") for line in written):
+            measure = ["", "计算 全面完成任务 = " + " 且 ".join(f"({n.name}.完成率 >= 100%)" for n in tasked)]
+        lines.append("  仅限 全面完成任务")
+        reading = f"“{whole}”：任务分解表所列各项任务完成率均达到100%（计算 全面完成任务）。"
+    elif whole:
+        reading = f"原文的条件“{whole}”未写成 仅限，请补写。"
     lines += [f"  排名 降序 按 {section.name + '.得分' if section else '总分'}", f"  {places}",
               f"  原文 {quote(one_line(passage))}"]
-    if whole and done is None:
-        lines.append(f"  口径 {quote(f'原文的条件“{whole}”未写成 仅限，请补写。')}")
-    return lines + ["}"]
+    if reading:
+        lines.append(f"  口径 {quote(reading)}")
+    return measure + lines + ["}"]
 
 
 def _grant(found, source: str, roots: list[Node], written: list[str], title: str | None) -> list[str]:
