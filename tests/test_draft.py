@@ -56,6 +56,7 @@ EXPECTED = {
     "某情形该项不得分": "一票否决 服务不及时到位或弄虚作假",
     "总分按比例合成": "社会保险工作|60|人力资源社会保障其他重点工作|40",
     "前几名分别给予奖励": "|绩效考核补助|名次 1: 50000元  名次 2 至 3: 40000元  名次 4 至 6: 30000元||",
+    "同时对部门给予补助": "each|绩效考核补助|50000|同时对推进上述工作成绩突出的部门分别给予绩效考核补助50000元",
     "某日前完成任务给予补助": "提前完成补助|居民养老保险||若 {item}.完成日期 <= {year}-03-31 则 得 10000元 否则 得 0元",
     "双超额给予补助": "超额补助|职工基本养老保险|居民养老保险|若 ({item}.完成率 >= 105%) 且 ({other}.完成率 >= 105%) "
                 "则 得 30000元 否则 得 0元",
@@ -182,12 +183,15 @@ def test_an_award_for_all_tasks_done_reads_every_task_of_the_tables(tmp_path, ca
     document = docx.Document(str(notice))
     annex = next(p for p in document.paragraphs if p.text == "附件1")
     annex.insert_paragraph_before("二、奖励办法")
-    annex.insert_paragraph_before("全面完成就业工作任务的镇，按得分高低选前两名，按第1名、第2名分别给予绩效考核补助20000元、10000元。")
+    annex.insert_paragraph_before("全面完成就业工作任务的镇，按得分高低选前两名，按第1名、第2名分别给予绩效考核补助20000元、10000元。"
+                                 "同时对人社、财政等部门给予征缴工作绩效考核补助。")
     document.save(str(notice))
     assert main(["draft", str(notice), "--out", str(tmp_path / "out")]) == 0, capsys.readouterr().err
     text = (tmp_path / "out" / "draft.kpi").read_text(encoding="utf-8")
     assert re.search(r"计算 全面完成任务 = \(城镇新增就业.完成率 >= 100%\)\s+且 \(创业培训.完成率 >= 100%\)\n", text)
     assert re.search(r"奖励 绩效考核补助 \{\n  仅限 全面完成任务\n  排名 降序 按 总分\n  名次 1: 20000元  名次 2: 10000元", text)
+    assert '部门奖励 征缴工作绩效考核补助 {\n  原文 "同时对人社、财政等部门给予征缴工作绩效考核补助"\n  口径 "原文未定金额' in text
+    assert [line.strip() for line in text.splitlines() if "# 待定" in line] == ["# 待定：另开展创业大赛成效显著的，视情况给予奖励。"]
 
 
 @pytest.mark.parametrize("name,content,message", [

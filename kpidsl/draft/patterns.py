@@ -26,7 +26,8 @@ class Phrase:
     pattern: str
     rule: str | None = None  # a template: "按比例 实际 / 任务 未达 {t} 不得分"
     build: str | None = None  # or a builder in rules.py
-    kind: str = "rule"  # rule (the item's one scoring rule) | deduct | veto | cap | total | note
+    kind: str = "rule"  # rule (the item's one scoring rule) | deduct | veto | cap | total | award | grant
+    # | department (money for a department, beside a units' award) | note
     reading: str | None = None
 
 
@@ -147,6 +148,10 @@ PHRASES: list[Phrase] = [
            "按得分高低选前六名，按第1名、第2和3名、第4至6名分别给予绩效考核补助50000元、40000元、30000元",
            r"前(?P<n>\d+)名[^。;]*?分别给予(?P<what>[\u4e00-\u9fff]+?)(?P<amounts>(?:\d+元、?)+)",
            build="award", kind="award"),
+    Phrase("同时对部门给予补助",
+           "同时对推进上述工作成绩突出的部门分别给予绩效考核补助50000元",
+           r"同时对(?P<who>[^,。;]*?)部门(?P<each>分别)?给予(?P<what>[\u4e00-\u9fff]+?补助)(?:(?P<amount>\d+)元)?",
+           build="department", kind="department"),
     Phrase("某日前完成任务给予补助",
            "对3月31日前完成居民养老保险任务的镇（区、街道）给予10000元经费补助",
            r"(?P<mo>\d{1,2})月(?P<d>\d{1,2})日前完成(?P<what>[^,。;]{2,20}?)任务的[^,。;:]*?给予"

@@ -413,6 +413,13 @@ def _award(m, ctx, before):
     return [Found("award", f"{key}|{m.group('what')}|{places}|{what}|{whole}") for key in keys]
 
 
+def _department(m, ctx, before):
+    """"同时对…部门（分别）给予…补助20000元": money for the departments beside the units' award
+    of the same passage; whose they are (该项工作, 上述工作) write.py reads from that award."""
+    scope = "each" if m.group("each") and "上述" in m.group("who") else "item" if "该项" in m.group("who") else ""
+    return [Found("department", f"{scope}|{m.group('what')}|{m.group('amount') or ''}|{m.group(0)}")]
+
+
 # Money for a task done, written with {item} (and {other}) for the items the sentence names,
 # and {year} for the scheme's year: write.py puts them in, or leaves the sentence 待定.
 def _grant_by_date(m, ctx, before):
@@ -444,6 +451,6 @@ BUILDERS = {
     "meet_named": _meet_named, "meet_condition": _meet_condition, "tiers_at_least": _tiers_at_least,
     "tiers_ranges": _tiers_ranges, "tiers_count": _tiers_count, "levels": _levels, "classes": _classes, "stages": _stages, "staffed": _staffed, "established": _established, "cap": _cap, "rank_groups": _rank_groups,
     "rank_most": _rank_most, "per_short": _per_short, "per_point": _per_point, "per_case": _per_case,
-    "veto": _veto, "deduct_if": _deduct_if, "award": _award, "grant_by_date": _grant_by_date,
+    "veto": _veto, "deduct_if": _deduct_if, "award": _award, "department": _department, "grant_by_date": _grant_by_date,
     "grant_both_over": _grant_both_over, "grant_per_head": _grant_per_head, "veto_no_score": _veto_no_score, "total": _total, "share": _share,
 }

@@ -158,9 +158,13 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
     awards: list[str] = []
     for passage in outline.top:
         position = 0  # a grant's 原文 is its sentence, with what leads up to it ("鼓励提前完成。")
+        prizes = []  # the units' awards of this passage, for the departments' money beside them
         for f in recognise([passage], None).statements:
             if f.kind == "award":
                 awards += _award(f, passage, outline.roots, awards)
+                prizes.append(f)
+            elif f.kind == "department":
+                awards += _department(f, prizes, outline.roots)
             elif f.kind == "grant":
                 at = passage.find(f.sentence, position)
                 lead = passage[position:at].strip() if at >= 0 else ""
@@ -261,6 +265,33 @@ def _award(found, passage: str, roots: list[Node], written: list[str]) -> list[s
     if reading:
         lines.append(f"  口径 {quote(reading)}")
     return measure + lines + ["}"]
+
+
+def _department(found, prizes: list, roots: list[Node]) -> list[str]:
+    """A department award: one for each line of work the units' award names ("推进上述工作…的部门
+    分别给予"), or for the item it names ("组织该项工作…的部门"), else one; without an amount it is
+    shown and not added up."""
+    scope, what, amount, source = found.text.split("|")
+    keys = [k for k in (p.text.split("|")[0] for p in prizes) if k]
+    conditions = [p.text.split("|")[3] for p in prizes if p.text.split("|")[3]]
+    if scope == "each" and keys:
+        sections = [n for n in walk(roots) if n.children]
+        owners = [best_item(k, sections, 0.5) for k in keys]
+        names = [f"{o.name}部门{what}" for o in owners if o is not None]
+    elif scope == "item" and conditions:
+        tasked = [n for n in walk(roots) if n.targets]
+        owner = best_item(conditions[0], tasked) if tasked else None
+        names = [f"{owner.name}部门{what}" if owner else what]
+    else:
+        names = [what]
+    money = f" {amount}元" if amount else ""
+    lines = [""]
+    for i, name in enumerate(names):
+        body = [f"  原文 {quote(source)}"] if i == 0 else []
+        if not amount:
+            body.append(f"  口径 {quote('原文未定金额，不计入合计。')}")
+        lines += [f"部门奖励 {name_of(name)}{money} {{", *body, "}"] if body else [f"部门奖励 {name_of(name)}{money}"]
+    return lines
 
 
 def _grant(found, source: str, roots: list[Node], written: list[str], title: str | None) -> list[str]:
