@@ -302,10 +302,43 @@ def _rank_most(m, ctx, before):
                   f"全体单位统一排名，依据为字段 {key}；相同者名次相同。")]
 
 
+def _short_name(before: str) -> str | None:
+    """What a passage has units set up or held (建立外引劳务基地, 举办人力资源市场), by the longest
+    end of its name the passage uses again (…并利用劳务基地: 劳务基地), else its whole name."""
+    found = re.search(r"(?:建立|设立|举办|组建)(?P<x>[\u4e00-\u9fff]{2,12})(?=[,。;并])", before)
+    if found is None:
+        return None
+    whole, rest = found.group("x"), before[found.end():]
+    return next((whole[i:] for i in range(1, len(whole) - 1) if whole[i:] in rest), whole)
+
+
+def _least_by_group(m, ctx, before):
+    """"主功能区不少于两家，其余各镇不少于一家，少一家扣1分": a constant per group, the shortfall
+    against it deducted."""
+    if ctx is None or not {m.group("a"), m.group("b")} <= set(ctx.groups) or m.group("a") == m.group("b"):
+        return None
+    what = _short_name(before)
+    if what is None:
+        return None
+    unit = _unit(m.group("u"))
+    count, least = f"{what}数", f"{what}要求"
+    return [Found("constant", f"常量 {least} = {m.group('a')} {m.group('x')}{unit}, {m.group('b')} {m.group('y')}{unit}"),
+            Found("deduct", f"每 1{unit} ({least} - {count}) 扣 {m.group('m')}分",
+                  f"{count}：实有的{what}数；{least}为各组的最低数（常量）。")]
+
+
 def _per_short(m, ctx, before):
     if ctx is None:
         return None
     n, unit, points = m.group("n"), _unit(m.group("u")), m.group("m")
+    monthly = re.search(r"(?P<what>[\u4e00-\u9fff]{2,8}?)(?:情况|工作)?实行(?P<p>月|季)(?P<verb>[\u4e00-\u9fff]{2})[^。]*?"
+                        r"每(?P=p)度?不少于1次,$", before.rsplit("。", 1)[-1])
+    if monthly and n == "1" and unit == "次" and not m.group("ctx"):
+        # "用工服务情况实行月上报…每月不少于一次，少一次扣0.5分": the months without one
+        period = "月" if monthly.group("p") == "月" else "季度"
+        count = f"{monthly.group('what')}{monthly.group('verb')}{period}数"
+        return [Found("deduct", f"每 1次 ({12 if period == '月' else 4}次 - {count}) 扣 {points}分",
+                      f"{count}：全年有{monthly.group('verb')}的{period}数（每{period}不少于1次，少一{period.replace('月', '个月')}扣{points}分）。")]
     if re.search(r"每(?:月|季度?|年)[^,。;]{0,4}不少于$", before + m.group("ctx")) or \
             re.search(r"每(?:月|季度?|年)不少于\d+次,$", before):
         return None  # "每月不少于一次，少一次…": counted per period, left to the writer
@@ -450,7 +483,7 @@ def _share(m, ctx, before):
 BUILDERS = {
     "meet_named": _meet_named, "meet_condition": _meet_condition, "tiers_at_least": _tiers_at_least,
     "tiers_ranges": _tiers_ranges, "tiers_count": _tiers_count, "levels": _levels, "classes": _classes, "stages": _stages, "staffed": _staffed, "established": _established, "cap": _cap, "rank_groups": _rank_groups,
-    "rank_most": _rank_most, "per_short": _per_short, "per_point": _per_point, "per_case": _per_case,
+    "rank_most": _rank_most, "per_short": _per_short, "least_by_group": _least_by_group, "per_point": _per_point, "per_case": _per_case,
     "veto": _veto, "deduct_if": _deduct_if, "award": _award, "department": _department, "grant_by_date": _grant_by_date,
     "grant_both_over": _grant_both_over, "grant_per_head": _grant_per_head, "veto_no_score": _veto_no_score, "total": _total, "share": _share,
 }

@@ -83,6 +83,15 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
     draft = Draft("", None, None)
     total: tuple[str, str] | None = None  # (the 总分 line, its sentence)
 
+    constants: list[str] = []  # a least number per group, stated in an item, declared at the top
+
+    def recognised(texts: list[str], ctx: Context | None) -> Recognised:
+        found = recognise(texts, ctx)
+        for f in found.statements:
+            if f.kind == "constant" and f.text not in constants:
+                constants.extend([f"# {one_line(f.sentence)}", f.text])
+        return found
+
     def comment_pending(pending: list[str], depth: int) -> list[str]:
         return [f"{'  ' * depth}# 待定：{one_line(s)}" for s in pending]
 
@@ -94,7 +103,7 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
         siblings = parent.children if parent else outline.roots
         ctx = Context(node, items, siblings, groups, _counted(node))
         if node.children or node.sub_targets:
-            found = recognise(node.sentences, None if not node.sub_targets else ctx)
+            found = recognised(node.sentences, None if not node.sub_targets else ctx)
             lifted = [f for f in found.statements if f.kind == "total"]
             if lifted:  # the final score's sentence, written where the document happens to put it
                 total = (lifted[0].text, lifted[0].sentence)
@@ -135,7 +144,7 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
             emit(inner, depth + 1, node)
             lines.append(f"{pad}}}")
             return
-        found = recognise(node.sentences, ctx)
+        found = recognised(node.sentences, ctx)
         draft.rules += found.recognised
         draft.partial += found.partial
         draft.pending += found.pending
@@ -192,6 +201,8 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
         head.append(f"单位分组 {', '.join(groups)}")
     if outline.units:
         head += ["", "数据 {", f'  单位 "{UNITS_FILE}"'] + ([f'  数值 "{TARGETS_FILE}"'] if _any_targets(outline) else []) + ["}"]
+    if constants:
+        head += [""] + constants
     bonus = [r.name for r in outline.roots if r.bonus]
     if total is not None:
         a, x, b, y = total[0].split("|")
