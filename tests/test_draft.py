@@ -124,6 +124,19 @@ def test_a_least_number_per_group_is_a_constant_at_the_top(tmp_path, capsys):
     assert "每 1家 (劳务基地要求 - 劳务基地数) 扣 1分" in text and "待定" not in text
 
 
+def test_a_bonus_scored_in_parts_is_a_section_of_items(tmp_path, capsys):
+    notice = tmp_path / "n.txt"
+    notice.write_text("一、考核内容\n（一）就业，5分\n1.新增就业（5分）：未完成不得分。\n（二）加分项目：助保贷款工作（2分）\n"
+                      "加分办法：完成助保贷款初审指导人数的加1分,未完成的按比例得分；协助银行放款按当年银行放款户数采取争先进位法加分，"
+                      "截止2021年12月20日助保贷款放款户数最多的镇区加1分，其后依次递减0.05分，当年未放款的镇区不得分。\n",
+                      encoding="utf-8")
+    assert main(["draft", str(notice), "--out", str(tmp_path / "out")]) == 0, capsys.readouterr().err
+    text = (tmp_path / "out" / "draft.kpi").read_text(encoding="utf-8")
+    assert re.search(r"加分板块 助保贷款工作 2分 \{\n(  原文 .*\n)+  指标 助保贷款初审指导人数 1分 \{\n    按比例 实际 / 任务\n", text)
+    assert "  指标 助保贷款放款户数 1分 {\n    排名 降序 按 放款户数 全体 仅限 放款户数 > 0 依次递减 0.05分\n" in text
+    assert "待定" not in text
+
+
 def test_stages_and_classes_of_one_item_make_one_table(tmp_path, capsys):
     notice = tmp_path / "n.txt"
     notice.write_text("一、考核内容\n（一）人才工作，3分\n1.人才项目（3分）：申报省级“双创人才”项目的得1分，通过南通初审的得1.5分，"

@@ -42,6 +42,7 @@ class Node:
     sub_alias: str | None = None
     kind: str | None = None
     annex: int | None = None  # "见附件2": the annex tables are this node's parts
+    sources: list[str] = field(default_factory=list)  # 原文 of a sentence its parts share among them
     name: str = ""
 
 

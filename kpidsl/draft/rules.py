@@ -17,10 +17,11 @@ _COUNTED = re.compile(rf"[一二两三四五六七八九十](?=(?:{patterns.UNIT
 _COMPILED = [(p, re.compile(p.pattern)) for p in patterns.PHRASES]
 _SCORING = re.compile(patterns.SCORING)
 # what a sentence may hold besides its rules and still be wholly recognised: the points its
-# heading declares ("（5分，低于10%不得分）", "（总分20分，扣完为止）", "…工作，100分。") and 扣完为止
-# (the default)
+# heading declares ("（5分，低于10%不得分）", "（总分20分，扣完为止）", "…工作，100分。"), 扣完为止
+# (the default), a label ("加分办法：") and the name of a method a rule states ("采取争先进位法加分")
 _DECLARED = re.compile(rf"\((?:总分)?{patterns.N}分(?:,(?:未完成|低于{patterns.N}%)不得分)?[,)]?|^[^,。]*,{patterns.N}分(?=。|$)|"
-                       rf"各{patterns.N}分|完成[\u4e00-\u9fff]{{2,6}}?指标得{patterns.N}分|(?:直到)?扣完为止")
+                       rf"各{patterns.N}分|完成[\u4e00-\u9fff]{{2,6}}?指标得{patterns.N}分|(?:直到)?扣完为止|"
+                       r"^[\u4e00-\u9fff]{0,4}办法:|采取[\u4e00-\u9fff]{2,8}法(?:加分|计分|评分)")
 _BASE_UNITS = ("人次", "人", "个", "家", "次", "项", "户", "名", "例", "起", "月")
 
 
@@ -297,6 +298,8 @@ def _rank_most(m, ctx, before):
     if ctx is None:
         return None
     key = name_of(re.sub(r"^[年月日前止]+", "", m.group("key")))
+    # "按当年银行放款户数…助保贷款放款户数最多的": the shorter name the sentence also uses
+    key = next((key[i:] for i in range(1, len(key) - 1) if key[i:] in before.rsplit("。", 1)[-1]), key)
     only = f" 仅限 {key} > 0" if m.group("none") else ""
     return [Found("rule", f"排名 降序 按 {key} 全体{only} 依次递减 {m.group('s')}分",
                   f"全体单位统一排名，依据为字段 {key}；相同者名次相同。")]

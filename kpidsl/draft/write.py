@@ -12,6 +12,7 @@ from .outline import Node, Outline, best_item, name_of, walk
 from .rules import Context, Found, Recognised, normal, recognise, scoring
 
 UNITS_FILE, TARGETS_FILE = "units.csv", "targets.csv"
+_N = r"\d+(?:\.\d+)?"
 
 
 @dataclass
@@ -71,7 +72,45 @@ def _counted(node: Node) -> bool:
     return bool(node.targets) and all(not v.endswith("%") for v in node.targets.values())
 
 
+def _scored_parts(outline: Outline) -> None:
+    """A top heading scored as a whole whose method gives each of its parts its points ("…初审指导
+    人数的加1分,未完成的按比例得分；…放款户数最多的镇区加1分…"): a section of those parts, each an
+    item named by what it scores, with the targets of a table row no item had claimed."""
+    for root in outline.roots:
+        if root.children or not root.points:
+            continue
+        for sentence in root.sentences:
+            clauses = [c for c in re.split(r"(?<=[；;])", sentence) if c.strip()]
+            found = [re.search(rf"(?:加|得)({_N})分", normal(c)) for c in clauses]
+            labels = [re.search(r"完成([^,，。；;]{2,30}?)的(?:加|得)|([\u4e00-\u9fff]{2,12}?)最多的", normal(c)) for c in clauses]
+            if len(clauses) < 2 or not all(found) or not all(labels) or \
+                    sum(Decimal(f.group(1)) for f in found) != Decimal(root.points):
+                continue
+            root.children = [Node(label.group(1) or re.sub(r"^[年月日前止]+", "", label.group(2)), f.group(1), sentences=[c.strip()])
+                             for c, f, label in zip(clauses, found, labels)]
+            root.sentences = [s for s in root.sentences if s is not sentence]
+            root.sources.append(sentence)
+            _claim_rows(outline, root.children)
+            break
+
+
+def _claim_rows(outline: Outline, parts: list[Node]) -> None:
+    """Rows of a target table that scored nothing (a section of their own) taken by the parts they name."""
+    for part in parts:
+        holders = [(n, c) for n in walk(outline.roots) for c in n.children
+                   if c.targets and not c.children and not c.sentences and not Decimal(c.points or 0)]
+        row = best_item(part.label, [c for _, c in holders]) if holders else None
+        if row is None:
+            continue
+        holder = next(n for n, c in holders if c is row)
+        holder.children.remove(row)
+        part.targets, part.sub_targets, part.aliases = row.targets, row.sub_targets, [row.label]
+        if not holder.children and holder in outline.roots:
+            outline.roots.remove(holder)
+
+
 def build_draft(outline: Outline, title_default: str) -> Draft:
+    _scored_parts(outline)
     _name_all(outline.roots)
     every_text = outline.top + [s for n in walk(outline.roots) for s in n.sentences]
     unit_groups = _groups(outline, every_text)
@@ -122,7 +161,7 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
             parts = sum((Decimal(c.points or 0) for c in node.children), Decimal(0))
             if node.children and parts != declared:
                 body.append(f'分值说明 "原文列{node.points or 0}分，各项合计{parts:f}分；请核对。"')
-            body += [f"原文 {quote(one_line(s))}" for s in kept]
+            body += [f"原文 {quote(one_line(s))}" for s in kept + node.sources]
             readings = [f.reading for f in found.statements if f.kind in ("deduct", "veto")]
             if share and parent is None:
                 readings.append("各项得分 = 权重 × 本单位业务量 / 全体单位业务量（因素分析法）；业务量填入数值文件字段 业务量。")
