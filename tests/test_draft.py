@@ -52,6 +52,7 @@ EXPECTED = {
     "每少若干扣分": "每少 10人 扣 1分 不足一档 不计",
     "每降低一个百分点扣分": "每 1% (100% - 体检率) 扣 0.1分 不足一档 按比例计",
     "出现一例扣分": "每 1例 未及时处置起数 扣 1分",
+    "其中某部分不足若干扣分": "若 (大学生创业人数 / 实际) < 6% 扣 1分",
     "某情形扣分": "若 台账不全 扣 2分",
     "一票否决": "一票否决 重大事故",
     "某情形该项不得分": "一票否决 服务不及时到位或弄虚作假",
@@ -122,6 +123,14 @@ def test_a_least_number_per_group_is_a_constant_at_the_top(tmp_path, capsys):
     text = (tmp_path / "out" / "draft.kpi").read_text(encoding="utf-8")
     assert "# 主功能区不少于两家，其余各镇不少于一家，少一家扣1分。\n常量 劳务基地要求 = 主功能区 2家, 镇 1家\n" in text
     assert "每 1家 (劳务基地要求 - 劳务基地数) 扣 1分" in text and "待定" not in text
+
+
+def test_a_share_stated_after_its_deduction_is_found():
+    sentence = "每少1人扣0.2分，扣完为止;不足6%的，扣1分。其中大学生创业人数不少于6%。"
+    item = Node("新增创业人数", "6", sentences=[sentence], targets={"甲镇": "100"}, name="新增创业人数")
+    found = recognise([sentence], Context(item, [item], [item], [], True))
+    assert [f.text for f in found.statements] == ["每少 1人 扣 0.2分", "若 (大学生创业人数 / 实际) < 6% 扣 1分"]
+    assert found.pending == []
 
 
 def test_a_bonus_scored_in_parts_is_a_section_of_items(tmp_path, capsys):

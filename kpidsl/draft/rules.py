@@ -365,6 +365,18 @@ def _per_short(m, ctx, before):
     return [Found("deduct", f"每 {n}{unit} {missing} 扣 {points}分", f"{missing}：比要求少的{unit}数。")]
 
 
+def _share_short(m, ctx, before):
+    """"不足6%的，扣1分" where the item says "其中大学生创业人数不少于6%" (before or after): that
+    part's share of the item's actual."""
+    if ctx is None:
+        return None
+    passage = normal(" ".join(ctx.node.sentences)) if ctx.node.sentences else before
+    part = re.search(rf"其中(?P<x>[\u4e00-\u9fff]{{2,12}}?)不少于{re.escape(m.group('p'))}", before + passage)
+    if part is None:
+        return None
+    return [Found("deduct", f"若 ({name_of(part.group('x'))} / 实际) < {m.group('p')} 扣 {m.group('m')}分")]
+
+
 def _per_point(m, ctx, before):
     if ctx is None:
         return None
@@ -486,7 +498,7 @@ def _share(m, ctx, before):
 BUILDERS = {
     "meet_named": _meet_named, "meet_condition": _meet_condition, "tiers_at_least": _tiers_at_least,
     "tiers_ranges": _tiers_ranges, "tiers_count": _tiers_count, "levels": _levels, "classes": _classes, "stages": _stages, "staffed": _staffed, "established": _established, "cap": _cap, "rank_groups": _rank_groups,
-    "rank_most": _rank_most, "per_short": _per_short, "least_by_group": _least_by_group, "per_point": _per_point, "per_case": _per_case,
+    "rank_most": _rank_most, "per_short": _per_short, "least_by_group": _least_by_group, "per_point": _per_point, "share_short": _share_short, "per_case": _per_case,
     "veto": _veto, "deduct_if": _deduct_if, "award": _award, "department": _department, "grant_by_date": _grant_by_date,
     "grant_both_over": _grant_both_over, "grant_per_head": _grant_per_head, "veto_no_score": _veto_no_score, "total": _total, "share": _share,
 }
