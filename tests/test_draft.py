@@ -63,6 +63,8 @@ EXPECTED = {
     "双超额给予补助": "超额补助|职工基本养老保险|居民养老保险|若 ({item}.完成率 >= 105%) 且 ({other}.完成率 >= 105%) "
                 "则 得 30000元 否则 得 0元",
     "每新增1人补助，超额部分另计": "人数补助|职工基本养老保险||每人 20元 按 {item}.实际 超出 {item}.任务 每人 30元",
+    "按缴费档次每人补助": "缴费档次补助|居民养老保险||每人 4元 按 {item}.缴费900元人数\n  每人 6元 按 {item}.缴费1200元人数\n"
+                   "  每人 6元 按 {item}.缴费1800元人数",
     "因素分析法": "份额",
 }
 
@@ -236,6 +238,7 @@ def test_an_award_for_all_tasks_done_reads_every_task_of_the_tables(tmp_path, ca
     annex.insert_paragraph_before("二、奖励办法")
     annex.insert_paragraph_before("全面完成就业工作任务的镇，按得分高低选前两名，按第1名、第2名分别给予绩效考核补助20000元、10000元。"
                                  "同时对人社、财政等部门给予征缴工作绩效考核补助。")
+    annex.insert_paragraph_before("2.按实际就业人数给予经费补助。城镇新增就业每新增1人补助20元，超额完成目标任务的部分，按每人30元补助。")
     document.save(str(notice))
     assert main(["draft", str(notice), "--out", str(tmp_path / "out")]) == 0, capsys.readouterr().err
     text = (tmp_path / "out" / "draft.kpi").read_text(encoding="utf-8")
@@ -243,6 +246,8 @@ def test_an_award_for_all_tasks_done_reads_every_task_of_the_tables(tmp_path, ca
     assert re.search(r"奖励 绩效考核补助 \{\n  仅限 全面完成任务\n  排名 降序 按 总分\n  名次 1: 20000元  名次 2: 10000元", text)
     assert '部门奖励 征缴工作绩效考核补助 {\n  原文 "同时对人社、财政等部门给予征缴工作绩效考核补助"\n  口径 "原文未定金额' in text
     assert [line.strip() for line in text.splitlines() if "# 待定" in line] == ["# 待定：另开展创业大赛成效显著的，视情况给予奖励。"]
+    # a sentence announcing the grants, without a figure, is their 原文's lead, not 待定
+    assert '原文 "2.按实际就业人数给予经费补助。城镇新增就业每新增1人补助20元' in text
 
 
 @pytest.mark.parametrize("name,content,message", [

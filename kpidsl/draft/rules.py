@@ -491,6 +491,15 @@ def _grant_per_head(m, ctx, before):
                            f"每人 {m.group('y')}元")]
 
 
+def _grant_by_level(m, ctx, before):
+    """"年缴费标准为900元的每人补助4元，缴费标准为1200元、1800元的每人补助6元": so much a head
+    at each level of contribution, the heads counted per level."""
+    rows = [f"每人 {each}元 按 {{item}}.缴费{level}元人数"
+            for levels, each in re.findall(r"缴费标准为((?:\d+元、?)+)的每人补助(\d+)元", m.group(0))
+            for level in re.findall(r"(\d+)元", levels)]
+    return [Found("grant", f"缴费档次补助|{m.group('what')}||" + "\n  ".join(rows))]
+
+
 def _share(m, ctx, before):
     return [Found("note", "份额")]
 
@@ -500,5 +509,5 @@ BUILDERS = {
     "tiers_ranges": _tiers_ranges, "tiers_count": _tiers_count, "levels": _levels, "classes": _classes, "stages": _stages, "staffed": _staffed, "established": _established, "cap": _cap, "rank_groups": _rank_groups,
     "rank_most": _rank_most, "per_short": _per_short, "least_by_group": _least_by_group, "per_point": _per_point, "share_short": _share_short, "per_case": _per_case,
     "veto": _veto, "deduct_if": _deduct_if, "award": _award, "department": _department, "grant_by_date": _grant_by_date,
-    "grant_both_over": _grant_both_over, "grant_per_head": _grant_per_head, "veto_no_score": _veto_no_score, "total": _total, "share": _share,
+    "grant_both_over": _grant_both_over, "grant_per_head": _grant_per_head, "grant_by_level": _grant_by_level, "veto_no_score": _veto_no_score, "total": _total, "share": _share,
 }

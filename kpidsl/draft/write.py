@@ -216,7 +216,13 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
             elif f.kind == "grant":
                 at = passage.find(f.sentence, position)
                 lead = passage[position:at].strip() if at >= 0 else ""
-                source = lead + f.sentence if lead and not scoring(lead) else f.sentence
+                # what leads up to it: a sentence that scores nothing, or one that only announces the
+                # grants, without a figure ("2.按实际参保缴费人数给予经费补助。")
+                announces = bool(lead) and not re.search(r"\d", re.sub(r"^\s*\d+\s*[.、]", "", lead))
+                source = lead + f.sentence if lead and (not scoring(lead) or announces) else f.sentence
+                if announces and lead in top.pending:
+                    top.pending.remove(lead)
+                    top.recognised += 1
                 position = at + len(f.sentence) if at >= 0 else position
                 written = _grant(f, source, outline.roots, awards, outline.title)
                 if written:
