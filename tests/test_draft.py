@@ -306,10 +306,12 @@ def test_any_text_drafts_or_is_refused_never_a_traceback(tmp_path_factory, piece
 # The seeds, measured against the bundled schemes written by hand.
 RULE_WORDS = ("按比例", "达标", "每少", "每降低", "每 ", "若 ", "排名", "仅限", "依次递减", "分档", "等级",
               "按项目就高", "评定", "得 ", "份额", "一票否决", "封顶", "可为负分", "扣完为止", "否则")
-SEED_FILES = {  # seed: (bundled scheme, its scoring sentences, floor of rule statements, floor of lines)
-    "000_3e7897c2aae47fa4.txt": ("rugao-2021.kpi", SCORING_SENTENCES, 0.75, 0.5),
-    "001_42908fad74cd561e.txt": ("rugao-2018.kpi", SCORING_SENTENCES_2018, 0.61, 0.44),
-    "002_7a59fa3328f8879e.txt": ("changzhou-platform.kpi", [], 0.88, 0.85),
+# seed: (bundled scheme, its scoring sentences, floor of rule statements, floor of lines, most 待定),
+# the floors the figures reached, so that a regression fails
+SEED_FILES = {
+    "000_3e7897c2aae47fa4.txt": ("rugao-2021.kpi", SCORING_SENTENCES, 0.88, 0.66, 2),
+    "001_42908fad74cd561e.txt": ("rugao-2018.kpi", SCORING_SENTENCES_2018, 0.77, 0.50, 1),
+    "002_7a59fa3328f8879e.txt": ("changzhou-platform.kpi", [], 0.88, 0.85, 5),
 }
 GOALS = {"000_3e7897c2aae47fa4.txt": 0.80}  # the goals; 0.70 for the others
 MEASURED: list[str] = []
@@ -369,7 +371,7 @@ def targets(folder: Path, scheme: ast.Scheme) -> dict[tuple[str, frozenset, bool
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed notices (../shared/seeds) are not here")
 @pytest.mark.parametrize("seed", sorted(SEED_FILES))
 def test_seed_drafts_check_and_reproduce_the_bundled_scheme(seed, tmp_path, capsys):
-    bundled_name, sentences, floor, floor_lines = SEED_FILES[seed]
+    bundled_name, sentences, floor, floor_lines, most_pending = SEED_FILES[seed]
     out = tmp_path / "draft"
     assert main(["draft", str(SEEDS / seed), "--out", str(out)]) == 0, capsys.readouterr().err
     report = capsys.readouterr().out
@@ -403,9 +405,8 @@ def test_seed_drafts_check_and_reproduce_the_bundled_scheme(seed, tmp_path, caps
         print("\n" + MEASURED[-1])
     assert not missing
     assert not unequal
-    goal = GOALS.get(seed, 0.70)
-    assert share >= (goal if share >= goal else floor)  # the goal where it is met, else the floor reached
-    assert share_lines >= floor_lines
+    assert share >= GOALS.get(seed, 0.70)  # the goal, met for each seed
+    assert share >= floor and share_lines >= floor_lines and pending <= most_pending
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed notices (../shared/seeds) are not here")
