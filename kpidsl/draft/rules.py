@@ -180,6 +180,8 @@ def _tiers_at_least(m, ctx, before):
     if ctx is None:
         return None
     bands = re.findall(rf"达到({patterns.N}%)的?得({patterns.N})分", m.group(0))
+    if ctx.node.points and max(Decimal(p) for _, p in bands) > Decimal(ctx.node.points):
+        return None  # tiers above the item's points: not this item's rule
     inside = "  ".join(f">= {x}: {p}分" for x, p in bands)
     return [Found("rule", f"分档 实际 {{ {inside}  否则: 0分 }}",
                   "低于最低一档得0分；实际为该率（百分数）。")]

@@ -81,12 +81,12 @@ def _scored_parts(outline: Outline) -> None:
             continue
         for sentence in root.sentences:
             clauses = [c for c in re.split(r"(?<=[；;])", sentence) if c.strip()]
-            found = [re.search(rf"(?:加|得)({_N})分", normal(c)) for c in clauses]
+            found = [re.findall(rf"(?:加|得)({_N})分", normal(c)) for c in clauses]
             labels = [re.search(r"完成([^,，。；;]{2,30}?)的(?:加|得)|([\u4e00-\u9fff]{2,12}?)最多的", normal(c)) for c in clauses]
-            if len(clauses) < 2 or not all(found) or not all(labels) or \
-                    sum(Decimal(f.group(1)) for f in found) != Decimal(root.points):
-                continue
-            root.children = [Node(label.group(1) or re.sub(r"^[年月日前止]+", "", label.group(2)), f.group(1), sentences=[c.strip()])
+            if len(clauses) < 2 or any(len(f) != 1 for f in found) or not all(labels) or \
+                    sum(Decimal(f[0]) for f in found) != Decimal(root.points):
+                continue  # each clause with its one figure of points, together the heading's
+            root.children = [Node(label.group(1) or re.sub(r"^[年月日前止]+", "", label.group(2)), f[0], sentences=[c.strip()])
                              for c, f, label in zip(clauses, found, labels)]
             root.sentences = [s for s in root.sentences if s is not sentence]
             root.sources.append(sentence)
@@ -387,7 +387,7 @@ def _item_body(node: Node, found: Recognised, share: bool) -> list[str]:
     elif rules:
         body.append(rules[0].text)
         for extra in rules[1:]:
-            readings.append(f"原文另有一条计分规则未用（一个指标只能有一条）：{extra.text}")
+            readings.append(f"原文另有一条计分规则未用（一个指标只能有一条）：{' '.join(extra.text.split())}")
     reads_target = [b for b in body if b in ("达标", "按比例 实际 / 任务") or b.startswith(("按比例 实际 / 任务 ", "每少"))] + \
         [f.text for f in found.statements if f.kind == "deduct" and f.text.startswith("每少")]
     if reads_target and not node.targets:
