@@ -320,8 +320,8 @@ def _short_name(before: str) -> str | None:
 def _least_by_group(m, ctx, before):
     """"主功能区不少于两家，其余各镇不少于一家，少一家扣1分": a constant per group, the shortfall
     against it deducted."""
-    if ctx is None or not {m.group("a"), m.group("b")} <= set(ctx.groups) or m.group("a") == m.group("b"):
-        return None
+    if ctx is None or {m.group("a"), m.group("b")} != set(ctx.groups):
+        return None  # a constant names every group
     what = _short_name(before)
     if what is None:
         return None

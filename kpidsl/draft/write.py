@@ -9,10 +9,10 @@ from decimal import Decimal
 
 from ..ast import quote
 from .outline import Node, Outline, best_item, name_of, walk
+from .patterns import N
 from .rules import Context, Found, Recognised, normal, recognise, scoring
 
 UNITS_FILE, TARGETS_FILE = "units.csv", "targets.csv"
-_N = r"\d+(?:\.\d+)?"
 
 
 @dataclass
@@ -81,7 +81,7 @@ def _scored_parts(outline: Outline) -> None:
             continue
         for sentence in root.sentences:
             clauses = [c for c in re.split(r"(?<=[；;])", sentence) if c.strip()]
-            found = [re.findall(rf"(?:加|得)({_N})分", normal(c)) for c in clauses]
+            found = [re.findall(rf"(?:加|得)({N})分", normal(c)) for c in clauses]
             labels = [re.search(r"完成([^,，。；;]{2,30}?)的(?:加|得)|([\u4e00-\u9fff]{2,12}?)最多的", normal(c)) for c in clauses]
             if len(clauses) < 2 or any(len(f) != 1 for f in found) or not all(labels) or \
                     sum(Decimal(f[0]) for f in found) != Decimal(root.points):
@@ -212,7 +212,7 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
                 awards += _award(f, passage, outline.roots, awards)
                 prizes.append(f)
             elif f.kind == "department":
-                awards += _department(f, prizes, outline.roots)
+                awards += _department(f, prizes, outline.roots, awards)
             elif f.kind == "grant":
                 at = passage.find(f.sentence, position)
                 lead = passage[position:at].strip() if at >= 0 else ""
@@ -220,13 +220,13 @@ def build_draft(outline: Outline, title_default: str) -> Draft:
                 # grants, without a figure ("2.按实际参保缴费人数给予经费补助。")
                 announces = bool(lead) and not re.search(r"\d", re.sub(r"^\s*\d+\s*[.、]", "", lead))
                 source = lead + f.sentence if lead and (not scoring(lead) or announces) else f.sentence
-                if announces and lead in top.pending:
-                    top.pending.remove(lead)
-                    top.recognised += 1
                 position = at + len(f.sentence) if at >= 0 else position
                 written = _grant(f, source, outline.roots, awards, outline.title)
                 if written:
                     awards += written
+                    if announces and lead in top.pending:
+                        top.pending.remove(lead)
+                        top.recognised += 1
                 elif f.sentence not in top.pending:  # the item it pays for not found: 待定 after all
                     top.pending.append(f.sentence)
                     top.recognised -= 1
@@ -323,7 +323,7 @@ def _award(found, passage: str, roots: list[Node], written: list[str]) -> list[s
     return measure + lines + ["}"]
 
 
-def _department(found, prizes: list, roots: list[Node]) -> list[str]:
+def _department(found, prizes: list, roots: list[Node], written: list[str]) -> list[str]:
     """A department award: one for each line of work the units' award names ("推进上述工作…的部门
     分别给予"), or for the item it names ("组织该项工作…的部门"), else one; without an amount it is
     shown and not added up."""
@@ -343,10 +343,13 @@ def _department(found, prizes: list, roots: list[Node]) -> list[str]:
     money = f" {amount}元" if amount else ""
     lines = [""]
     for i, name in enumerate(names):
+        name = name_of(name)
+        taken = sum(1 for line in written + lines if re.match(rf"部门奖励 {re.escape(name)}\d*(?: |$)", line))
+        name += str(taken + 1) if taken else ""
         body = [f"  原文 {quote(source)}"] if i == 0 else []
         if not amount:
             body.append(f"  口径 {quote('原文未定金额，不计入合计。')}")
-        lines += [f"部门奖励 {name_of(name)}{money} {{", *body, "}"] if body else [f"部门奖励 {name_of(name)}{money}"]
+        lines += [f"部门奖励 {name}{money} {{", *body, "}"] if body else [f"部门奖励 {name}{money}"]
     return lines
 
 
