@@ -164,6 +164,9 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
         args.unit = " ".join(args.words)  # `kpi gap 丁 堰 镇`: a unit name may be split by spaces
         if args.command == "explain" and args.public and args.format == "json":
             parser.error("--public is the text explanation in plain sentences; it does not combine with --format json")
+    if args.command == "report" and Path(args.out).suffix.lower() in (".xlsx", ".xlsm", ".xls", ".csv", ".json"):
+        parser.error(f"kpi report writes an HTML page, not {Path(args.out).suffix}: name it .html "
+                     "(the results workbook is kpi score --out FILE.xlsx)")
     try:
         if args.command in SCHEMELESS:
             return SCHEMELESS[args.command](args, out, err)
@@ -422,7 +425,7 @@ def _explain(scheme_path, args, out, err) -> int:
     evaluation, chosen = _named_units(scheme_path, args, err)
     scheme = evaluation.engine.scheme
     results = Results(scheme.title, scheme.path, tuple(evaluation.scoring.units(chosen)),
-                      evaluation.scoring.total_rule())
+                      evaluation.scoring.total_rules())
     awards = evaluation.awards(chosen)
     if args.format == "json":
         from .render.json import render as to_json
@@ -435,7 +438,7 @@ def _explain(scheme_path, args, out, err) -> int:
     for k, result in enumerate(results.units):
         if k:
             rule(out)
-        explain(result, results.scheme, results.path, out, public=args.public, total_rule=results.total_rule)
+        explain(result, results.scheme, results.path, out, public=args.public, total_rule=results.rule_for(result.group))
         if awards is not None:
             money.explain(result, awards, results.path, out, public=args.public)
     return EXIT_OK

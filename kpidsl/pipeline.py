@@ -296,11 +296,11 @@ def load_columns(path: Path, files: DataPaths, cells_of=()) -> Columnar:
         columns = read_values(tables.result(), data, index.data_names(), index.sub_names(), cells_of=units,
                               lang=scheme.language, measured=field_units(index))
     data.value_files = value_files(files.values, files.wide)
-    _require_fields(index, columns, len(data.units))
+    _require_fields(index, columns, [u.group for u in data.units])
     return Columnar(scheme, index, data, records, columns, warnings, units)
 
 
-def _require_fields(index: SchemeIndex, columns, size: int) -> None:
+def _require_fields(index: SchemeIndex, columns, groups: list[str]) -> None:
     """As the full loader's check does: every field a rule may read, in any branch, is there for
     every unit (or has a 缺省), and of the kind the rule reads; else Unsupported, so that the
     full loader reads and names each problem with its file and row."""
@@ -312,7 +312,7 @@ def _require_fields(index: SchemeIndex, columns, size: int) -> None:
     from .columns import Unsupported
 
     wanted = {NUMBER_FIELD: (NUMBER, DAY), FLAG_FIELD: (FLAG,), DATE_FIELD: (DAY,)}
-    scored = required_fields(index)
+    scored, size = required_fields(index), len(groups)
     dropped: dict[str, np.ndarray] = {}  # the units that wrote 不适用 for an item that may not apply
     for (node, _), slot in columns.slots.items():
         if index.may_not_apply(node):
@@ -322,8 +322,13 @@ def _require_fields(index: SchemeIndex, columns, size: int) -> None:
     for (node, name), kind in {**award_fields(index), **scored}.items():  # awards: the kind only
         slot = columns.slots.get((node, name))
         cells = columns.kind[slot] if slot is not None else np.zeros(size, np.int8)
+        keep = np.ones(size, bool)
         if node in dropped and (node, name) not in award_fields(index):
-            cells = cells[~dropped[node]]
+            keep &= ~dropped[node]
+        if node in index.nodes and index.scheme.group_totals:  # only the units totalled on its section
+            top = index.nodes[node].path[0]
+            keep &= np.array([top in index.counted(group) for group in groups], bool)
+        cells = cells[keep]
         if (node, name) in scored and index.default(node, name) is None and np.any(cells == MISSING):
             raise Unsupported(f"{node}.{name} is missing for a unit")
         present = cells[cells != MISSING]
