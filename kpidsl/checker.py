@@ -171,6 +171,7 @@ class _Checker:
         self.check_node_body(item)
         if item.rule is not None:
             self.check_rule(item, item.rule)
+            self.check_reachable(item)
 
     def check_node_body(self, node) -> None:
         for deduction in node.deductions:
@@ -194,6 +195,13 @@ class _Checker:
                                                 f"{node.name}: floor_at_zero contradicts allow_negative"))
         if node.points.unit == "":  # 指标 甲 10 {: taken as 10分, and said
             self.report("W204", node.pos, name=node.name, points=node.points.text)
+
+    def check_reachable(self, item: ast.Item) -> None:
+        """Points no data can reach: a rule whose best outcome is below the item's points."""
+        most = _most(item.rule, item.points.value)
+        if most is not None and most < item.points.value:
+            self.report("W208", item.rule.pos, name=item.name, points=item.points.text, most=plain(most),
+                        lost=plain(item.points.value - most))
 
     def check_rule(self, item: ast.Item, rule: ast.Rule) -> None:
         match rule:
@@ -646,3 +654,23 @@ def _inside(a: ast.Band, b: ast.Band) -> bool:
     low = b.low is None or (a.low is not None and (b.low < a.low or (b.low == a.low and (b.low_inclusive or not a.low_inclusive))))
     high = b.high is None or (a.high is not None and (a.high < b.high or (a.high == b.high and (b.high_inclusive or not a.high_inclusive))))
     return low and high
+
+
+def _most(rule, points: Decimal) -> Decimal | None:
+    """The most a rule can give an item of these points, where the rule bounds it; None where
+    data can take it to the item's points (or it cannot be told)."""
+    match rule:
+        case ast.Tiers(bands=bands, otherwise=otherwise):
+            return max([b.points.value for b in bands] + [otherwise.value if otherwise else Decimal(0)])
+        case ast.Levels(entries=entries, combine="max"):
+            return max(e.points.value for e in entries)
+        case ast.Fixed(points=p):
+            return p.value
+        case ast.Assessed(bands=bands) if bands:
+            return max(b.high.value for b in bands) * points
+        case ast.Projects(classes=classes) if all(c.up_to for c in classes):
+            return sum((c.up_to.value for c in classes), Decimal(0))
+        case ast.Conditional(then=then, otherwise=otherwise):
+            both = (_most(then, points), _most(otherwise, points))
+            return None if None in both else max(both)
+    return None

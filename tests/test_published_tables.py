@@ -324,3 +324,19 @@ def test_a_report_of_groups_totalled_differently(tmp_path):
     ranking = load_workbook(book)["排名"]
     rows = {r[1]: r for r in ranking.iter_rows(min_row=2, values_only=True)}
     assert rows["南街道"][6] == "—" and rows["东区"][6] == 24
+
+
+def test_points_no_data_can_reach_are_said(tmp_path):
+    body = """
+    板块 总 20分 {
+      指标 甲 5分 { 分档 实际 { >= 10%: 1分  >= 20%: 3分  否则: 0分 } }
+      指标 乙 5分 { 评定 { 好: 60% 至 90%  差: 0% 至 60% } }
+      指标 丙 5分 { 若 实际 > 1 则 得 2分 否则 得 1分 }
+      指标 丁 5分 { 分档 实际 { >= 10%: 1分  >= 20%: 5分 } }
+    }
+    """
+    done = kpi("check", str(build(tmp_path, body, {})), "--no-data", cwd=tmp_path)
+    said = [line for line in done.stderr.splitlines() if "W208" in line]
+    assert len(said) == 3, done.stderr
+    assert any("甲：满分 5分，但其规则最多得 3分，2分无论数据如何都得不到" in l for l in said)
+    assert any("乙：满分 5分，但其规则最多得 4.5分" in l for l in said) and any("丙：" in l for l in said)
