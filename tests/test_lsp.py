@@ -67,10 +67,12 @@ def applied(text: str, edits: list[t.TextEdit]) -> str:
 
 # ---- diagnostics ------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["rugao-2021.kpi", "rugao-2018.kpi", "changzhou-platform.kpi"])
-async def test_bundled_schemes_have_no_diagnostics(client, name):
+async def test_bundled_schemes_diagnostics_are_kpi_checks(client, name):
     path = SCHEMES / name
     uri = await opened(client, path.read_text(encoding="utf-8"), path)
-    assert codes(client, uri) == []
+    warnings = load_all(path).warnings  # what `kpi check` prints
+    assert codes(client, uri) == [(d.code, d.line - 1) for d in warnings]
+    assert [d.message for d in client.diagnostics[uri]] == [d.message for d in warnings]
 
 
 async def test_a_missing_brace_is_reported_where_it_shows(client):
@@ -120,8 +122,8 @@ async def test_diagnostics_follow_an_edit(client):
     assert codes(client, uri) == []
     at = where(TEXT, "20分 {", "指标 企业职工养老保险新增参保人数", 2)  # 20分 -> 20 : W204
     client.text_document_did_change(t.DidChangeTextDocumentParams(
-        t.VersionedTextDocumentIdentifier(uri, next(VERSIONS)),
-        [t.TextDocumentContentChangePartial(t.Range(at, t.Position(at.line, at.character + 1)), "")]))
+        t.VersionedTextDocumentIdentifier(uri=uri, version=next(VERSIONS)),
+        [t.TextDocumentContentChangePartial(range=t.Range(at, t.Position(at.line, at.character + 1)), text="")]))
     await client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     assert codes(client, uri) == [("W204", at.line)]
 
@@ -131,7 +133,7 @@ async def test_missing_points_unit_and_an_unquoted_label_are_fixed(client):
         .replace('口径 "任务为附件1 其中：居保转企保。"', "口径 任务为附件1 其中：居保转企保。", 1)
     uri = await opened(client, broken)
     found = client.diagnostics[uri]
-    assert [d.code for d in found] == ["E102"]  # the unquoted label; W204 comes once it parses
+    assert [d.code for d in found] == ["E102", "W204"]  # the item with the unquoted label left out, the rest checked
     actions = await client.text_document_code_action_async(t.CodeActionParams(
         t.TextDocumentIdentifier(uri), found[0].range, t.CodeActionContext(found)))
     quoted = applied(broken, next(a for a in actions if a.title == "加上引号").edit.changes[uri])
@@ -195,6 +197,7 @@ async def test_completion_offers_keywords_names_fields_units_and_groups(client):
 
 async def test_completion_after_a_dot_offers_that_items_fields(client):
     text = TEXT.replace("计算 高档缴费比 = 居民养老保险缴费人数.高档缴费人数", "计算 高档缴费比 = 居民养老保险缴费人数.", 1)
+    await opened(client, TEXT)  # the data as last read gives the fields while the scheme does not parse
     uri = await opened(client, text)
     offered = await labels(client, uri, where(text, "居民养老保险缴费人数.", "计算 高档缴费比", len("居民养老保险缴费人数.")))
     assert {"高档缴费人数", "完成率", "实际", "任务"} <= offered
@@ -216,11 +219,18 @@ async def test_definition_references_and_rename_of_an_item(client):
     found = await client.text_document_definition_async(t.DefinitionParams(t.TextDocumentIdentifier(uri), use))
     assert found.range.start == where(TEXT, "企业职工养老保险新增参保人数", "指标 企业职工")
     refs = await client.text_document_references_async(t.ReferenceParams(
-        t.TextDocumentIdentifier(uri), use, t.ReferenceContext(include_declaration=True)))
-    assert len(refs) == 3  # the item, and the rank's key and its eligibility
+        text_document=t.TextDocumentIdentifier(uri), position=use, context=t.ReferenceContext(include_declaration=True)))
+    lines = {ref.range.start.line for ref in refs}
+    assert {found.range.start.line, use.line, use.line + 1} <= lines  # the item, the rank's key and eligibility
+    assert where(TEXT, "企业职工养老保险新增参保人数.任务", "示例 ").line in lines  # an example's figure
     edit = await client.text_document_rename_async(t.RenameParams(t.TextDocumentIdentifier(uri), use, "新增参保"))
     renamed = applied(TEXT, edit.changes[uri])
-    assert renamed.count("新增参保.完成率") == 2 and "指标 新增参保 20分" in renamed
+    assert renamed.count("新增参保.完成率") == TEXT.count("企业职工养老保险新增参保人数.完成率") and "指标 新增参保 20分" in renamed
+    uri = await opened(client, TEXT)
+    use = where(TEXT, "高档缴费比", "排名 降序 按 高档缴费比")
+    edit = await client.text_document_rename_async(t.RenameParams(t.TextDocumentIdentifier(uri), use, "高档比"))
+    renamed = applied(TEXT, edit.changes[uri])
+    assert "计算 高档比 = " in renamed and "排名 降序 按 高档比 " in renamed
     uri = await opened(client, renamed)
     assert codes(client, uri) == []
 

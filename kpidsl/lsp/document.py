@@ -143,6 +143,7 @@ class CachedReader:
 
     def __init__(self):
         self._kept: dict = {}
+        self.latest = None  # the Dataset read last: its names, while the scheme does not parse
 
     def __call__(self, units, values, records, item_names, lang="zh", wide=(), sub_names=None, powers=None):
         from ..data import load
@@ -154,6 +155,7 @@ class CachedReader:
             self._kept = {key: load(units, values, records, item_names, lang, wide=wide, sub_names=sub_names,
                                     powers=powers)}
         data, problems = self._kept[key]
+        self.latest = data
         # the checker marks the figures it refused: each run starts from the data as read
         return dataclasses.replace(data, refused=set(data.refused)), list(problems)
 
@@ -207,10 +209,13 @@ class Analysis:
         return self.tokens.index(token)
 
     def qualifier(self, token: Token) -> str | None:
-        """X in `X.字段` where the token is the 字段."""
+        """X in `X.字段` where the token is the 字段 and X an item or section (in an example's
+        `甲镇.指标.字段`, the unit does not qualify the item)."""
         i = self._index_of(token)
         if i >= 2 and self.tokens[i - 1].kind == "dot" and self.tokens[i - 2].kind == "word":
-            return self.tokens[i - 2].text
+            name = self.tokens[i - 2].text
+            if self.index is None or name in self.index.nodes or name in self.index.awards:
+                return name
         return None
 
     def definition_token(self, pos: ast.Pos, name: str) -> Token | None:
@@ -316,6 +321,14 @@ class Analysis:
         except KpiError as e:
             return e.diagnostics
         return loaded
+
+    @property
+    def dataset(self):
+        """The data as read for this version, or as read last where this one cannot be."""
+        loaded = self.loaded
+        if loaded is not None and not isinstance(loaded, list):
+            return loaded.data
+        return self.reader.latest if self.reader else None
 
     @property
     def evaluation(self):

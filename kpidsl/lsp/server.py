@@ -79,7 +79,9 @@ def configuration(ls: KpiServer, params: t.DidChangeConfigurationParams):
     unit = (settings.get("kpidsl") or settings).get("unit") if isinstance(settings.get("kpidsl", {}), dict) else None
     if isinstance(unit, str) or unit is None:
         ls.unit = unit or None
-        ls.workspace_inlay_hint_refresh(None)
+        workspace = ls.client_capabilities.workspace
+        if workspace and workspace.inlay_hint and workspace.inlay_hint.refresh_support:
+            ls.workspace_inlay_hint_refresh(None)
 
 
 @server.feature(t.TEXT_DOCUMENT_DID_OPEN)
@@ -279,10 +281,9 @@ def completion(ls: KpiServer, params: t.CompletionParams):
 
     for unit in (units.PERCENT, *units.BASE, *units.SCALED, units.PERCENT_POINTS, units.DATE):
         add(unit, t.CompletionItemKind.Unit, "计量" if analysis.lang == "zh" else "unit of measure")
-    evaluation = analysis.evaluation
-    if evaluation is not None:
-        for unit in evaluation.engine.data.units:
-            add(unit.name, t.CompletionItemKind.Value, unit.group)
+    dataset = analysis.dataset
+    for unit in dataset.units if dataset else ():
+        add(unit.name, t.CompletionItemKind.Value, unit.group)
     for term, spellings in keyword_spellings().items():
         add(spellings[0] if analysis.lang == "zh" else spellings[-1], t.CompletionItemKind.Keyword,
             MEANINGS.get(term, ""))
@@ -299,9 +300,9 @@ def _data_fields(analysis: Analysis) -> set[tuple[str, str]]:
             found |= set(required_fields(analysis.index))
         except Exception:  # noqa: BLE001  (a scheme being typed: the fields it names so far)
             pass
-    evaluation = analysis.evaluation
-    if evaluation is not None:
-        found |= set(evaluation.engine.columns.slots)
+    dataset = analysis.dataset
+    if dataset is not None:
+        found |= {(node, field) for _, node, field in dataset.values}
     return {(node, field) for node, field in found if field not in (ast.TARGET, ast.ACTUAL, ast.RATE)}
 
 
@@ -376,7 +377,7 @@ def symbols(ls: KpiServer, params: t.DocumentSymbolParams):
         return t.DocumentSymbol(
             name=node.name, detail=detail,
             kind=t.SymbolKind.Module if isinstance(node, ast.Section) else t.SymbolKind.Function,
-            range=_range(first, 0, len(analysis.text.split("\n")[last])),
+            range=t.Range(t.Position(first, 0), t.Position(last, len(analysis.text.split("\n")[last]))),
             selection_range=_token_range(name) if name else _range(first, 0, 0),
             children=[symbol(c) for c in getattr(node, "children", ())])
 
@@ -467,7 +468,7 @@ def code_lens(ls: KpiServer, params: t.CodeLensParams):
                 shown.append(f"{target} {'期望' if zh else 'expected'} {e.points}，{'实得' if zh else 'got'} {got}")
             title = "✗ " + "；".join(shown)
         line = outcome.example.pos.line - 1
-        lenses.append(t.CodeLens(_range(line, 0, 0), t.Command(title, RUN_EXAMPLES, [params.text_document.uri])))
+        lenses.append(t.CodeLens(_range(line, 0, 0), t.Command(title=title, command=RUN_EXAMPLES, arguments=[params.text_document.uri])))
     return lenses
 
 
@@ -475,7 +476,9 @@ def code_lens(ls: KpiServer, params: t.CodeLensParams):
 def run_examples(ls: KpiServer, arguments):
     """What a lens shows, again: the scheme's examples run on the current text."""
     uri = arguments[0] if arguments else None
-    if isinstance(uri, str) and uri in ls.analyses:
+    workspace = ls.client_capabilities.workspace
+    if isinstance(uri, str) and uri in ls.analyses and workspace and workspace.code_lens and \
+            workspace.code_lens.refresh_support:
         ls.workspace_code_lens_refresh(None)
 
 
