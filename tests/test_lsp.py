@@ -322,3 +322,53 @@ async def test_inlay_hints_follow_the_unit_setting(client):
         t.TextDocumentIdentifier(uri), t.Range(t.Position(0, 0), t.Position(len(lines), 0))))
     client.workspace_did_change_configuration(t.DidChangeConfigurationParams({"kpidsl": {"unit": "丁堰镇"}}))
     assert found and all(h.label.startswith("白蒲镇 ") for h in found)
+
+
+async def test_hover_on_a_section_gives_its_points_and_the_units_score(client):
+    uri = await opened(client, TEXT)
+    text = await hover(client, uri, where(TEXT, "社会保险工作", "板块 "))
+    assert text.startswith("**板块 社会保险工作** 100分")
+    assert "计入总分 × 0.6" in text and f"**丁堰镇**：{unit_scores()['社会保险工作']}" in text
+
+
+async def test_an_english_scheme_is_answered_in_english(client):
+    scheme, source = read_scheme(RUGAO)
+    english = format_scheme(scheme, source, "en")
+    broken = english.replace("proportional actual / target below 70% zero", "proportional actual / / target below 70% zero", 1)
+    assert broken != english
+    uri = await opened(client, broken)
+    (found,) = client.diagnostics[uri]
+    assert found.code == "E102" and found.message.startswith("unexpected '/'")
+    text = await hover(client, uri, where(broken, "proportional"))
+    assert text.startswith("**按比例** / `proportional`")
+
+
+# ---- bad input: every request answered, none an error ----------------------------------
+def cuts():
+    """The bundled scheme cut short, a brace gone, an item's points bare, a stray quote."""
+    yield TEXT[: len(TEXT) // 3]
+    yield TEXT[: TEXT.index("{") + 1]
+    yield TEXT.replace("}", "", 5)
+    yield TEXT.replace('原文 "', '原文 “', 1)
+    yield "指标"
+    yield ""
+
+
+@pytest.mark.parametrize("text", list(cuts()))
+async def test_every_request_on_a_broken_scheme_is_answered(client, text):
+    uri = await opened(client, text)
+    doc = t.TextDocumentIdentifier(uri)
+    lines = text.split("\n")
+    whole = t.Range(t.Position(0, 0), t.Position(len(lines), 0))
+    for line in range(0, len(lines), max(1, len(lines) // 10)):
+        at = t.Position(line, min(len(lines[line]), 6))
+        await client.text_document_hover_async(t.HoverParams(doc, at))
+        await client.text_document_completion_async(t.CompletionParams(doc, at))
+        await client.text_document_definition_async(t.DefinitionParams(doc, at))
+        await client.text_document_code_action_async(t.CodeActionParams(doc, t.Range(at, at), t.CodeActionContext([])))
+    await client.text_document_document_symbol_async(t.DocumentSymbolParams(doc))
+    await client.text_document_folding_range_async(t.FoldingRangeParams(doc))
+    await client.text_document_formatting_async(t.DocumentFormattingParams(doc, t.FormattingOptions(2, True)))
+    await client.text_document_code_lens_async(t.CodeLensParams(doc))
+    await client.text_document_inlay_hint_async(t.InlayHintParams(doc, whole))
+    assert text == "" or client.diagnostics[uri]  # what is wrong is said

@@ -450,8 +450,9 @@ def range_formatting(ls: KpiServer, params: t.DocumentRangeFormattingParams):
 @server.feature(t.TEXT_DOCUMENT_CODE_LENS)
 def code_lens(ls: KpiServer, params: t.CodeLensParams):
     analysis = ls.analysis(params.text_document.uri)
-    if analysis.scheme is None or not analysis.scheme.examples or any(not d.is_warning for d in analysis.checked):
-        return []
+    if analysis.scheme is None or not analysis.scheme.examples or analysis.syntax or \
+            any(not d.is_warning for d in analysis.checked):
+        return []  # as `kpi test`: examples run on a scheme that parses and checks whole
     from ..examples import run
 
     zh = analysis.lang == "zh"
