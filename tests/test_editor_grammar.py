@@ -54,7 +54,7 @@ def _rules(node: dict):
 
 
 def test_every_regex_compiles():
-    for name, rule in GRAMMAR["repository"].items():
+    for rule in GRAMMAR["repository"].values():
         for found in _rules(rule):
             for key in ("match", "begin", "end"):
                 if key in found:
@@ -132,5 +132,5 @@ def test_vscode_tmgrammar_test():
         pytest.skip("node, or the extension's packages (npm ci in editors/vscode), not installed: "
                     "the Python check above stands in")
     done = subprocess.run([str(runner), "-g", "syntaxes/kpi.tmLanguage.json", "tests/*.kpi"], cwd=VSCODE,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -34,7 +34,7 @@ def scope_of(terminal: str) -> str:
 
 def terminals(lark: str) -> dict[str, str]:
     """Terminal name -> its regular expression, as kpi.lark writes it."""
-    return {m.group(1): m.group(2) for m in re.finditer(r"^(_?[A-Z_]+)(?:\.\d+)?: /(.*)/$", lark, re.M)}
+    return {m.group(1): m.group(2) for m in re.finditer(r"^(_?[A-Z_]+)(?:\.\d+)?: /(.*)/$", lark, re.MULTILINE)}
 
 
 def keyword_groups(lark: str) -> dict[str, list[str]]:

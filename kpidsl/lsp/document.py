@@ -199,11 +199,8 @@ class Analysis:
 
     def token_at(self, line: int, column: int) -> Token | None:
         """The token under the cursor, or just before it (the end of a word being typed)."""
-        for t in self.tokens:
-            if t.line == line and t.start <= column <= t.end and t.kind in ("word", "number", "string", "dot"):
-                if t.start < column or t.kind != "dot":
-                    return t
-        return None
+        return next((t for t in self.tokens if t.line == line and t.start <= column <= t.end
+                     and t.kind in ("word", "number", "string")), None)
 
     def _index_of(self, token: Token) -> int:
         return self.tokens.index(token)
@@ -255,8 +252,6 @@ class Analysis:
     def meaning(self, token: Token) -> tuple:
         """What a word names: ("node", info) | ("let", let) | ("const", const) | ("group", name)
         | ("unit", name) | ("keyword", terminal) | ("field", node, field) | ("unknown",)."""
-        from ..index import SCHEME_NODE
-
         word, index = token.text, self.index
         qualifier = self.qualifier(token)
         if index and qualifier is None:
@@ -276,13 +271,10 @@ class Analysis:
             return ("keyword", term)
         if self.scheme and qualifier is None and word in self.scheme.groups:
             return ("group", word)
-        node = qualifier or self.node_at(token.line) or SCHEME_NODE
-        field = builtin or word
-        if index and (qualifier or self.node_at(token.line)):
-            return ("field", node, field, term)
-        if term:
-            return ("keyword", term)
-        return ("unknown",)
+        node = qualifier or self.node_at(token.line)
+        if index and node:
+            return ("field", node, builtin or word, term)
+        return ("keyword", term) if term else ("unknown",)
 
     # -- diagnostics
     @cached_property
@@ -389,5 +381,5 @@ def _missing(d: Diagnostic, lang: str) -> dict | None:
         return None
     template = MESSAGES["E305"][0 if lang == "zh" else 1]
     pattern = re.sub(r"\\\{(\w+)\\\}", lambda m: f"(?P<{m.group(1)}>.*?)", re.escape(template)) + "$"
-    found = re.match(pattern, d.message, re.S)
+    found = re.match(pattern, d.message, re.DOTALL)
     return found.groupdict() if found else None

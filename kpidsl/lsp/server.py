@@ -76,7 +76,8 @@ def initialize(ls: KpiServer, params: t.InitializeParams):
 @server.feature(t.WORKSPACE_DID_CHANGE_CONFIGURATION)
 def configuration(ls: KpiServer, params: t.DidChangeConfigurationParams):
     settings = params.settings if isinstance(params.settings, dict) else {}
-    unit = (settings.get("kpidsl") or settings).get("unit") if isinstance(settings.get("kpidsl", {}), dict) else None
+    section = settings.get("kpidsl", settings)  # VS Code sends its section: {"kpidsl": {"unit": …}}
+    unit = section.get("unit") if isinstance(section, dict) else None
     if isinstance(unit, str) or unit is None:
         ls.unit = unit or None
         workspace = ls.client_capabilities.workspace
@@ -127,55 +128,37 @@ def _node_results(analysis: Analysis, i: int) -> dict:
     return {n.path[-1]: n for n in analysis.evaluation.scoring.unit(i).nodes()}
 
 
-def _values(analysis: Analysis, node: str | None, expr: ast.Expr) -> list[str] | None:
-    """What an expression is for every unit, as the explanation shows it; None without data."""
+def _values(analysis: Analysis, node: str | None, expr: ast.Expr) -> str:
+    """What an expression is for every unit, as the explanation shows it, with the count of
+    units that have it, the missing, and the least, median and greatest; "" without data."""
     evaluation = analysis.evaluation
-    if evaluation is None:
-        return None
-    import numpy as np
-
-    from ..engine.core import Reads, Where
-
-    engine = evaluation.engine
-    try:
-        col = engine.value(Where(node, node), expr, Reads())
-    except Exception:  # noqa: BLE001  (a name the engine cannot read here: the hover says less)
-        return None
-    shown = engine.shown_values(col, np.arange(engine.size))
-    return [None if col.err[i] else shown[i] for i in range(engine.size)]
-
-
-def _summary(analysis: Analysis, values: list[str | None], numbers: list) -> str:
-    zh = analysis.lang == "zh"
-    units = analysis.evaluation.engine.data.units
-    present = [v for v in values if v is not None]
-    lines = [f"{'单位' if zh else 'units'} {len(present)}，{'缺失' if zh else 'missing'} {len(values) - len(present)}"]
-    if numbers:
-        lines.append(f"{'最小' if zh else 'min'} {plain(min(numbers))}，{'中位数' if zh else 'median'} "
-                     f"{plain(statistics.median(numbers))}，{'最大' if zh else 'max'} {plain(max(numbers))}")
-    lines.append("")
-    lines += [f"- {u.name}：{v if v is not None else '—'}" for u, v in zip(units, values)]
-    return "\n".join(lines)
-
-
-def _numbers(analysis: Analysis, node: str | None, expr: ast.Expr) -> list:
-    import numpy as np
-
+    if evaluation is None or not evaluation.engine.size:
+        return ""
     from decimal import Decimal
+
+    import numpy as np
 
     from ..engine.core import Reads, Where
     from ..engine.num import NUMBER
 
-    engine = analysis.evaluation.engine
+    engine = evaluation.engine
     try:
         col = engine.value(Where(node, node), expr, Reads())
-    except Exception:  # noqa: BLE001
-        return []
-    found = []
-    for i in np.flatnonzero((col.err == 0) & (col.kind == NUMBER)).tolist():
-        value = engine.python(col, i)
-        found.append(Decimal(value.numerator) / Decimal(value.denominator))
-    return found
+    except Exception:  # noqa: BLE001  (a name the engine cannot read from here: the hover says less)
+        return ""
+    every = np.arange(engine.size)
+    shown = [None if err else text for err, text in zip(col.err.tolist(), engine.shown_values(col, every))]
+    numbers = [Decimal(f.numerator) / Decimal(f.denominator)
+               for f in (engine.python(col, i) for i in np.flatnonzero((col.err == 0) & (col.kind == NUMBER)).tolist())]
+    zh = analysis.lang == "zh"
+    present = [v for v in shown if v is not None]
+    lines = [f"{'单位' if zh else 'units'} {len(present)}，{'缺失' if zh else 'missing'} {len(shown) - len(present)}"]
+    if numbers:
+        lines.append(f"{'最小' if zh else 'min'} {plain(min(numbers))}，{'中位数' if zh else 'median'} "
+                     f"{plain(statistics.median(numbers))}，{'最大' if zh else 'max'} {plain(max(numbers))}")
+    lines.append("")
+    lines += [f"- {u.name}：{v if v is not None else '—'}" for u, v in zip(engine.data.units, shown)]
+    return "\n\n" + "\n".join(lines)
 
 
 def hover_text(ls: KpiServer, analysis: Analysis, token: Token) -> str | None:
@@ -208,16 +191,12 @@ def hover_text(ls: KpiServer, analysis: Analysis, token: Token) -> str | None:
             owner = next((name for name, info in (analysis.index.nodes.items() if analysis.index else ())
                           if let in info.node.lets), None)
             text = f"**{'计算' if zh else 'let'} {let.name}** = {ast.show_expr(let.expr, analysis.lang)}"
-            ref = ast.Ref(None, let.name, let.pos)
-            values = _values(analysis, owner, ref)
-            return text + ("\n\n" + _summary(analysis, values, _numbers(analysis, owner, ref)) if values else "")
+            return text + _values(analysis, owner, ast.Ref(None, let.name, let.pos))
         case ("const", const):
             return f"**{'常量' if zh else 'const'} {const.name}** = " + "，".join(f"{g} {q}" for g, q in const.values)
         case ("field", node, field, term):
             head = f"**{node}.{field}**" + (f"　{MEANINGS[term]}" if term in MEANINGS else "")
-            ref = ast.Ref(node, field, ast.Pos(token.line + 1, token.start + 1))
-            values = _values(analysis, node, ref)
-            return head + ("\n\n" + _summary(analysis, values, _numbers(analysis, node, ref)) if values else "")
+            return head + _values(analysis, node, ast.Ref(node, field, ast.Pos(token.line + 1, token.start + 1)))
         case ("keyword", term):
             spellings = keyword_spellings()[term]
             return f"**{spellings[0]}** / `{spellings[-1]}`" + (f"\n\n{MEANINGS[term]}" if term in MEANINGS else "")
@@ -296,10 +275,7 @@ def _data_fields(analysis: Analysis) -> set[tuple[str, str]]:
     if analysis.index:
         from ..checker import required_fields
 
-        try:
-            found |= set(required_fields(analysis.index))
-        except Exception:  # noqa: BLE001  (a scheme being typed: the fields it names so far)
-            pass
+        found |= set(required_fields(analysis.index))
     dataset = analysis.dataset
     if dataset is not None:
         found |= {(node, field) for _, node, field in dataset.values}
