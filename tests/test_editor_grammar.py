@@ -134,3 +134,18 @@ def test_vscode_tmgrammar_test():
     done = subprocess.run([str(runner), "-g", "syntaxes/kpi.tmLanguage.json", "tests/*.kpi"], cwd=VSCODE,
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_extension_ships_what_its_manifest_names():
+    package = json.loads((VSCODE / "package.json").read_text(encoding="utf-8"))
+    (language,) = package["contributes"]["languages"]
+    (grammar,) = package["contributes"]["grammars"]
+    assert language["extensions"] == [".kpi"] and grammar["language"] == language["id"]
+    assert grammar["scopeName"] == GRAMMAR["scopeName"] and (VSCODE / grammar["path"]).is_file()
+    configuration = json.loads((VSCODE / language["configuration"]).read_text(encoding="utf-8"))
+    assert configuration["comments"]["lineComment"] == "#"
+    assert package["contributes"]["configuration"]["properties"]["kpidsl.server.command"]["default"] == ["kpi", "lsp"]
+    if shutil.which("node"):  # the client parses as JavaScript
+        done = subprocess.run(["node", "--check", str(VSCODE / package["main"])], capture_output=True, text=True,
+                              check=False)
+        assert done.returncode == 0, done.stderr
