@@ -106,7 +106,7 @@ def schemes():
         yield pytest.param(format_scheme(scheme, source, "en"), id=f"{path.stem}-en")
 
 
-@pytest.mark.parametrize("text", schemes())
+@pytest.mark.parametrize("text", list(schemes()))
 def test_every_token_of_the_bundled_schemes_gets_its_scope(text):
     lines = text.split("\n")
     scopes, stack = {}, []
