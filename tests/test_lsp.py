@@ -84,6 +84,20 @@ async def test_a_missing_brace_is_reported_where_it_shows(client):
     assert "另起一条语句，或 }" in found.message
 
 
+async def test_the_first_syntax_error_is_kpi_checks(client, tmp_path):
+    import subprocess
+
+    broken = TEXT.replace("按比例 实际 / 任务\n      别名 \"居民养老保险参保缴费人数\"", "按比例 实际 / / 任务\n      别名 \"居民养老保险参保缴费人数\"", 1)
+    (tmp_path / "broken.kpi").write_text(broken, encoding="utf-8")
+    printed = subprocess.run([KPI, "check", "--no-data", "broken.kpi"], cwd=tmp_path, capture_output=True, text=True,
+                             check=False).stderr
+    uri = await opened(client, broken)
+    (found,) = client.diagnostics[uri]
+    at = where(broken, "/ / 任务", offset=2)
+    assert printed.startswith(f"broken.kpi:{at.line + 1}:{at.character + 1}: {found.code} {found.message}\n")
+    assert found.range.start == at
+
+
 async def test_every_syntax_error_at_once_and_the_rest_still_checked(client):
     broken = TEXT.replace("未达 70% 不得分\n      别名 \"职工基本", "未达 70% 不得 分\n      别名 \"职工基本", 1) \
         .replace("按比例 实际 / 任务\n      别名 \"居民养老保险参保缴费人数\"", "按比例 实际 / / 任务\n      别名 \"居民养老保险参保缴费人数\"", 1) \
