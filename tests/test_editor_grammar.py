@@ -149,3 +149,11 @@ def test_the_extension_ships_what_its_manifest_names():
         done = subprocess.run(["node", "--check", str(VSCODE / package["main"])], capture_output=True, text=True,
                               check=False)
         assert done.returncode == 0, done.stderr
+
+
+def test_every_keyword_has_a_meaning_in_both_languages_for_hover():
+    from kpidsl.lsp.words import MEANINGS
+    from kpidsl.parser import keyword_spellings
+
+    assert set(MEANINGS) == set(keyword_spellings())
+    assert all(zh and en and zh != en for zh, en in MEANINGS.values())

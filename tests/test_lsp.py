@@ -354,7 +354,7 @@ async def test_an_english_scheme_is_answered_in_english(client):
     (found,) = client.diagnostics[uri]
     assert found.code == "E102" and found.message.startswith("unexpected '/'")
     text = await hover(client, uri, where(broken, "proportional"))
-    assert text.startswith("**按比例** / `proportional`")
+    assert text == "**按比例** / `proportional`\n\npoints × min(ratio, 1); the ratio defaults to actual / target"
 
 
 # ---- bad input: every request answered, none an error ----------------------------------

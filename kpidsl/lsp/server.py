@@ -161,6 +161,10 @@ def _values(analysis: Analysis, node: str | None, expr: ast.Expr) -> str:
     return "\n\n" + "\n".join(lines)
 
 
+def _meaning(term: str, lang: str) -> str:
+    return MEANINGS[term][0 if lang == "zh" else 1]
+
+
 def hover_text(ls: KpiServer, analysis: Analysis, token: Token) -> str | None:
     zh = analysis.lang == "zh"
     meaning = analysis.meaning(token)
@@ -195,11 +199,11 @@ def hover_text(ls: KpiServer, analysis: Analysis, token: Token) -> str | None:
         case ("const", const):
             return f"**{'常量' if zh else 'const'} {const.name}** = " + "，".join(f"{g} {q}" for g, q in const.values)
         case ("field", node, field, term):
-            head = f"**{node}.{field}**" + (f"　{MEANINGS[term]}" if term in MEANINGS else "")
+            head = f"**{node}.{field}**" + (f"　{_meaning(term, analysis.lang)}" if term else "")
             return head + _values(analysis, node, ast.Ref(node, field, ast.Pos(token.line + 1, token.start + 1)))
         case ("keyword", term):
             spellings = keyword_spellings()[term]
-            return f"**{spellings[0]}** / `{spellings[-1]}`" + (f"\n\n{MEANINGS[term]}" if term in MEANINGS else "")
+            return f"**{spellings[0]}** / `{spellings[-1]}`\n\n{_meaning(term, analysis.lang)}"
         case ("group", name):
             return f"**{'分组' if zh else 'group'} {name}**"
     return None
@@ -265,7 +269,7 @@ def completion(ls: KpiServer, params: t.CompletionParams):
         add(unit.name, t.CompletionItemKind.Value, unit.group)
     for term, spellings in keyword_spellings().items():
         add(spellings[0] if analysis.lang == "zh" else spellings[-1], t.CompletionItemKind.Keyword,
-            MEANINGS.get(term, ""))
+            _meaning(term, analysis.lang))
     return t.CompletionList(is_incomplete=False, items=list(items.values()))
 
 
