@@ -85,12 +85,13 @@ async def test_a_missing_brace_is_reported_where_it_shows(client):
 
 
 async def test_the_first_syntax_error_is_kpi_checks(client, tmp_path):
+    import asyncio
     import subprocess
 
     broken = TEXT.replace("按比例 实际 / 任务\n      别名 \"居民养老保险参保缴费人数\"", "按比例 实际 / / 任务\n      别名 \"居民养老保险参保缴费人数\"", 1)
     (tmp_path / "broken.kpi").write_text(broken, encoding="utf-8")
-    printed = subprocess.run([KPI, "check", "--no-data", "broken.kpi"], cwd=tmp_path, capture_output=True, text=True,
-                             check=False).stderr
+    printed = (await asyncio.to_thread(subprocess.run, [KPI, "check", "--no-data", "broken.kpi"], cwd=tmp_path,
+                                       capture_output=True, text=True, check=False)).stderr
     uri = await opened(client, broken)
     (found,) = client.diagnostics[uri]
     at = where(broken, "/ / 任务", offset=2)
