@@ -387,3 +387,21 @@ async def test_every_request_on_a_broken_scheme_is_answered(client, text):
     await client.text_document_code_lens_async(t.CodeLensParams(doc))
     await client.text_document_inlay_hint_async(t.InlayHintParams(doc, whole))
     assert text == "" or client.diagnostics[uri]  # what is wrong is said
+
+
+async def test_scores_follow_a_data_file_changed_on_disk(client, tmp_path):
+    import shutil
+
+    shutil.copytree(SCHEMES / "rugao-2021", tmp_path / "rugao-2021")
+    path = tmp_path / "rugao-2021.kpi"
+    path.write_text(TEXT, encoding="utf-8")
+    uri = await opened(client, TEXT, path)
+    line = where(TEXT, "指标 企业职工养老保险新增参保人数").line
+    ask = t.InlayHintParams(t.TextDocumentIdentifier(uri), t.Range(t.Position(line, 0), t.Position(line + 1, 0)))
+    (before,) = await client.text_document_inlay_hint_async(ask)
+    actuals = tmp_path / "rugao-2021" / "actuals-sample.csv"
+    actuals.write_text(actuals.read_text(encoding="utf-8").replace("丁堰镇,企业职工养老保险新增参保人数,实际,650,",
+                                                                     "丁堰镇,企业职工养老保险新增参保人数,实际,737,"),
+                       encoding="utf-8")
+    (after,) = await client.text_document_inlay_hint_async(ask)
+    assert (before.label, after.label) == ("丁堰镇 17.64 / 20", "丁堰镇 20 / 20")

@@ -144,6 +144,7 @@ class CachedReader:
     def __init__(self):
         self._kept: dict = {}
         self.latest = None  # the Dataset read last: its names, while the scheme does not parse
+        self.last: tuple = ((), ())  # the files read last, and their sizes and times then
 
     def __call__(self, units, values, records, item_names, lang="zh", wide=(), sub_names=None, powers=None):
         from ..data import load
@@ -155,7 +156,7 @@ class CachedReader:
             self._kept = {key: load(units, values, records, item_names, lang, wide=wide, sub_names=sub_names,
                                     powers=powers)}
         data, problems = self._kept[key]
-        self.latest = data
+        self.latest, self.last = data, (files, key[1])
         # the checker marks the figures it refused: each run starts from the data as read
         return dataclasses.replace(data, refused=set(data.refused)), list(problems)
 
@@ -185,6 +186,7 @@ class Analysis:
         self.lang = detect_language(text)
         self.tokens = tokenize(text)
         self.scheme, self.syntax, self.blanked = tolerant_parse(text, str(path), self.tokens)
+        self.read: tuple = ((), ())  # the data files read for this version, and their stamps then
 
     # -- names and places
     @cached_property
@@ -312,7 +314,14 @@ class Analysis:
             loaded.evaluation  # noqa: B018  (surfaces every missing or malformed value)
         except KpiError as e:
             return e.diagnostics
+        finally:
+            self.read = self.reader.last if self.reader else ((), ())
         return loaded
+
+    def stale(self) -> bool:
+        """Whether a data file this version read has changed since (saved from Excel beside it)."""
+        files, stamps = self.read
+        return "loaded" in self.__dict__ and tuple(map(_stamp, files)) != stamps
 
     @property
     def dataset(self):

@@ -31,7 +31,7 @@ class KpiServer(LanguageServer):
     def analysis(self, uri: str) -> Analysis:
         document = self.workspace.get_text_document(uri)
         kept = self.analyses.get(uri)
-        if kept is None or kept.text != document.source:
+        if kept is None or kept.text != document.source or kept.stale():
             kept = self.analyses[uri] = Analysis(document.source, Path(to_fs_path(uri) or uri), self.reader)
         return kept
 
@@ -97,7 +97,6 @@ async def did_change(ls: KpiServer, params: t.DidChangeTextDocumentParams):
 
 @server.feature(t.TEXT_DOCUMENT_DID_SAVE)
 async def did_save(ls: KpiServer, params: t.DidSaveTextDocumentParams):
-    ls.analyses.pop(params.text_document.uri, None)  # the data files may have changed beside it
     await _publish(ls, params.text_document.uri, None)
 
 
