@@ -405,3 +405,13 @@ async def test_scores_follow_a_data_file_changed_on_disk(client, tmp_path):
                        encoding="utf-8")
     (after,) = await client.text_document_inlay_hint_async(ask)
     assert (before.label, after.label) == ("丁堰镇 17.64 / 20", "丁堰镇 20 / 20")
+
+
+async def test_an_unknown_item_name_gets_its_did_you_mean(client):
+    broken = TEXT.replace("仅限 企业职工养老保险新增参保人数.完成率", "仅限 企业职工养老保险新增参保人.完成率", 1)
+    uri = await opened(client, broken)
+    (found,) = client.diagnostics[uri]
+    assert found.code == "E201" and found.range.start == where(broken, "企业职工养老保险新增参保人.完成率")
+    actions = await client.text_document_code_action_async(t.CodeActionParams(
+        t.TextDocumentIdentifier(uri), found.range, t.CodeActionContext([found])))
+    assert applied(broken, next(a for a in actions if a.title == "改为 企业职工养老保险新增参保人数").edit.changes[uri]) == TEXT
