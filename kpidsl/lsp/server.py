@@ -347,12 +347,12 @@ def symbols(ls: KpiServer, params: t.DocumentSymbolParams):
     analysis = ls.analysis(params.text_document.uri)
     if analysis.scheme is None:
         return []
-    from ..render.outline import _describe
+    from ..render.outline import describe
 
     def symbol(node) -> t.DocumentSymbol:
         first, last = analysis.span(node.pos)
         name = analysis.definition_token(node.pos, node.name)
-        detail = f"{node.points}" + (f"  {_describe(node)}" if _describe(node) else "")
+        detail = f"{node.points}" + (f"  {describe(node)}" if describe(node) else "")
         return t.DocumentSymbol(
             name=node.name, detail=detail,
             kind=t.SymbolKind.Module if isinstance(node, ast.Section) else t.SymbolKind.Function,
