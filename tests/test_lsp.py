@@ -176,6 +176,13 @@ async def test_hover_on_an_item_gives_points_rule_source_reading_and_the_units_s
     assert f"**丁堰镇**：{score}" in text
 
 
+async def test_hover_on_an_item_while_the_scheme_does_not_parse_gives_the_rule_as_written(client):
+    broken = TEXT.replace("按比例 实际 / 任务\n      别名 \"居民养老保险参保缴费人数\"", "按比例 实际 / / 任务\n      别名 \"居民养老保险参保缴费人数\"", 1)
+    uri = await opened(client, broken)
+    text = await hover(client, uri, where(broken, "企业职工养老保险新增参保人数", "指标 企业职工", 3))
+    assert "规则：按比例 `按比例 实际 / 任务 未达 70% 不得分`" in text and "原文：" in text and "丁堰镇" not in text
+
+
 async def test_hover_on_a_field_gives_its_values_across_units(client):
     uri = await opened(client, TEXT)
     text = await hover(client, uri, where(TEXT, "实际", "指标 企业职工养老保险新增参保人数"))

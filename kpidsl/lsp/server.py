@@ -176,15 +176,18 @@ def hover_text(ls: KpiServer, analysis: Analysis, token: Token) -> str | None:
             if info.weight != 1 and not info.bonus:
                 lines.append(f"{'计入总分' if zh else 'counts in the total'} × {plain(info.weight)}")
             i = _chosen(analysis, ls.unit)
-            if i is not None:
-                result = _node_results(analysis, i).get(node.name)
-                if result is not None:
-                    for line in result.lines:
-                        lines.append(f"{'规则' if zh else 'rule'}：{line.text}")
-                        break
-                    unit = analysis.evaluation.engine.data.units[i].name
-                    lines.append(f"**{unit}**：{plain(result.score)} / {plain(result.max)}")
-                    lines += [f"- {line.said or line.arithmetic}" for line in result.lines]
+            result = _node_results(analysis, i).get(node.name) if i is not None else None
+            if result is not None and result.lines:  # the rule in words, as the explanation gives it
+                lines.append(f"{'规则' if zh else 'rule'}：{result.lines[0].text}")
+            elif isinstance(node, ast.Item) and node.rule:  # no data to score: the rule as written
+                from ..render.outline import RULE_NAMES
+
+                written = analysis.text.split("\n")[node.rule.pos.line - 1].strip()
+                lines.append(f"{'规则' if zh else 'rule'}：{RULE_NAMES[type(node.rule)]} `{written}`")
+            if result is not None:
+                unit = analysis.evaluation.engine.data.units[i].name
+                lines.append(f"**{unit}**：{plain(result.score)} / {plain(result.max)}")
+                lines += [f"- {line.said or line.arithmetic}" for line in result.lines]
             if node.source:
                 lines.append(f"{'原文' if zh else 'source'}：{node.source}")
             if node.interpretation:
