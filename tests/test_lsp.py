@@ -198,6 +198,14 @@ async def test_hover_on_a_measure_gives_its_definition_and_values(client):
     assert "单位 14" in text and "- 丁堰镇：" in text
 
 
+async def test_hover_on_a_group_and_a_unit_the_scheme_names(client):
+    uri = await opened(client, TEXT)
+    group = await hover(client, uri, where(TEXT, "镇", "要求 适用 镇"))
+    assert group.startswith("**分组 镇**：") and "丁堰镇" in group
+    unit = await hover(client, uri, where(TEXT, "长江镇", "要求 适用 长江镇"))
+    assert unit.startswith("**长江镇") and "总分" in unit and "名次" in unit
+
+
 async def test_hover_on_a_keyword_gives_its_meaning_and_twin(client):
     uri = await opened(client, TEXT)
     text = await hover(client, uri, where(TEXT, "按比例"))

@@ -253,7 +253,7 @@ class Analysis:
 
     def meaning(self, token: Token) -> tuple:
         """What a word names: ("node", info) | ("let", let) | ("const", const) | ("group", name)
-        | ("unit", name) | ("keyword", terminal) | ("field", node, field) | ("unknown",)."""
+        | ("unit", name) | ("keyword", terminal) | ("field", node, field, terminal) | ("unknown",)."""
         word, index = token.text, self.index
         qualifier = self.qualifier(token)
         if index and qualifier is None:
@@ -273,6 +273,9 @@ class Analysis:
             return ("keyword", term)
         if self.scheme and qualifier is None and word in self.scheme.groups:
             return ("group", word)
+        if any(t.line == token.line and t.start < token.start and t.text in keyword_spellings()["KW_FOR"]
+               for t in self.tokens):  # 要求 适用 长江镇: a unit
+            return ("unit", word)
         node = qualifier or self.node_at(token.line)
         if index and node:
             return ("field", node, builtin or word, term)

@@ -207,8 +207,32 @@ def hover_text(ls: KpiServer, analysis: Analysis, token: Token) -> str | None:
             spellings = keyword_spellings()[term]
             return f"**{spellings[0]}** / `{spellings[-1]}`\n\n{_meaning(term, analysis.lang)}"
         case ("group", name):
-            return f"**{'分组' if zh else 'group'} {name}**"
+            dataset = analysis.dataset
+            members = [u.name for u in dataset.units if u.group == name] if dataset else []
+            return f"**{'分组' if zh else 'group'} {name}**" + \
+                (f"：{len(members)} {'个单位' if zh else 'units'}（{'、'.join(members)}）" if members else "")
+        case ("unit", name):
+            return _unit_hover(analysis, name)
     return None
+
+
+def _unit_hover(analysis: Analysis, name: str) -> str | None:
+    """A unit the scheme names (要求 适用 长江镇), found as `kpi explain` finds it: its group,
+    total and ranks."""
+    from ..errors import KpiError
+
+    evaluation = analysis.evaluation
+    if evaluation is None:
+        return None
+    data = evaluation.engine.data
+    try:
+        unit = data.find_unit(name, analysis.lang)
+    except KpiError as e:
+        return e.diagnostics[0].message
+    zh = analysis.lang == "zh"
+    result = evaluation.scoring.unit(data.units.index(unit))
+    return (f"**{unit.name}**（{result.group}）{'总分' if zh else 'total'} {plain(result.total)}，"
+            f"{'名次' if zh else 'rank'} {result.rank}（{'组内' if zh else 'in its group'} {result.group_rank}）")
 
 
 @server.feature(t.TEXT_DOCUMENT_HOVER)
