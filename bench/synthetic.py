@@ -8,7 +8,8 @@ its figures is redrawn around the sample's so that every rule fires both ways:
   decimals (so half-way roundings such as 0.245 → 0.25 occur), yes/no flipped one time in six,
   dates anywhere in the year, assessed scores in half points;
 - records are the sample unit's, kept or dropped;
-- one unit in eight meets every task (so awards for 全面完成 are paid).
+- one unit in eight meets every task (so awards for 全面完成 are paid);
+- 不适用 and an assessed score given with its band (档位) are kept as the sample has them.
 With `boundaries`, 任务 are drawn from multiples of 400 and 1000, so that rates land exactly on
 thresholds and scores on x.xx5 before rounding. With `wide`, each values file is written in the
 wide layout, one row per unit (the 任务分解表 transposed), for the same figures: a header of
@@ -135,8 +136,10 @@ def write_dataset(scheme: Path, n: int, out: Path, seed: int = 0, boundaries: bo
                         scaled = max(1, round(base * rng.uniform(0.5, 1.5)))
                         scaled = scaled - scaled % 10 if scaled > 20 and rng.randrange(2) else scaled
                     targets[row[1]] = scaled
+            banded = {row[1] for _, row in cells if row[2] == "档位"}  # an assessed score kept in its band
             for f, row in cells:
                 raw = str(targets[row[1]]) if row[2] == "任务" and row[1] in targets else \
+                    row[3] if row[3] == "不适用" or (row[2] == "评分" and row[1] in banded) else \
                     _figure(rng, row[2], row[3], targets.get(row[1]), diligent)
                 note = row[4] if len(row) > 4 else ""
                 outputs[f].append([name, row[1], row[2], raw, note or ("理由" if row[2] == "评分" else "")])

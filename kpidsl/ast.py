@@ -187,6 +187,27 @@ class Rank:
     pos: Pos
 
 
+def range_ends(ranges: list[tuple], others=()) -> list[tuple[bool, bool]]:
+    """Whether each range `a 至 b` includes its ends: (low, low_written, high, high_written) with
+    a written end True (含) or False (不含), else None. Unwritten: the low end is included, the
+    high end excluded unless no other band holds it (the top band, 80% 至 100%, holds 100%) —
+    judged by the other ranges' low ends, so that the default never depends on a written high end.
+    `others`: (low, low_inclusive, high, high_inclusive) of a table's bands that are no range."""
+    def holds(band, x):
+        low, low_in, high, high_in = band
+        return (low is None or low < x or (low == x and low_in)) and \
+            (high is None or x < high or (x == high and high_in))
+
+    known = [(low, True if li is None else li, high, False) for low, li, high, _ in ranges]
+    out = []
+    for k, (low, li, high, hi) in enumerate(ranges):
+        if hi is None:
+            hi = not any(holds(b, high) for j, b in enumerate(known) if j != k) and \
+                not any(holds(b, high) for b in others)
+        out.append((True if li is None else li, hi))
+    return out
+
+
 @dataclass(frozen=True)
 class Band:
     low: Decimal | None
@@ -239,6 +260,8 @@ class AssessedBand:
     label: str
     low: Quantity  # share of the item's points, e.g. 80%
     high: Quantity
+    low_inclusive: bool = True
+    high_inclusive: bool = True
 
 
 @dataclass(frozen=True)
@@ -265,6 +288,7 @@ class Deduction:
     partial: str | None  # "prorate" | "ignore" | "whole"; None: not stated (default prorate)
     condition: Expr | None
     pos: Pos
+    source: str | None = None  # 原文 of a deduction from the total (in a node, 原文 is the node's)
 
 
 @dataclass(frozen=True)
@@ -345,6 +369,7 @@ class Node:
 class Item(Node):
     rule: Rule | None  # None: full points, less deductions
     kind: str | None  # 类别: a property the policy gives the item (标准化下沉)
+    may_not_apply: bool  # 可不适用: a unit's 不适用 drops it, its section rescaled
 
 
 @dataclass(frozen=True)
@@ -493,6 +518,7 @@ class TotalTerm:
 class Rounding:
     places: int
     mode: str  # "half_up" | "down" | "half_even"
+    once: bool = False  # 舍入 指标 … 扣分后: an item rounded once, after its deductions (not each step)
 
 
 @dataclass(frozen=True)
@@ -535,6 +561,10 @@ class Scheme:
     examples: tuple[Example, ...]
     path: str  # where it was read from, for citing lines
     language: str  # "zh" or "en": the language of its keywords, for messages
+    total_interpretation: str | None = None  # 口径 of the total formula
+    deductions: tuple[Deduction, ...] = ()  # from the total, after the weighting (资金管理 酌情扣分)
+    section_rounding: Rounding | None = None  # 舍入 板块: each section's score (else exact)
+    weighted_rounding: Rounding | None = None  # 舍入 加权: each weighted part of the total (else exact)
 
 
 # Words expressions are written with, by language: explanations use Chinese; the formatter

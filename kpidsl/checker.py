@@ -12,9 +12,9 @@ from decimal import Decimal
 
 from . import ast
 from .ast import ACTUAL, RATE, TARGET
-from .data import Dataset, measure_problem
+from .data import Dataset, is_not_applicable, measure_problem, not_applicable_hint
 from .errors import DataError, Diagnostic, KpiError, SchemeCheckError, diagnostic, did_you_mean
-from .index import SCHEME_NODE, SchemeIndex
+from .index import SCHEME_NODE, SCHEME_NODE_ALIASES, SchemeIndex
 from .units import kind as unit_kind
 from .numbers import plain
 
@@ -36,8 +36,9 @@ class _Checker:
         self.found.append(diagnostic(code, self.lang, **where, **fields))
 
     def run(self) -> list[Diagnostic]:
-        for rounding in (self.scheme.item_rounding, self.scheme.total_rounding):
-            if not 0 <= rounding.places <= MAX_PLACES:
+        for rounding in (self.scheme.item_rounding, self.scheme.total_rounding, self.scheme.section_rounding,
+                         self.scheme.weighted_rounding):
+            if rounding and not 0 <= rounding.places <= MAX_PLACES:
                 self.report("E207", None, what=f"舍入位数 {rounding.places} 超出 0–{MAX_PLACES}")
         for first, again in self.index.duplicates:
             self.report("E204", again.pos, name=again.name, first=first.pos.line)
@@ -48,6 +49,13 @@ class _Checker:
             self.check_expr(let.expr)
         for veto in self.scheme.vetoes:
             self.check_expr(veto.condition)
+        for deduction in self.scheme.deductions:
+            if deduction.condition is None and deduction.count is None:  # no 任务/实际 of the whole scheme
+                self.report("E207", deduction.pos, what=(
+                    "总分的扣分须写明条件或计数：若 … 扣 …分，或 每 1例 … 扣 …分" if self.lang == "zh" else
+                    "a deduction from the total needs a condition or a count: if … deduct …, or per 1 … deduct …"))
+                continue
+            self.check_expr(deduction.condition if deduction.condition is not None else deduction.count)
         self.check_cycles()
         for tie in self.scheme.tie_breaks:
             self.check_expr(self.index.tie_key(tie))
@@ -196,6 +204,8 @@ class _Checker:
                     self.check_points(step.points, rule.pos)
                     if step.group is not None:
                         self.check_group(step.group, rule.pos)
+            case ast.Assessed(bands=bands) if bands:
+                self.check_assessed_bands(item.name, rule)
             case ast.Tiers():
                 self.check_expr(rule.measure)
                 for band in rule.bands:
@@ -209,6 +219,30 @@ class _Checker:
                 if self.index.resolve(item.name, f)[0] != "field":
                     self.report("E207", rule.pos, what=(f"得 {f}：须是数据中的字段（评定得分）" if self.lang == "zh" else
                                                         f"get {f}: must be a field of the data (a score given)"))
+
+    def check_assessed_bands(self, name: str, rule: ast.Assessed) -> None:
+        """评定 bands read as the 10号 tables are: from 0% to 100% of the points, each score in one band."""
+        def holds(b, x):
+            return (b.low.value < x or (b.low.value == x and b.low_inclusive)) and \
+                (x < b.high.value or (x == b.high.value and b.high_inclusive))
+        ends = sorted({Decimal(0), Decimal(1)} | {e.value for b in rule.bands for e in (b.low, b.high)})
+        probes = [p for x, y in zip(ends, ends[1:]) for p in (x, (x + y) / 2)] + [ends[-1]]
+        shown = lambda x: plain(x * 100) + "%"
+        gap, held = [], None  # a run of probes no band holds; the probe held before it
+        for x in [p for p in probes if 0 <= p <= 1] + [None]:
+            holding = [b.label for b in rule.bands if holds(b, x)] if x is not None else [""]
+            if len(holding) > 1:
+                self.report("W207", rule.pos, name=name, what=f"{'、'.join(holding)} 都含 {shown(x)}：档位重叠")
+            if not holding:
+                gap.append(x)
+                continue
+            if gap:
+                low = f"{shown(gap[0])}（含）" if gap[0] in ends else f"{shown(held)}（不含）"
+                high = f"{shown(gap[-1])}（含）" if gap[-1] in ends else f"{shown(x)}（不含）"
+                what = f"恰为 {shown(gap[0])} 的分数" if len(gap) == 1 and gap[0] in ends else f"{low}至 {high}的分数"
+                self.report("W207", rule.pos, name=name, what=f"{what}不在任何档位")
+                gap = []
+            held = x
 
     def check_bands(self, name: str, rule: ast.Tiers) -> None:
         """A 分档 table read as a policy table: a band that never decides (inside another worth as
@@ -241,7 +275,7 @@ class _Checker:
 
     def check_example(self, example: ast.Example) -> None:
         units = {name for name, _ in example.units}
-        known = set(self.index.nodes) | set(self.index.awards) | {SCHEME_NODE}
+        known = set(self.index.nodes) | set(self.index.awards) | {SCHEME_NODE, *SCHEME_NODE_ALIASES}
         for name, group in example.units:
             if self.scheme.groups:
                 self.check_group(group, example.pos)
@@ -334,11 +368,13 @@ class _Checker:
         order = {name: k for k, name in enumerate(self.index.nodes)}  # as the scheme and its template list them
         needed = sorted(fields_needed, key=lambda key: (order.get(key[0], len(order)), key))
         units = field_units(self.index)
+        dropped = {(u, node) for (u, node, _), cell in data.values.items()  # 不适用: nothing else is read
+                   if is_not_applicable(cell.value) and self.index.may_not_apply(node)}
         for unit in data.units:
             if unit.name in data.refused:
                 continue
             for node, field in needed:
-                if (unit.name, node, field) in data.refused:
+                if (unit.name, node, field) in data.refused or (unit.name, node) in dropped:
                     continue
                 cell = data.values.get((unit.name, node, field))
                 if cell is not None:  # of the kind the rule reads, even where a branch does not
@@ -346,7 +382,7 @@ class _Checker:
                     wanted = {NUMBER: (Decimal, date), FLAG: (bool,), DATE: (date,)}.get(kind)
                     if wanted and (not isinstance(cell.value, wanted) or
                                    (kind == NUMBER and isinstance(cell.value, bool))):
-                        expected = kind
+                        expected = kind + not_applicable_hint(cell.value, self.lang)
                     elif (node, field) in units:
                         expected = measure_problem(cell, units[(node, field)], self.lang)
                     else:
@@ -466,6 +502,11 @@ def required_fields(index: SchemeIndex, only: str | None = None) -> dict[tuple[s
             expr(name, v.condition, FLAG)
     for v in index.scheme.vetoes if only is None else ():
         expr(None, v.condition, FLAG)
+    for d in index.scheme.deductions if only is None else ():
+        if d.condition is not None:
+            expr(None, d.condition, FLAG)
+        elif d.count is not None:
+            expr(None, d.count, NUMBER)
     for tie in index.scheme.tie_breaks if only is None else ():
         expr(None, index.tie_key(tie), NUMBER)
     return needed
@@ -510,7 +551,7 @@ def implied_units(index: SchemeIndex) -> dict[tuple[str, str], str]:
 
     for name, info in index.nodes.items():
         walk(name, info.node)
-    for part in (*index.scheme.vetoes, *index.scheme.awards):
+    for part in (*index.scheme.vetoes, *index.scheme.deductions, *index.scheme.awards):
         walk(getattr(part, "name", None), part)
     for name in index.nodes:  # a target and its actual are figures of one measure
         target, actual = found.get((name, TARGET)), found.get((name, ACTUAL))

@@ -111,6 +111,11 @@ def _parser() -> argparse.ArgumentParser:
                           help="write through a symbolic link; with --per-unit, replace workbooks already in DIR")
     _data_options(template)
 
+    draft = commands.add_parser("draft", help="draft a scheme from a notice (考核办法) as published: .docx or its text")
+    draft.add_argument("notice", metavar="NOTICE", help="the notice: a .docx, or text extracted from one")
+    draft.add_argument("--out", metavar="DIR", help="the folder to write the draft into (default: NOTICE's name + -草案)")
+    draft.add_argument("--force", action="store_true", help="write into --out even if it is not empty")
+
     commands.add_parser("lsp", help="the language server, over stdio, for editors (docs/editor.md)")
 
     check = commands.add_parser("check", help="check a scheme (and its data) and print its outline")
@@ -418,7 +423,8 @@ def _explain(scheme_path, args, out, err) -> int:
 
     evaluation, chosen = _named_units(scheme_path, args, err)
     scheme = evaluation.engine.scheme
-    results = Results(scheme.title, scheme.path, tuple(evaluation.scoring.units(chosen)))
+    results = Results(scheme.title, scheme.path, tuple(evaluation.scoring.units(chosen)),
+                      evaluation.scoring.total_rule())
     awards = evaluation.awards(chosen)
     if args.format == "json":
         from .render.json import render as to_json
@@ -431,7 +437,7 @@ def _explain(scheme_path, args, out, err) -> int:
     for k, result in enumerate(results.units):
         if k:
             rule(out)
-        explain(result, results.scheme, results.path, out, public=args.public)
+        explain(result, results.scheme, results.path, out, public=args.public, total_rule=results.total_rule)
         if awards is not None:
             money.explain(result, awards, results.path, out, public=args.public)
     return EXIT_OK
@@ -476,6 +482,12 @@ def _fmt(args, out, err) -> int:
     for name in unformatted:
         err.print(f"{'未格式化' if args.check else '已格式化'}：{name}", markup=False)
     return EXIT_USER_ERROR if args.check and unformatted else EXIT_OK
+
+
+def _draft(args, out, err) -> int:
+    from .draft import run
+
+    return run(args, out, err)
 
 
 def _lsp(args, out, err) -> int:
@@ -558,7 +570,7 @@ def _what_if(loaded, args, out) -> int:
 # Commands that read one scheme with its data, and those that do not.
 ON_SCHEME = {"check": _check, "template": _template, "score": _score}
 ON_DATA = {"explain": _explain, "report": _report, "gap": _gap}  # read by pipeline.prepare
-SCHEMELESS = {"diff": _diff, "fmt": _fmt, "test": _test, "lsp": _lsp}
+SCHEMELESS = {"diff": _diff, "fmt": _fmt, "test": _test, "draft": _draft, "lsp": _lsp}
 
 
 if __name__ == "__main__":

@@ -456,13 +456,28 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
     return data, problems
 
 
+NOT_APPLICABLE = "不适用"
+
+
+def is_not_applicable(value) -> bool:
+    """不适用 written for an item (财预〔2020〕10号): it is dropped where the scheme allows it."""
+    return isinstance(value, str) and value.strip() in (NOT_APPLICABLE, "N/A", "n/a")
+
+
+def not_applicable_hint(value, lang: str) -> str:
+    """Said after E306's expected kind where the value is 不适用 and the item may not drop."""
+    if not is_not_applicable(value):
+        return ""
+    return "（方案未写明本指标 可不适用）" if lang == "zh" else " (the scheme does not say may_not_apply)"
+
+
 def check_value(cell: Cell, unit: str, item: str, field_name: str, expected: type, lang: str) -> Value:
     """The cell's value if it has the expected kind, else a DataError naming its place."""
     ok = isinstance(cell.value, expected) and not (expected is Decimal and isinstance(cell.value, bool))
     if not ok:
         label = {Decimal: ("数值", "a number"), bool: ("是/否", "yes/no"), date: ("日期", "a date"),
                  str: ("文字", "text")}[expected]
+        label = (label[0] if lang == "zh" else label[1]) + not_applicable_hint(cell.value, lang)
         raise DataError([diagnostic("E306", lang, place=cell.place, unit=unit, item=item,
-                                    field=field_name, value=cell.raw,
-                                    expected=label[0] if lang == "zh" else label[1])])
+                                    field=field_name, value=cell.raw, expected=label)])
     return cell.value

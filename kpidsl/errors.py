@@ -58,6 +58,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "W205": ("要求适用的 {name} 不是分组，也不是数据中的单位{hint}：此要求不列入任何单位的说明",
              "the requirement's {name} is no group and no unit in the data{hint}: it is listed for no unit"),
     "W206": ("{name}：分档 {what}", "{name}: tiers: {what}"),
+    "W207": ("{name}：评定档位 {what}", "{name}: assessed bands: {what}"),
     "W203": ("{name}：{group} 共 {count} 个单位，第 {ranks} 名按递减将低于 0 分，按 0 分计",
              "{name}: {group} has {count} units; rank(s) {ranks} would fall below 0 and score 0"),
 }

@@ -10,7 +10,7 @@ import numpy as np
 from . import ast
 from .data import Cell, Dataset, Record, Unit, parse_value
 from .errors import KpiError
-from .index import SchemeIndex
+from .index import SCHEME_NODE, SCHEME_NODE_ALIASES, SchemeIndex
 from .result import NodeResult
 
 
@@ -35,8 +35,8 @@ class Outcome:
 def dataset(example: ast.Example) -> Dataset:
     where = f"示例「{example.name}」"
     units = [Unit(name, group, (), where) for name, group in example.units]
-    values = {(v.unit, v.node, v.field): Cell(parse_value(v.text), v.text, v.note or "", where)
-              for v in example.values}
+    values = {(v.unit, SCHEME_NODE if v.node in SCHEME_NODE_ALIASES else v.node, v.field):
+              Cell(parse_value(v.text), v.text, v.note or "", where) for v in example.values}
     records: dict[tuple[str, str], list[Record]] = {}
     for unit, item, project, level in example.records:
         records.setdefault((unit, item), []).append(Record(project, level, where))

@@ -87,24 +87,28 @@ def format_scheme(scheme: ast.Scheme, source: str, lang: str | None = None) -> s
             if files:
                 w.emit(1, f"{word} {', '.join(quote(f) for f in files)}")
         w.emit(0, "}")
-    roundings = [("KW_ITEM", scheme.item_rounding), ("KW_TOTAL", scheme.total_rounding),
+    roundings = [("KW_ITEM", scheme.item_rounding), ("KW_SECTION", scheme.section_rounding),
+                 ("KW_WEIGHTED", scheme.weighted_rounding), ("KW_TOTAL", scheme.total_rounding),
                  ("KW_AMOUNT", scheme.amount_rounding)]
     modes = {"half_up": "KW_HALF_UP", "down": "KW_DOWN", "half_even": "KW_HALF_EVEN"}
     # those that differ from the default or are written (舍入 金额 is not added to a scheme paying none)
     spelled = {scope: "|".join(keyword_spellings()[scope]) for scope, _ in roundings}
-    written = [(scope, r) for scope, r in roundings if r != ast.Rounding(2, "half_up") or re.search(
-        rf"^[ \t]*({'|'.join(keyword_spellings()['KW_ROUNDING'])})\s+({spelled[scope]})(?![^\W\d])", source, re.M)]
+    written = [(scope, r) for scope, r in roundings if r is not None and (r != ast.Rounding(2, "half_up") or re.search(
+        rf"^[ \t]*({'|'.join(keyword_spellings()['KW_ROUNDING'])})\s+({spelled[scope]})(?![^\W\d])", source, re.M))]
     if written:
         w.blank()
         for scope, r in written:
-            w.emit(0, f"{kw('KW_ROUNDING')} {kw(scope)} {r.places}{'位' if w.lang == 'zh' else ''} {kw(modes[r.mode])}",
-                   _line_of(source, "KW_ROUNDING"))
+            w.emit(0, f"{kw('KW_ROUNDING')} {kw(scope)} {r.places}{'位' if w.lang == 'zh' else ''} {kw(modes[r.mode])}"
+                      + (f" {kw('KW_ONCE')}" if r.once else ""), _line_of(source, "KW_ROUNDING"))
     # the rest in the order written, so that comments stay beside what they are about
     statements = []
     if scheme.total:
         statements.append((scheme.total[0].pos.line, lambda: _total(w, scheme)))
     for veto in scheme.vetoes:
         statements.append((veto.pos.line, lambda v=veto: _top_veto(w, v)))
+    for deduction in scheme.deductions:
+        statements.append((deduction.pos.line, lambda d=deduction: (
+            w.emit(0, _deduction(w, d), d.pos.line), _texts(w, 1, "KW_SOURCE", d.source))))
     for tie in scheme.tie_breaks:
         statements.append((tie.pos.line, lambda t=tie: w.emit(
             0, f"{kw('KW_TIE')} {kw('KW_BY')} {w.expr(t.key)} {kw('KW_DESC' if t.descending else 'KW_ASC')}", t.pos.line)))
@@ -147,6 +151,7 @@ def _total(w: _Writer, scheme: ast.Scheme) -> None:
     full = f" {w.kw('KW_FULL')} {scheme.total_points}" if scheme.total_points else ""
     w.emit(0, f"{w.kw('KW_TOTAL')} = {terms}{full}", scheme.total[0].pos.line)
     _texts(w, 1, "KW_SOURCE", scheme.total_source)
+    _texts(w, 1, "KW_INTERPRETATION", scheme.total_interpretation)
 
 
 def _top_veto(w: _Writer, veto: ast.Veto) -> None:
@@ -254,6 +259,8 @@ def _flags(w: _Writer, node, depth: int) -> None:
         w.emit(depth, w.kw("KW_ALLOW_NEGATIVE"))
     if node.floor_stated:
         w.emit(depth, w.kw("KW_FLOOR"))
+    if isinstance(node, ast.Item) and node.may_not_apply:
+        w.emit(depth, w.kw("KW_MAY_NOT_APPLY"))
 
 
 def _rule(w: _Writer, rule, depth: int) -> str:
@@ -295,7 +302,11 @@ def _rule(w: _Writer, rule, depth: int) -> str:
             one_line = " ".join(clauses)  # long rankings: one clause a line, as the policy lists them
             return one_line if len(one_line) <= 60 else ("\n" + INDENT * (depth + 1)).join(clauses)
         case ast.Tiers():
-            bands = [_band(w, b) for b in rule.bands]
+            ranges = [b for b in rule.bands if b.text[0] in "[("]
+            defaults = dict(zip(map(id, ranges), ast.range_ends(
+                [(b.low, b.low_inclusive, b.high, None) for b in ranges],
+                [(b.low, b.low_inclusive, b.high, b.high_inclusive) for b in rule.bands if b.text[0] not in "[("])))
+            bands = [_band(w, b, defaults.get(id(b))) for b in rule.bands]
             if rule.otherwise:
                 bands.append(f"{kw('KW_ELSE')}: {rule.otherwise}")
             return f"{kw('KW_TIERS')} {w.expr(rule.measure)} {{ " + "  ".join(bands) + " }"
@@ -313,15 +324,28 @@ def _rule(w: _Writer, rule, depth: int) -> str:
                 ("" if rule.reason else f" {kw('KW_NO_REASON')}")
             if not rule.bands:
                 return head
-            bands = "  ".join(f"{w.label(b.label)}: {b.low} {kw('KW_TO')} {b.high}" for b in rule.bands)
+            defaults = ast.range_ends([(b.low.value, b.low_inclusive, b.high.value, None) for b in rule.bands])
+            bands = "  ".join(f"{w.label(b.label)}: "
+                              + _range(w, str(b.low), str(b.high), (b.low_inclusive, b.high_inclusive), default)
+                              for b, default in zip(rule.bands, defaults))
             return f"{head} {{ {bands} }}"
     raise TypeError(rule)
 
 
-def _band(w: _Writer, band: ast.Band) -> str:
-    ranged = re.fullmatch(r"\[(.+), (.+)\)", band.text)  # "[40%, 50%)" is written "40% 至 50%"
-    edge = f"{ranged.group(1)} {w.kw('KW_TO')} {ranged.group(2)}" if ranged else band.text
-    return f"{edge}: {band.points}"
+def _band(w: _Writer, band: ast.Band, default: tuple[bool, bool] | None) -> str:
+    """A band as written; a range's ends marked 含/不含 only where they differ from the default."""
+    ranged = re.fullmatch(r"[\[(](.+), (.+)[\])]", band.text)  # "[40%, 50%)" is written "40% 至 50%"
+    if not ranged:
+        return f"{band.text}: {band.points}"
+    return f"{_range(w, ranged.group(1), ranged.group(2), (band.low_inclusive, band.high_inclusive), default)}: {band.points}"
+
+
+def _range(w: _Writer, low: str, high: str, ends: tuple[bool, bool], default: tuple[bool, bool]) -> str:
+    """`default`: ast.range_ends' reading of the range, its low end as written; a low end is included
+    unless marked."""
+    mark = lambda inclusive: f"（{w.kw('KW_INCL' if inclusive else 'KW_EXCL')}）"
+    return (low + ("" if ends[0] else mark(False)) + f" {w.kw('KW_TO')} " + high
+            + ("" if ends[1] == default[1] else mark(ends[1])))
 
 
 def _award(w: _Writer, award: ast.Award) -> None:

@@ -11,8 +11,11 @@ from . import ast
 from .ast import AMOUNT, GRADE, RATE, SCORE, TOTAL
 from .data import normalise
 
-# Bare names at the top level of a scheme (a total veto) read fields of this pseudo-item.
-SCHEME_NODE = "总分"
+# Bare names at the top level of a scheme (a veto or a deduction on the total) read the unit's
+# own fields, filed under this name in the data (and the template): facts about the unit as a
+# whole, not about an item. Data written before may file them under 总分.
+SCHEME_NODE = "单位整体"
+SCHEME_NODE_ALIASES = ("总分",)
 
 
 @dataclass(frozen=True)
@@ -45,12 +48,17 @@ class SchemeIndex:
         for child in getattr(node, "children", ()):
             self._add(child, parents + (node.name,), weight, bonus)
 
+    def may_not_apply(self, name: str) -> bool:
+        """The item is declared 可不适用: a unit's 不适用 drops it."""
+        info = self.nodes.get(name)
+        return info is not None and isinstance(info.node, ast.Item) and info.node.may_not_apply
+
     def items(self):
         return (n for n in self.nodes.values() if isinstance(n.node, ast.Item))
 
     def data_names(self) -> dict[str, str]:
         """Normalised name, title or alias -> name, for matching the 指标 column of data files."""
-        names = {normalise(SCHEME_NODE): SCHEME_NODE}
+        names = {normalise(name): SCHEME_NODE for name in (SCHEME_NODE, *SCHEME_NODE_ALIASES)}
         for award in self.scheme.awards:  # an award's own facts
             names[normalise(award.name)] = award.name
         for name, info in self.nodes.items():

@@ -1,6 +1,8 @@
 """Parse stage: .kpi text -> typed AST (kpidsl.ast), or a SchemeSyntaxError with file:line:col."""
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 import re
 import unicodedata
@@ -78,7 +80,7 @@ class _Body:
         self.requirements, self.lets, self.defaults = [], [], []
         self.aliases, self.sub_aliases, self.measures = [], [], []
         self.cap = self.source = self.interpretation = self.points_note = None
-        self.allow_negative = self.points_scaled = self.floor_stated = False
+        self.allow_negative = self.points_scaled = self.floor_stated = self.may_not_apply = False
         self.kind = None
         for part in parts:
             match part:
@@ -106,6 +108,8 @@ class _Body:
                     self.allow_negative = True
                 case ("floor",):
                     self.floor_stated = True
+                case ("may_not_apply",):
+                    self.may_not_apply = True
                 case ("source", text):  # several 原文 lines read as one passage
                     self.source = text if self.source is None else self.source + "\n" + text
                 case ("interpretation", text):
@@ -146,7 +150,8 @@ class _ToAst(Transformer):
         title, groups, data, totals, total_source, total_points = "", (), ast.DataFiles((), (), (), (), ()), (), None, None
         rounding = {kind: ast.Rounding(2, "half_up") for kind in ("item", "total", "amount")}
         sections, consts, lets, requirements, vetoes, defaults = [], [], [], [], [], []
-        awards, department_awards, examples, tie_breaks = [], [], [], []
+        awards, department_awards, examples, tie_breaks, total_deductions = [], [], [], [], []
+        total_reading = None
         for part in parts:
             match part:
                 case ("title", t):
@@ -157,8 +162,10 @@ class _ToAst(Transformer):
                     data = d
                 case ("rounding", scope, r):
                     rounding[scope] = r
-                case ("total", terms, text, points):
-                    totals, total_source, total_points = terms, text, points
+                case ("total", terms, text, points, reading):
+                    totals, total_source, total_points, total_reading = terms, text, points, reading
+                case ("total_deduct", deduction):
+                    total_deductions.append(deduction)
                 case ast.Section():
                     sections.append(part)
                 case ast.Const():
@@ -182,7 +189,8 @@ class _ToAst(Transformer):
         return ast.Scheme(title, groups, data, rounding["item"], rounding["total"], rounding["amount"],
                           totals, total_source, total_points, tuple(tie_breaks), tuple(sections), tuple(consts), tuple(lets),
                           tuple(requirements), tuple(vetoes), tuple(defaults), tuple(awards),
-                          tuple(department_awards), tuple(examples), self.path, self.lang)
+                          tuple(department_awards), tuple(examples), self.path, self.lang,
+                          total_reading, tuple(total_deductions), rounding.get("section"), rounding.get("weighted"))
 
     def scheme_title(self, meta, c):
         return ("title", _string(c[0]))
@@ -211,18 +219,33 @@ class _ToAst(Transformer):
 
     def rounding_decl(self, meta, c):
         scope, places = c[0], quantity(c[1])
-        mode = c[2] if len(c) > 2 else "half_up"
-        return ("rounding", scope, ast.Rounding(int(places.value), mode))
+        mode = next((x for x in c[2:] if isinstance(x, str)), "half_up")
+        once = ("once",) in c[2:]
+        if once and scope != "item":
+            raise _BodyError("扣分后 只用于 舍入 指标" if self.lang == "zh" else
+                             "after_deductions belongs to rounding item", _pos(meta))
+        return ("rounding", scope, ast.Rounding(int(places.value), mode, once))
 
     def rounding_scope(self, meta, c):
-        return {"_KW_ITEM": "item", "_KW_TOTAL": "total", "_KW_AMOUNT": "amount"}[c[0].type]
+        return {"_KW_ITEM": "item", "_KW_TOTAL": "total", "_KW_AMOUNT": "amount", "_KW_SECTION": "section",
+                "_KW_WEIGHTED": "weighted"}[c[0].type]
+
+    def once(self, meta, c):
+        return ("once",)
 
     def rounding_mode(self, meta, c):
         return {"_KW_HALF_UP": "half_up", "_KW_DOWN": "down", "_KW_HALF_EVEN": "half_even"}[c[0].type]
 
     def total_decl(self, meta, c):
-        said = dict(x for x in c if isinstance(x, tuple))
-        return ("total", tuple(t for t in c if isinstance(t, ast.TotalTerm)), said.get("source"), said.get("points"))
+        said: dict = {}
+        for kind, value in (x for x in c if isinstance(x, tuple)):  # several 原文 lines read as one passage
+            said[kind] = value if kind not in said or kind == "points" else said[kind] + "\n" + value
+        return ("total", tuple(t for t in c if isinstance(t, ast.TotalTerm)), said.get("source"), said.get("points"),
+                said.get("interpretation"))
+
+    def total_deduct(self, meta, c):
+        source = next((x[1] for x in c[1:] if isinstance(x, tuple)), None)
+        return ("total_deduct", dataclasses.replace(c[0], source=source))
 
     def tie_break(self, meta, c):
         return ast.TieBreak(c[0], c[1] == "desc", _pos(meta))
@@ -270,7 +293,8 @@ class _ToAst(Transformer):
         points, parts = quantity(rest[0]), rest[1:]
         body = _Body(parts, self.lang, name)
         return ast.Item(**body.common(name, title, points, meta),
-                        rule=body.rules[0] if body.rules else None, kind=body.kind)
+                        rule=body.rules[0] if body.rules else None, kind=body.kind,
+                        may_not_apply=body.may_not_apply)
 
     def source(self, meta, c):
         return ("source", "".join(_string(t) for t in c))
@@ -300,6 +324,9 @@ class _ToAst(Transformer):
 
     def allow_negative(self, meta, c):
         return ("allow_negative",)
+
+    def may_not_apply(self, meta, c):
+        return ("may_not_apply",)
 
     def floor(self, meta, c):
         return ("floor",)
@@ -372,9 +399,22 @@ class _ToAst(Transformer):
         return ("no_data", quantity(c[0]))
 
     def tiers(self, meta, c):
-        measure, bands = c[0], c[1:]
-        otherwise = next((b[1] for b in bands if isinstance(b, tuple)), None)
-        return ast.Tiers(measure, tuple(b for b in bands if isinstance(b, ast.Band)), otherwise, _pos(meta))
+        measure, parts = c[0], c[1:]
+        otherwise = next((b[1] for b in parts if isinstance(b, tuple) and b[0] == "else"), None)
+        ranges = [b for b in parts if isinstance(b, tuple) and b[0] == "range"]
+        others = [b for b in parts if isinstance(b, ast.Band)]
+        ends = iter(ast.range_ends([(lo.value, li, hi.value, hin) for _, lo, li, hi, hin, _ in ranges],
+                                   [(b.low, b.low_inclusive, b.high, b.high_inclusive) for b in others]))
+        bands = []
+        for b in parts:
+            if isinstance(b, ast.Band):
+                bands.append(b)
+            elif b[0] == "range":
+                _, low, _, high, _, points = b
+                low_in, high_in = next(ends)
+                text = f"{'[' if low_in else '('}{low}, {high}{']' if high_in else ')'}"
+                bands.append(ast.Band(low.value, low_in, high.value, high_in, points, text))
+        return ast.Tiers(measure, tuple(bands), otherwise, _pos(meta))
 
     def band_compare(self, meta, c):
         op, edge, points = _cmp(c[0]), quantity(c[1]), quantity(c[2])
@@ -386,9 +426,21 @@ class _ToAst(Transformer):
         return ast.Band(edge.value, True, edge.value, True, points, text)
 
     def band_range(self, meta, c):
-        low, high, points = quantity(c[0]), quantity(c[1]), quantity(c[2])
-        # "40% 至 50%" includes its lower edge and excludes its upper one: [40%, 50%)
-        return ast.Band(low.value, True, high.value, False, points, f"[{low}, {high})")
+        # "40% 至 50%": its ends' inclusion settled with the whole table (ast.range_ends)
+        low, low_in, high, high_in, points = self._range(c)
+        return ("range", low, low_in, high, high_in, quantity(points))
+
+    def _range(self, c) -> tuple:
+        """QUANTITY end? 至 QUANTITY end? (rest): the ends with 含 True, 不含 False, unwritten None."""
+        c = list(c)
+        low = quantity(c.pop(0))
+        low_in = c.pop(0) if isinstance(c[0], bool) else None
+        high = quantity(c.pop(0))
+        high_in = c.pop(0) if c and isinstance(c[0], bool) else None
+        return (low, low_in, high, high_in, *c)
+
+    def end(self, meta, c):
+        return next(t.type for t in c if t.type in ("_KW_INCL", "_KW_EXCL")) == "_KW_INCL"
 
     def band_else(self, meta, c):
         return ("else", quantity(c[0]))
@@ -414,14 +466,17 @@ class _ToAst(Transformer):
 
     def assessed(self, meta, c):
         by = next((_string(t) for t in c if isinstance(t, Token) and t.type == "STRING"), None)
-        return ast.Assessed(tuple(b for b in c if isinstance(b, ast.AssessedBand)), _pos(meta), by,
-                            "no_reason" not in c)
+        written = [b for b in c if isinstance(b, tuple)]
+        ends = ast.range_ends([(low.value, li, high.value, hi) for _, low, li, high, hi in written])
+        bands = tuple(ast.AssessedBand(label, low, high, low_in, high_in)
+                      for (label, low, _, high, _), (low_in, high_in) in zip(written, ends))
+        return ast.Assessed(bands, _pos(meta), by, "no_reason" not in c)
 
     def no_reason(self, meta, c):
         return "no_reason"
 
     def assessed_band(self, meta, c):
-        return ast.AssessedBand(c[0], quantity(c[1]), quantity(c[2]))
+        return (c[0], *self._range(c[1:]))
 
     def label(self, meta, c):
         return _string(c[0]) if c[0].type == "STRING" else str(c[0])

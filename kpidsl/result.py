@@ -166,7 +166,17 @@ def _times(points: Decimal, weight: Decimal) -> str:
 
 
 @dataclass(frozen=True)
+class TotalRule:
+    """How the total is made, as the scheme states it: shown beside every unit's ledger."""
+    text: str  # 总分 = 甲 × 60% + 乙 × 40% + 丙
+    source: str | None
+    interpretation: str | None
+    line: int
+
+
+@dataclass(frozen=True)
 class Results:
     scheme: str  # its title
     path: str
     units: tuple[UnitResult, ...]  # in ranking order
+    total_rule: TotalRule | None = None

@@ -119,13 +119,16 @@ def test_a_total_of_weighted_and_unweighted_parts_declares_its_full_points(tmp_p
 
 
 @pytest.mark.parametrize("bands, said", [
-    ("40% 至 50%: 1分  55% 至 60%: 2分  > 60%: 3分  否则: 0分",
-     ["甲：分档 [50%, 55%) 的值不在任何一档（得 0分）", "甲：分档 = 60% 的值不在任何一档（得 0分）"]),
+    # a range no band continues holds its upper end (50%): the gap is (50%, 55%)
+    ("40% 至 50%: 1分  55% 至 60%（不含）: 2分  > 60%: 3分  否则: 0分",
+     ["甲：分档 (50%, 55%) 的值不在任何一档（得 0分）", "甲：分档 = 60% 的值不在任何一档（得 0分）"]),
+    ("40% 至 50%（不含）: 1分  55% 至 60%: 2分  > 60%: 3分", ["甲：分档 [50%, 55%) 的值不在任何一档（得 0分）"]),
     (">= 10%: 1分  40% 至 50%: 1分  >= 50%: 2分", ["甲：分档 [40%, 50%) 落在另一档之内而得分不高于它，不起作用"]),
     (">= 10%: 1分  >= 20%: 2分  >= 30%: 3分  否则: 0分", []),  # 如皋 2021: nested, each higher
     ("40% 至 50%: 1分  50% 至 60%: 2分  否则: 0分", []),  # 2018: ranges that meet
 ])
 def test_tier_tables_with_gaps_or_bands_that_never_decide_are_said(bands, said):
+    """W206, with each range's ends as ast.range_ends reads them."""
     text = f"板块 总 5分 {{ 指标 甲 5分 {{ 分档 实际 {{ {bands} }} }} }}"
     found = check(parse(text, "s.kpi"), source=text)
     assert [d.message for d in found if d.code == "W206"] == said

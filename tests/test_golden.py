@@ -35,7 +35,7 @@ def test_explanation_text(bundled, unit):
     _, results, awards = bundled["rugao-2021.kpi"]
     out = io.StringIO()
     console = Console(file=out, width=110, color_system=None, force_terminal=False)
-    explain.render(find(results, unit), results.scheme, results.path, console)
+    explain.render(find(results, unit), results.scheme, results.path, console, total_rule=results.total_rule)
     money.explain(find(results, unit), awards, results.path, console)
     check_golden(f"rugao-2021.{unit}.txt", out.getvalue())
 
@@ -45,7 +45,7 @@ def test_explanation_text_of_the_other_schemes(bundled, scheme, unit):
     _, results, awards = bundled[f"{scheme}.kpi"]
     out = io.StringIO()
     console = Console(file=out, width=110, color_system=None, force_terminal=False)
-    explain.render(find(results, unit), results.scheme, results.path, console)
+    explain.render(find(results, unit), results.scheme, results.path, console, total_rule=results.total_rule)
     if awards is not None:
         money.explain(find(results, unit), awards, results.path, console)
     check_golden(f"{scheme}.{unit}.txt", out.getvalue())

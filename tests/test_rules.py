@@ -209,10 +209,15 @@ def test_tiers_take_the_band_reached(tmp_path):
     assert scores(r) == ["0", "1", "3", "5", "5"]
 
 
-def test_tier_ranges_include_lower_edge_only(tmp_path):
+def test_tier_ranges_include_lower_edge_and_the_top_band_its_upper(tmp_path):
+    # "a 至 b": [a, b), except the band no other band continues (the top one) holds b
     rule = "分档 率 { 40% 至 50%: 1分  50% 至 60%: 2分  否则: 0分 }"
     r = item_score(tmp_path, "2分", rule, same({"率": ["39%", "40%", "49.9%", "50%", "60%"]}))
-    assert scores(r) == ["0", "1", "1", "2", "0"]
+    assert scores(r) == ["0", "1", "1", "2", "2"]
+    # each end declared: 含 / 不含, bracketed or not
+    rule = "分档 率 { 40%（不含） 至 50% 含: 1分  50% 不含 至 60%（不含）: 2分  否则: 0分 }"
+    r = item_score(tmp_path, "2分", rule, same({"率": ["39%", "40%", "49.9%", "50%", "60%"]}))
+    assert scores(r) == ["0", "0", "1", "1", "0"]
 
 
 def test_levels_highest_or_sum_capped(tmp_path):
@@ -255,7 +260,12 @@ def test_assessed_score_needs_a_reason_and_stays_in_band(tmp_path):
     values[("乙镇", "测", "评分")] = "3.5"
     with pytest.raises(DataError) as e:
         item_score(tmp_path, "4分", rule, values)
-    assert "超出允许范围 2–3.2" in str(e.value)
+    assert "超出允许范围 2（含）–3.2（不含）" in str(e.value)
+    # 3.2 is 80%: the 达成 band's, as 10号's "100-80%（含80%）、80-50%（含50%）" reads
+    values[("乙镇", "测", "评分")] = "3.2"
+    with pytest.raises(DataError) as e:
+        item_score(tmp_path, "4分", rule, values)
+    assert "评定分 3.2 超出允许范围" in str(e.value)
 
 
 # ---- veto, cap, conditional, sections ----------------------------------------------

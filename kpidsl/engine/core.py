@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import ast
 from ..ast import ACTUAL, RATE, TARGET, show_expr
-from ..data import Dataset, check_value, written_unit
+from ..data import Dataset, check_value, is_not_applicable, written_unit
 from ..errors import DataError, Diagnostic, diagnostic, did_you_mean
 from ..index import SCHEME_NODE, SchemeIndex
 from . import num
@@ -109,6 +109,8 @@ class Engine:
         number_of = {g: k for k, g in enumerate(self.group_names)}
         self.group = np.array([number_of[u.group] for u in data.units], dtype=np.int64)
         self.rounding = scheme.item_rounding
+        # an item rounded once after its deductions: its steps kept exact, shown to 4 more places
+        self.working = ast.Rounding(self.rounding.places + 4, self.rounding.mode)
         self._fresh()
 
     def _fresh(self) -> None:
@@ -271,6 +273,15 @@ class Engine:
         slot = self.columns.slots.get((node, field))
         return slot is None or self.columns.kind[slot][i] == MISSING
 
+    def not_applicable(self, node: str) -> np.ndarray:
+        """The units that wrote 不适用 in any of the node's fields."""
+        out = np.zeros(self.size, bool)
+        for (name, _), slot in self.columns.slots.items():
+            if name == node:
+                for u in np.flatnonzero(self.columns.kind[slot] == TEXT).tolist():
+                    out[u] |= is_not_applicable(self.columns.texts[(slot, u)])
+        return out
+
     def noted(self, node: str, field: str) -> np.ndarray:
         slot = self.columns.slots.get((node, field))
         return self.columns.noted[slot] if slot is not None else np.zeros(self.size, bool)
@@ -357,6 +368,9 @@ class Engine:
                 resolved = self.index.resolve(at.node, expr)
                 if resolved[0] == "field":
                     cell = self.data.values.get((unit, resolved[1], resolved[2]))
+                    if cell is not None and is_not_applicable(cell.value) and self.index.may_not_apply(resolved[1]):
+                        return diagnostic("E311", self.lang, unit=unit, item=at.scored or SCHEME_NODE,
+                                          what=f"{resolved[1]}.{resolved[2]} 不适用（{cell.place}），此处无法读取")
                     if cell is not None:
                         try:
                             check_value(cell, unit, resolved[1], resolved[2], _TYPE[kind], self.lang)

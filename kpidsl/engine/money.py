@@ -114,7 +114,7 @@ class Money:
             steps.append(step)
         before = amount
         for rule in award.deductions:
-            outcome = deduction.evaluate(e, at, rule)
+            outcome = deduction.evaluate(e, at, rule, e.rounding)
             cut = outcome.earned
             share = None
             if rule.points.unit == "%":

@@ -18,7 +18,7 @@ import numpy as np
 from .. import ast
 from ..ast import say_expr, show_expr
 from ..numbers import plain, show
-from ..result import ItemResult, Line, Results, SectionResult, UnitResult
+from ..result import ItemResult, Line, Results, SectionResult, TotalRule, UnitResult
 from . import num, rules
 from .core import Engine, Reads, Where
 from .num import Col
@@ -35,6 +35,7 @@ class Trace:
     steps: list[Step]
     err: np.ndarray  # the first error of the node's own (beyond its parts')
     children: list[Trace] = field(default_factory=list)
+    na: np.ndarray | None = None  # the units for which it does not apply (不适用), if any
 
 
 def _place(members: np.ndarray, keys, out: np.ndarray, first: int) -> None:
@@ -59,11 +60,16 @@ class Scoring:
             self.node = (self._item(node) if isinstance(node, ast.Item) else self._section(node)).score
             return
         self.sections = [self._section(s) for s in self.scheme.sections]
-        weighted = [num.mul(t.score, e.const(self.index.nodes[t.node.name].weight)) for t in self.sections]
-        exact = e.const(0)
-        for part in weighted:
-            exact = num.add(exact, part)
+        for top in self.sections:
+            if top.na is not None:  # the total is not rescaled: a part of it cannot drop out
+                code = e.fail("E311", top.node.name, "各项均不适用，本板块无法计分（总分不按比例折算）")
+                top.err = np.where(top.na, code, top.err)
+                top.score.err = np.where(top.na, code, top.score.err)
         self.total_steps: list[Step] = []
+        exact = e.const(0)
+        for t in self.sections:
+            exact = num.add(exact, self._weighted(t))
+        exact = self._total_deductions(exact)
         for veto in self.scheme.vetoes:
             exact = self._total_veto(veto, exact)
         self.total_exact = exact
@@ -81,73 +87,132 @@ class Scoring:
             value = e.const(maximum)
         else:
             outcome = rules.evaluate(e, at, item.rule, Fraction(maximum), Reads())
-            value = num.round_to(outcome.earned, e.rounding)
+            once = e.rounding.once and item.deductions  # else rounding once is rounding the rule's result
+            value = outcome.earned if once else num.round_to(outcome.earned, e.rounding)
+            shown = num.round_to(value, e.working) if once else value
 
-            changed = num.compare(value, outcome.earned) != 0
+            changed = num.compare(shown, outcome.earned) != 0
 
-            def rule_lines(idx, outcome=outcome, value=value, changed=changed) -> list[Line]:
+            def rule_lines(idx, outcome=outcome, shown=shown, changed=changed) -> list[Line]:
                 return [Line(line.kind, line.text, line.inputs,
                              f"{line.arithmetic} ≈ {rounded}" if near else line.arithmetic,
                              maximum - Decimal(rounded), line.line, f"{line.said}得 {rounded} 分（满分 {plain(maximum)} 分）")
-                        for line, rounded, near in zip(outcome.lines(idx), num.texts(value, idx, None),
+                        for line, rounded, near in zip(outcome.lines(idx), num.texts(shown, idx, None),
                                                        changed[idx].tolist())]
             steps.append(rule_lines)
         score, more = self._adjust(at, item, value, maximum)
+        steps += more
+        na = e.not_applicable(item.name) if item.may_not_apply else None
+        if na is not None and na.any():
+            # dropped: no rule read its figures (their errors go too), its section rescales
+            score = num.where(na, e.const(0), score)
+            dropped = Line("not_applicable", "不适用", (), f"本项 {plain(maximum)} 分不计", maximum, item.pos.line,
+                           f"本项不适用，{plain(maximum)} 分不计，由同一板块的其他指标按比例折算")
+            steps = [_where(~na, step) for step in steps] + [_where(na, lambda idx: [dropped] * len(idx))]
+        else:
+            na = None
         self.engine.scores[item.name] = score
-        return Trace(item, score, steps + more, score.err)
+        return Trace(item, score, steps, score.err, na=na)
 
     def _section(self, section: ast.Section) -> Trace:
         e = self.engine
         children = [self._section(c) if isinstance(c, ast.Section) else self._item(c) for c in section.children]
         parts_max = bonus_max = Decimal(0)
-        value = e.const(0)
+        value, dropped = e.const(0), e.const(0)  # dropped: the points of parts that do not apply (不适用)
         for child in children:
             value = num.add(value, child.score)
             bonus = child.node.bonus if isinstance(child.node, ast.Section) else self.index.nodes[child.node.name].bonus
             if not bonus or section.bonus:
                 parts_max += child.node.points.value
+                if child.na is not None:
+                    dropped = num.add(dropped, num.where(child.na, e.const(child.node.points.value), e.const(0)))
             else:
                 bonus_max += child.node.points.value
         parts_err = value.err
         maximum = section.points.value
         facts = (("板块分值", plain(maximum)), ("各项合计", plain(parts_max)))
         steps: list[Step] = []
-        if parts_max != maximum and section.points_scaled and parts_max:
-            ratio = Fraction(maximum) / Fraction(parts_max)
-            summed, value = value, num.round_to(num.mul(value, e.const(ratio)), e.rounding)
+        scaled = parts_max != maximum and section.points_scaled and parts_max
+        target = maximum if scaled else parts_max
+        some_na = num.compare(dropped, e.const(0)) > 0
+        all_na = some_na & (num.compare(dropped, e.const(parts_max)) == 0)
+        rescaled = (np.ones(e.size, bool) if scaled else some_na) & ~all_na
+        if rescaled.any():
+            # 分值折算, and parts that do not apply: what applies is scaled to the points it stands for
+            applicable = num.sub(e.const(parts_max), dropped)
+            ratio = num.div(e.const(target), num.where(all_na, e.const(1), applicable), 0)
+            summed = value
+            value = num.where(rescaled, num.round_to(num.mul(value, ratio), e.rounding), value)
 
             def scaled_lines(idx, summed=summed, scaled=value) -> list[Line]:
                 out = []
-                for before, after in zip(num.decimals(summed, idx), num.decimals(scaled, idx)):
-                    lost = (maximum - after) - (parts_max - before)  # beyond the parts' own losses
-                    out.append(Line("points_scaled", f"分值折算：各项合计 {plain(parts_max)}分 按 {plain(maximum)}分 计",
-                                    facts, f"{plain(before)} × {plain(maximum)}/{plain(parts_max)} = "
-                                           f"{show(Fraction(before) * ratio)} ≈ {plain(after)}（{section.points_note}）",
-                                    lost, section.pos.line,
-                                    f"各项合计得 {plain(before)} 分（满分 {plain(parts_max)} 分），"
-                                    f"按 {plain(maximum)} 分折算为 {plain(after)} 分"))
+                for before, after, out_of in zip(num.decimals(summed, idx), num.decimals(scaled, idx),
+                                                 num.decimals(applicable, idx)):
+                    lost = (target - after) - (parts_max - before)  # beyond the parts' own losses
+                    sum_facts = facts if out_of == parts_max else facts + (("适用各项合计", plain(out_of)),)
+                    product = Fraction(before) * Fraction(target) / Fraction(out_of)
+                    arithmetic = f"{plain(before)} × {plain(target)}/{plain(out_of)} = {show(product)}"
+                    if out_of == parts_max or product != after:
+                        arithmetic += f" ≈ {plain(after)}"
+                    if out_of == parts_max:
+                        out.append(Line("points_scaled", f"分值折算：各项合计 {plain(parts_max)}分 按 {plain(maximum)}分 计",
+                                        sum_facts, f"{arithmetic}（{section.points_note}）", lost, section.pos.line,
+                                        f"各项合计得 {plain(before)} 分（满分 {plain(parts_max)} 分），"
+                                        f"按 {plain(maximum)} 分折算为 {plain(after)} 分"))
+                    else:
+                        out.append(Line("not_applicable", f"不适用的指标不计：其余 {plain(out_of)}分 按 {plain(target)}分 折算",
+                                        sum_facts, arithmetic, lost, section.pos.line,
+                                        f"有指标不适用，其余指标得 {plain(before)} 分（满分 {plain(out_of)} 分），"
+                                        f"按 {plain(target)} 分折算为 {plain(after)} 分"))
                 return out
-            steps.append(scaled_lines)
-        elif parts_max != maximum:
+            steps.append(_where(rescaled, scaled_lines))
+        if parts_max != maximum and not scaled:
             mismatch = Line("points_mismatch", "分值与各项合计不符", facts, section.points_note or "",
                             maximum - parts_max, section.pos.line,
                             f"本板块分值 {plain(maximum)} 分，各项合计 {plain(parts_max)} 分"
                             + (f"（{section.points_note}）" if section.points_note else ""))
             steps.append(lambda idx: [mismatch] * len(idx))
         score, more = self._adjust(Where(section.name, section.name), section, value, maximum + bonus_max)
+        steps += more
+        if self.scheme.section_rounding:  # 舍入 板块: each section's score, after its own steps
+            rounding, before = self.scheme.section_rounding, score
+            score = num.round_to(before, rounding)
+            near = num.compare(before, score) != 0
+            steps.append(_where(near, lambda idx, before=before, after=score: [
+                Line("rounding", f"舍入（板块，{rounding.places} 位）", (), f"{b} ≈ {a}", Decimal(b) - Decimal(a),
+                     section.pos.line, f"本板块得分 {b} 分，按 {rounding.places} 位小数计为 {a} 分")
+                for b, a in zip(num.texts(before, idx, None), num.texts(after, idx, None))]))
+        na = None
+        if all_na.any():  # nothing in it applies: dropped as a whole, its own section rescales
+            na = all_na
+            score = num.where(na, e.const(0), score)
+            dropped_all = Line("not_applicable", "各项均不适用", (), f"本板块 {plain(maximum)} 分不计",
+                               maximum - parts_max if scaled else Decimal(0), section.pos.line,
+                               f"本板块各项均不适用，{plain(maximum)} 分不计")
+            steps = [_where(~na, step) for step in steps] + [_where(na, lambda idx: [dropped_all] * len(idx))]
         self.engine.scores[section.name] = score
         own = np.where(parts_err == 0, score.err, 0)
-        return Trace(section, score, steps + more, own, children)
+        return Trace(section, score, steps, own, children, na)
 
     def _adjust(self, at: Where, node, value: Col, maximum: Decimal) -> tuple[Col, list[Step]]:
         """Deductions, then the floor (扣完为止) and the cap, then vetoes: shared by items and
         sections. Returns the final score and the steps that explain each change."""
         e = self.engine
         steps: list[Step] = []
+        once = isinstance(node, ast.Item) and e.rounding.once and bool(node.deductions)
+        shown = num.round_to(value, e.working) if once else value  # what the lines so far count
         for rule in node.deductions:
-            outcome = deduction.evaluate(e, at, rule)
-            value = num.sub(value, outcome.earned)
+            outcome = deduction.evaluate(e, at, rule, None if once else e.rounding)
+            value, shown = num.sub(value, outcome.earned), num.sub(shown, outcome.shown)
             steps.append(outcome.lines)
+        if once:  # 舍入 指标 … 扣分后: the item rounded once, its lines counted to the working places
+            value = num.round_to(value, e.rounding)
+            near = num.compare(shown, value) != 0
+            word = f"舍入（扣分后，{e.rounding.places} 位）"
+            steps.append(_where(near, lambda idx, shown=shown, value=value: [
+                Line("rounding", word, (), f"{before} ≈ {after}", Decimal(before) - Decimal(after), node.pos.line,
+                     f"得分 {before} 分，按 {e.rounding.places} 位小数计为 {after} 分")
+                for before, after in zip(num.texts(shown, idx, None), num.texts(value, idx, None))]))
         if not node.allow_negative:
             below, before = num.compare(value, e.const(0)) < 0, value
             if below.any():
@@ -176,6 +241,48 @@ class Scoring:
                 Line("veto", text, inputs, f"{shown} → 0", Decimal(shown), rule.pos.line, said)
                 for inputs, shown in zip(reads.rows(idx), num.texts(before, idx, None))]))
         return value, steps
+
+    def _weighted(self, top: Trace) -> Col:
+        """A top section's part of the total: its score × its weight, rounded if 舍入 加权 says so."""
+        e, rounding = self.engine, self.scheme.weighted_rounding
+        weight = self.index.nodes[top.node.name].weight
+        part = num.mul(top.score, e.const(weight))
+        if rounding is None:
+            return part
+        rounded = num.round_to(part, rounding)
+        near = num.compare(part, rounded) != 0
+        name, share = top.node.name, plain(weight * 100) + "%"
+        line = self.scheme.total[0].pos.line if self.scheme.total else top.node.pos.line
+        self.total_steps.append(_where(near, lambda idx: [
+            Line("rounding", f"舍入（{name} × {share}，{rounding.places} 位）", (),
+                 f"{score} × {share} = {exact} ≈ {after}", Decimal(exact) - Decimal(after), line,
+                 f"{name}得分 {score} 分按 {share} 计为 {exact} 分，按 {rounding.places} 位小数计为 {after} 分")
+            for score, exact, after in zip(num.texts(top.score, idx, None), num.texts(part, idx, None),
+                                           num.texts(rounded, idx, None))]))
+        return rounded
+
+    def _total_deductions(self, total: Col) -> Col:
+        """Deductions from the total (资金管理 "酌情扣分"), each with its 原文, then the floor at 0."""
+        e = self.engine
+        for rule in self.scheme.deductions:
+            outcome = deduction.evaluate(e, Where(None, None), rule, e.rounding)
+            total = num.sub(total, outcome.earned)
+
+            def lines(idx, outcome=outcome, source=rule.source) -> list[Line]:
+                out = outcome.lines(idx)
+                for line in out:
+                    line.source = source
+                return out
+            self.total_steps.append(lines)
+        if self.scheme.deductions:
+            below, before = num.compare(total, e.const(0)) < 0, total
+            if below.any():
+                self.total_steps.append(_where(below, lambda idx: [
+                    Line("floor", "扣完为止", (), f"{shown} → 0", Decimal(shown), self.scheme.deductions[0].pos.line,
+                         "扣分超过总分，扣完为止，计 0 分") for shown in num.texts(before, idx, None)]))
+            total = num.where(below, e.const(0), total)
+            total.err = before.err
+        return total
 
     def _total_veto(self, veto: ast.Veto, total: Col) -> Col:
         e = self.engine
@@ -318,7 +425,17 @@ class Scoring:
         return np.array(sorted(range(self.engine.size), key=lambda i: (self.rank[i], names[i])), dtype=np.int64)
 
     def results(self, explained: bool = True) -> Results:
-        return Results(self.scheme.title, self.scheme.path, LazyUnits(self, explained))
+        return Results(self.scheme.title, self.scheme.path, LazyUnits(self, explained), self.total_rule())
+
+    def total_rule(self) -> TotalRule | None:
+        """The 总分 line with its 原文 and 口径, if the scheme writes one."""
+        scheme = self.scheme
+        if not scheme.total:
+            return None
+        terms = " + ".join(t.section + (f" × {t.weight}" if t.weight else "") for t in scheme.total)
+        full = f" 满分 {scheme.total_points}" if scheme.total_points else ""
+        return TotalRule(f"总分 = {terms}{full}", scheme.total_source, scheme.total_interpretation,
+                         scheme.total[0].pos.line)
 
 
 class LazyUnits(Sequence):

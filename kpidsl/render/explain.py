@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..numbers import plain
-from ..result import ItemResult, Line, SectionResult, UnitResult
+from ..result import ItemResult, Line, SectionResult, TotalRule, UnitResult
 from .wrap import narrow, wrap, wrap_text
 
 
@@ -115,8 +115,11 @@ class Details:
 def _losses(unit: UnitResult, scheme_file: str, public: bool, console: Console) -> list:
     blocks: list = []
 
+    def signed(lost) -> str:  # a loss, or points given back (a rounding up, a rescaling)
+        return f"−{plain(lost)}" if lost >= 0 else f"+{plain(-lost)}"
+
     def weighted(points, weight) -> str:
-        return "" if weight == 1 else f"，计入总分 −{plain(points * weight)}"
+        return "" if weight == 1 else f"，计入总分 {signed(points * weight)}"
 
     def block(heading: str, node, lines) -> None:
         details = Details(scheme_file, public)
@@ -141,10 +144,10 @@ def _losses(unit: UnitResult, scheme_file: str, public: bool, console: Console) 
             changed = [l for l in section.lines if l.lost]
             if changed:
                 lost = sum(l.lost for l in changed)
-                block(f"{'/'.join(section.path)}（板块）  −{plain(lost)} 分{weighted(lost, section.weight)}",
+                block(f"{'/'.join(section.path)}（板块）  {signed(lost)} 分{weighted(lost, section.weight)}",
                       section, changed)
     for line in unit.total_lines:
-        block(f"总分  −{plain(line.lost)} 分", None, [line])
+        block(f"总分  {signed(line.lost)} 分", None, [line])
     return blocks
 
 
@@ -157,8 +160,10 @@ def _ledger(unit: UnitResult, console: Console) -> list[Text]:
     return columns(console, rows, (False, True, True), (0,))
 
 
-def render(unit: UnitResult, scheme_title: str, scheme_path: str, console: Console, public: bool = False) -> None:
-    """The explanation, in the auditor's voice, or the public's (`public`)."""
+def render(unit: UnitResult, scheme_title: str, scheme_path: str, console: Console, public: bool = False,
+           total_rule: TotalRule | None = None) -> None:
+    """The explanation, in the auditor's voice, or the public's (`public`); with the total's
+    formula, 原文 and 口径 where the scheme writes them."""
     scheme_file = Path(scheme_path).name
     parts = [Text(f"{unit.unit}（{unit.group}）  {scheme_title}", style="bold"),
              console.render_str(f"总分 {plain(unit.total)}    全体第 {unit.rank} 名 · {unit.group}内第 {unit.group_rank} 名",
@@ -177,7 +182,14 @@ def render(unit: UnitResult, scheme_title: str, scheme_path: str, console: Conso
             for line in item.lines:
                 details.add_line(line)
         parts += [details.lines(console), Text("")]
-    parts += [Text("账目（失分按权重折算为总分）", style="bold underline"), _ledger(unit, console)]
+    parts.append(Text("账目（失分按权重折算为总分）", style="bold underline"))
+    if total_rule is not None and (total_rule.source or not public):
+        details = Details(scheme_file, public)
+        if not public:  # the public reads the 原文, not the notation
+            details.add("计算", f"{total_rule.text}  [{scheme_file}:{total_rule.line}]")
+        details.add_texts(total_rule)
+        parts.append(details.lines(console))
+    parts.append(_ledger(unit, console))
     if unit.requirements:
         parts += [Text(""), Text("要求（原文未定分值，不计分）", style="bold underline")]
         parts += [Text(f"  · {text}" + ("" if public else f"  [{scheme_file}:{line}]"))

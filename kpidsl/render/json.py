@@ -49,6 +49,11 @@ def render(results: Results, units: list[UnitResult] | None = None, awards=None)
     scheme_file = Path(results.path).name
     chosen = results.units if units is None else units
     document = {"scheme": results.scheme, "units": [unit_dict(u, scheme_file) for u in chosen]}
+    if results.total_rule is not None:
+        rule = results.total_rule
+        document["total_rule"] = {"text": rule.text, "line": f"{scheme_file}:{rule.line}",
+                                  **({"source": rule.source} if rule.source else {}),
+                                  **({"interpretation": rule.interpretation} if rule.interpretation else {})}
     if awards is not None:
         from .money import payments_list
 

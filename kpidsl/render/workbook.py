@@ -15,11 +15,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..ast import TARGET, Assessed, Item
 from ..checker import BAND, DATE, FLAG, NUMBER, SCORE, award_fields, field_units, required_fields
-from ..data import NOTE_SUFFIX, Dataset
+from ..data import NOT_APPLICABLE, NOTE_SUFFIX, Dataset
 from ..index import SchemeIndex
 from ..result import ItemResult, Results, SectionResult
 from ..sheets import REFERENCE, UNIT_PROPERTY
-from ..units import kind as unit_kind
+from ..units import declared, kind as unit_kind, scaled
 
 BOLD = Font(bold=True)
 GREY = PatternFill("solid", fgColor="E7E6E6")
@@ -203,14 +203,23 @@ def write_template(index: SchemeIndex, data: Dataset, path, progress=_identity, 
     for (node, field), kind in sorted(needed.items(), key=lambda e: (order.get(e[0][0], -1), e[0][1] != TARGET)):
         unit = measured.get((node, field), "")
         if field == TARGET:
-            _append(sheet, [node, TARGET + REFERENCE, unit, *(_value(data, u.name, node, TARGET) for u in units)])
+            power = declared(unit)[1] if unit else 0  # shown in the unit the row names (1200 万元)
+            _append(sheet, [node, TARGET + REFERENCE, unit, *(_value(data, u.name, node, TARGET, power) for u in units)])
             for cell in sheet[sheet.max_row]:
                 cell.fill = GREY
+                if unit == "%" and cell.column > 3:
+                    cell.number_format = "0.0#%"
             continue
         _append(sheet, [node, field, unit])
-        sheet.cell(sheet.max_row, 2).comment = Comment(_hint(kind), "kpidsl")
-        rule = _validation(kind, index.nodes.get(node), validations, unit)
-        rule.add(f"{first}{sheet.max_row}:{last_column}{sheet.max_row}")
+        row = f"{first}{sheet.max_row}:{last_column}{sheet.max_row}"
+        if index.may_not_apply(node):
+            sheet.cell(sheet.max_row, 2).comment = Comment(_hint(kind) + f"；不适用的填“{NOT_APPLICABLE}”", "kpidsl")
+            rule = _or_not_applicable(kind, index.nodes[node].node, f"{first}{sheet.max_row}")
+            sheet.add_data_validation(rule)
+        else:
+            sheet.cell(sheet.max_row, 2).comment = Comment(_hint(kind), "kpidsl")
+            rule = _validation(kind, index.nodes.get(node), validations, unit)
+        rule.add(row)
         if unit == "%" or kind == DATE:  # Excel then takes 97.5 typed as 97.5%, and a date as a date
             for cell in sheet[sheet.max_row][3:]:
                 cell.number_format = "0.0#%" if unit == "%" else "yyyy-mm-dd"
@@ -254,16 +263,32 @@ def file_name(unit: str, taken: set[str]) -> str:
     return name + ".xlsx"
 
 
-def _value(data: Dataset, unit: str, node: str, field: str):
+def _value(data: Dataset, unit: str, node: str, field: str, power: int = 0):
+    """A unit's figure as the template shows it: in the row's unit of measure (10^power of the base)."""
     cell = data.values.get((unit, node, field))
     if cell is None:
         return None
-    return cell.value if isinstance(cell.value, (Decimal, str)) else ("是" if cell.value else "否")
+    if isinstance(cell.value, Decimal):
+        return scaled(cell.value, -power).normalize() if power else cell.value
+    return cell.value if isinstance(cell.value, str) else ("是" if cell.value else "否")
 
 
 def _hint(kind: str) -> str:
     return {NUMBER: "填写数值", FLAG: "填写 是 或 否", DATE: "填写日期，如 2021-09-30",
             SCORE: "填写评定分；理由填在下一行（评分说明）", BAND: "从列表中选择档位"}[kind]
+
+
+def _or_not_applicable(kind: str, node: Item, cell: str) -> DataValidation:
+    """A rule of its own row, for an item that may not apply (可不适用): the figure, or 不适用."""
+    if kind in (FLAG, BAND):
+        labels = "是,否" if kind == FLAG else ",".join(b.label for b in node.rule.bands)
+        rule = DataValidation(type="list", formula1=f'"{labels},{NOT_APPLICABLE}"', allow_blank=True)
+    else:  # a number (a date is one too, in Excel)
+        rule = DataValidation(type="custom", formula1=f'OR(ISNUMBER({cell}),{cell}="{NOT_APPLICABLE}")',
+                              allow_blank=True)
+    rule.error = rule.prompt = f"{_hint(kind)}，或填“{NOT_APPLICABLE}”"
+    rule.errorTitle, rule.showInputMessage = "kpidsl", True
+    return rule
 
 
 def _validation(kind: str, info, validations: dict, unit: str = "") -> DataValidation:

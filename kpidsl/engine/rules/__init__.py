@@ -18,6 +18,7 @@ class Outcome:
     each; the points lost are set by the item, after rounding)."""
     earned: Col
     lines: Callable[[np.ndarray], list[Line]]
+    shown: Col | None = None  # where the lines count another value (the exact kept, shown rounded)
 
     def line(self, i: int) -> Line:
         return self.lines(np.array([i]))[0]

@@ -42,10 +42,16 @@ def evaluate(engine, at, rule: ast.Assessed, top: Fraction, reads, mask) -> Outc
             low, high = num.where(band_at == b, lows[b], low), num.where(band_at == b, highs[b], high)
     least, most = num.smaller(low, high), num.larger(low, high)
     outside = (num.compare(score, least) < 0) | (num.compare(score, most) > 0)
+    if rule.bands:  # an end the band does not include (不含, or the lower band's upper end)
+        open_low = np.array([not b.low_inclusive for b in rule.bands] + [False])[band_at]
+        open_high = np.array([not b.high_inclusive for b in rule.bands] + [False])[band_at]
+        outside |= (open_low & (num.compare(score, least) == 0)) | (open_high & (num.compare(score, most) == 0))
     raws = engine.field_shown(node, FIELD, score)
     raw = lambda i: raws(np.array([i]))[0]
-    beyond = engine.fail("E311", at.scored, lambda i: f"评定分 {raw(i)} 超出允许范围 "
-                                                      f"{show(least.fraction(i))}–{show(most.fraction(i))}",
+    def allowed(i: int) -> str:
+        low, high = show(least.fraction(i)), show(most.fraction(i))
+        return _range(rule.bands[band_at[i]], low, high) if rule.bands and band_at[i] >= 0 else f"{low}–{high}"
+    beyond = engine.fail("E311", at.scored, lambda i: f"评定分 {raw(i)} 超出允许范围 {allowed(i)}",
                          cells=((node, FIELD),))
     err = num.first_error(err, np.where(outside, beyond, 0))
     earned = num.number(score.n, score.d, err)
@@ -56,8 +62,8 @@ def evaluate(engine, at, rule: ast.Assessed, top: Fraction, reads, mask) -> Outc
             band_text = ""
             if rule.bands:
                 band = next(b for b in rule.bands if b.label == label_of(i))
-                band_text = (f"，档位 {band.label}（{band.low}–{band.high}，即 {show(low.fraction(i))}–"
-                             f"{show(high.fraction(i))}分）")
+                band_text = (f"，档位 {band.label}（{_range(band, band.low, band.high)}，即 "
+                             f"{_range(band, show(low.fraction(i)), show(high.fraction(i)))}分）")
             cell = engine.data.values.get((engine.data.units[i].name, node, FIELD))
             inputs = ((FIELD, given), ("评定理由", cell.note if cell else ""))
             reason = cell.note if cell else ""
@@ -65,3 +71,8 @@ def evaluate(engine, at, rule: ast.Assessed, top: Fraction, reads, mask) -> Outc
                             Decimal(0), rule.pos.line, f"{said_by}（理由：{reason}），" if reason else f"{said_by}，"))
         return out
     return Outcome(earned, lines)
+
+
+def _range(band: ast.AssessedBand, low, high) -> str:
+    """80%（含）–100%（含）: each end said, as the 10号 tables write them."""
+    return f"{low}{'（含）' if band.low_inclusive else '（不含）'}–{high}{'（含）' if band.high_inclusive else '（不含）'}"
