@@ -161,7 +161,9 @@ def _values(analysis: Analysis, node: str | None, expr: ast.Expr) -> str:
 
 
 def _meaning(term: str, lang: str) -> str:
-    return MEANINGS[term][0 if lang == "zh" else 1]
+    """A keyword's meaning in the file's language; "" for one added to the grammar and not yet here
+    (tests/test_editor_grammar.py fails until it is)."""
+    return MEANINGS.get(term, ("", ""))[0 if lang == "zh" else 1]
 
 
 def hover_text(ls: KpiServer, analysis: Analysis, token: Token) -> str | None:
