@@ -66,7 +66,7 @@ def applied(text: str, edits: list[t.TextEdit]) -> str:
 
 
 # ---- diagnostics ------------------------------------------------------------------------
-@pytest.mark.parametrize("name", ["rugao-2021.kpi", "rugao-2018.kpi", "changzhou-platform.kpi"])
+@pytest.mark.parametrize("name", sorted(p.name for p in SCHEMES.glob("*.kpi")))
 async def test_bundled_schemes_diagnostics_are_kpi_checks(client, name):
     path = SCHEMES / name
     uri = await opened(client, path.read_text(encoding="utf-8"), path)
