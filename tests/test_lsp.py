@@ -263,6 +263,12 @@ async def test_definition_references_and_rename_of_an_item(client):
     assert "计算 高档比 = " in renamed and "排名 降序 按 高档比 " in renamed
     uri = await opened(client, renamed)
     assert codes(client, uri) == []
+    taken = await client.text_document_rename_async(t.RenameParams(
+        t.TextDocumentIdentifier(uri), where(renamed, "高档比", "排名 降序 按 "), "劳务基地要求"))
+    assert taken is None  # the name of a constant already: no E204 made
+    lit = await client.text_document_document_highlight_async(t.DocumentHighlightParams(
+        t.TextDocumentIdentifier(uri), where(renamed, "高档比", "排名 降序 按 ")))
+    assert len(lit) == renamed.count("高档比")
 
 
 async def test_definition_of_a_measure_and_a_constant(client):

@@ -247,6 +247,12 @@ class Analysis:
         around = [(last - first, name) for name, first, last in self.nodes if first <= line <= last]
         return min(around)[1] if around else None
 
+    def named(self, name: str) -> bool:
+        """Whether an item, section, measure or constant has this name."""
+        index = self.index
+        return bool(index) and (name in index.nodes or name in index.lets or name in index.consts or
+                                any(let.name == name for info in index.nodes.values() for let in info.node.lets))
+
     def references(self, name: str) -> list[Token]:
         """Every place the name is written as a name (not in text or comments)."""
         return [t for t in self.tokens if t.kind == "word" and t.text == name]

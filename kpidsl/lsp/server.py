@@ -354,6 +354,13 @@ def references(ls: KpiServer, params: t.ReferenceParams):
     return [t.Location(params.text_document.uri, _token_range(r)) for r in found]
 
 
+@server.feature(t.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT)
+def highlight(ls: KpiServer, params: t.DocumentHighlightParams):
+    analysis = ls.analysis(params.text_document.uri)
+    token = analysis.token_at(params.position.line, params.position.character)
+    return [t.DocumentHighlight(_token_range(r)) for r in _same_name(analysis, token)] if token else None
+
+
 @server.feature(t.TEXT_DOCUMENT_PREPARE_RENAME)
 def prepare_rename(ls: KpiServer, params: t.PrepareRenameParams):
     analysis = ls.analysis(params.text_document.uri)
@@ -365,8 +372,9 @@ def prepare_rename(ls: KpiServer, params: t.PrepareRenameParams):
 def rename(ls: KpiServer, params: t.RenameParams):
     analysis = ls.analysis(params.text_document.uri)
     token = analysis.token_at(params.position.line, params.position.character)
-    if token is None or not re.fullmatch(r"[^\W\d]\w*", params.new_name) or params.new_name in keywords():
-        return None
+    if token is None or not re.fullmatch(r"[^\W\d]\w*", params.new_name) or params.new_name in keywords() or \
+            analysis.named(params.new_name):
+        return None  # not a name, a keyword, or one taken already (E204)
     edits = [t.TextEdit(_token_range(r), params.new_name) for r in _same_name(analysis, token)]
     return t.WorkspaceEdit(changes={params.text_document.uri: edits}) if edits else None
 
