@@ -262,13 +262,14 @@ def completion(ls: KpiServer, params: t.CompletionParams):
     def add(label: str, kind: t.CompletionItemKind, detail: str = "") -> None:
         items.setdefault(label, t.CompletionItem(label=label, kind=kind, detail=detail or None))
 
+    zh = analysis.lang == "zh"
     fields = _data_fields(analysis)
     if dotted:  # X.字段: the fields of X, and its 完成率
         node = dotted.group(1)
         for name in sorted(f for n, f in fields if n == node):
             add(name, t.CompletionItemKind.Field, node)
         for term in ("KW_TARGET", "KW_ACTUAL", "KW_RATE"):
-            add(keyword_spellings()[term][0 if analysis.lang == "zh" else -1], t.CompletionItemKind.Field)
+            add(keyword_spellings()[term][0 if zh else -1], t.CompletionItemKind.Field)
         return t.CompletionList(is_incomplete=False, items=list(items.values()))
     index = analysis.index
     if index:
@@ -276,14 +277,14 @@ def completion(ls: KpiServer, params: t.CompletionParams):
             add(name, t.CompletionItemKind.Class if isinstance(info.node, ast.Section) else t.CompletionItemKind.Method,
                 f"{info.node.points}")
         for name in index.lets:
-            add(name, t.CompletionItemKind.Variable, "计算")
+            add(name, t.CompletionItemKind.Variable, "计算" if zh else "let")
         for name in index.consts:
-            add(name, t.CompletionItemKind.Constant, "常量")
+            add(name, t.CompletionItemKind.Constant, "常量" if zh else "const")
         for info in index.nodes.values():
             for let in info.node.lets:
-                add(let.name, t.CompletionItemKind.Variable, f"计算（{info.node.name}）")
+                add(let.name, t.CompletionItemKind.Variable, f"{'计算' if zh else 'let'}（{info.node.name}）")
         for group in analysis.scheme.groups:
-            add(group, t.CompletionItemKind.EnumMember, "分组")
+            add(group, t.CompletionItemKind.EnumMember, "分组" if zh else "group")
     here = analysis.node_at(line)
     for node, name in sorted(fields):
         if node == here or here is None:
@@ -291,12 +292,12 @@ def completion(ls: KpiServer, params: t.CompletionParams):
     from .. import units
 
     for unit in (units.PERCENT, *units.BASE, *units.SCALED, units.PERCENT_POINTS, units.DATE):
-        add(unit, t.CompletionItemKind.Unit, "计量" if analysis.lang == "zh" else "unit of measure")
+        add(unit, t.CompletionItemKind.Unit, "计量" if zh else "unit of measure")
     dataset = analysis.dataset
     for unit in dataset.units if dataset else ():
         add(unit.name, t.CompletionItemKind.Value, unit.group)
     for term, spellings in keyword_spellings().items():
-        add(spellings[0] if analysis.lang == "zh" else spellings[-1], t.CompletionItemKind.Keyword,
+        add(spellings[0] if zh else spellings[-1], t.CompletionItemKind.Keyword,
             _meaning(term, analysis.lang))
     return t.CompletionList(is_incomplete=False, items=list(items.values()))
 
