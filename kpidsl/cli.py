@@ -116,6 +116,8 @@ def _parser() -> argparse.ArgumentParser:
     draft.add_argument("--out", metavar="DIR", help="the folder to write the draft into (default: NOTICE's name + -草案)")
     draft.add_argument("--force", action="store_true", help="write into --out even if it is not empty")
 
+    commands.add_parser("lsp", help="the language server, over stdio, for editors (docs/editor.md)")
+
     check = commands.add_parser("check", help="check a scheme (and its data) and print its outline")
     check.add_argument("scheme", nargs="?", help=SCHEME_HELP)
     check.add_argument("--no-data", action="store_true", help="check the scheme alone")
@@ -491,6 +493,12 @@ def _draft(args, out, err) -> int:
     return run(args, out, err)
 
 
+def _lsp(args, out, err) -> int:
+    from .lsp.server import main as serve  # pygls only here: no other command pays for it
+
+    return serve()
+
+
 def _diff(args, out, err) -> int:
     from .diff import money_changes, scheme_changes, unit_changes
     from .pipeline import prepare, read_scheme
@@ -565,7 +573,7 @@ def _what_if(loaded, args, out) -> int:
 # Commands that read one scheme with its data, and those that do not.
 ON_SCHEME = {"check": _check, "template": _template, "score": _score}
 ON_DATA = {"explain": _explain, "report": _report, "gap": _gap}  # read by pipeline.prepare
-SCHEMELESS = {"diff": _diff, "fmt": _fmt, "test": _test, "draft": _draft}
+SCHEMELESS = {"diff": _diff, "fmt": _fmt, "test": _test, "draft": _draft, "lsp": _lsp}
 
 
 if __name__ == "__main__":

@@ -102,12 +102,21 @@ def load_all(scheme_path: Path | None = None, *, units: list[str] | None = None,
     """
     path = scheme_file(scheme_path)
     scheme, source = read_scheme(path)
+    return load_parsed(scheme, source, path, units=units, values=values, records=records, targets=targets,
+                       actuals=actuals, with_data=with_data, check_data=check_data, allow_outside=allow_outside)
+
+
+def load_parsed(scheme: ast.Scheme, source: str, path: Path, *, units=None, values=None, records=None,
+                targets=None, actuals=None, with_data: bool = True, check_data: bool = True,
+                allow_outside: bool = False, read=None) -> Loaded:
+    """load_all for a scheme parsed already (an editor's unsaved text): checked, with its data.
+    `read`: the data reader (data.load), or one that keeps what it read between edits."""
     index = SchemeIndex(scheme)
     if not with_data:
         return Loaded(scheme, source, index, None, check(scheme, None, source, index))
     files = _data_files(scheme, path, units, values, records, targets, actuals, allow_outside)
     powers = {key: power for key, unit in field_units(index).items() if (power := declared(unit)[1])}
-    data, problems = load(files.units, files.values, files.records, index.data_names(), scheme.language,
+    data, problems = (read or load)(files.units, files.values, files.records, index.data_names(), scheme.language,
                           wide=files.wide, sub_names=index.sub_names(), powers=powers)
     check_data = check_data and data.units_read  # without all the units, checking the figures says nothing
     try:

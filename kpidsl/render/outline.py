@@ -16,7 +16,9 @@ RULE_NAMES = {
 }
 
 
-def _describe(node) -> str:
+def describe(node) -> str:
+    """What the outline says of a node besides its points: its rule, deductions, vetoes, cap
+    (also the detail of the language server's document symbols)."""
     parts = []
     if isinstance(node, ast.Item):
         parts.append(RULE_NAMES[type(node.rule)] if node.rule else "满分起扣")
@@ -41,12 +43,12 @@ def render(scheme: ast.Scheme, console: Console) -> None:
             kind = "加分板块" if node.bonus else "板块"
             weight = weights.get(node.name)
             label = f"[bold]{kind} {label}[/]" + (f"  × {weight}" if weight else "")
-            extra = _describe(node)
+            extra = describe(node)
             branch = parent.add(label + (f"  [dim]{extra}[/]" if extra else ""))
             for child in node.children:
                 add(branch, child)
         else:
-            parent.add(f"{label}  [dim]{_describe(node)}  第{node.pos.line}行[/]")
+            parent.add(f"{label}  [dim]{describe(node)}  第{node.pos.line}行[/]")
 
     for section in scheme.sections:
         add(tree, section)
