@@ -340,3 +340,62 @@ def test_points_no_data_can_reach_are_said(tmp_path):
     assert len(said) == 3, done.stderr
     assert any("甲：满分 5分，但其规则最多得 3分，2分无论数据如何都得不到" in l for l in said)
     assert any("乙：满分 5分，但其规则最多得 4.5分" in l for l in said) and any("丙：" in l for l in said)
+
+
+# ---- the total's own rules and the unit's own fields -----------------------------------------
+TOP = """
+总分 = 甲 × 60% + 乙 × 40%
+  原文 "两部分按6：4计算"
+  口径 "乙含加分项"
+若 资金管理不规范 扣 2分
+  原文 "资金管理不规范的，酌情扣分"
+一票否决 弄虚作假 总分不超过 60分
+并列 按 乙 降序
+板块 甲 10分 { 指标 丙 10分 { 按比例 } }
+板块 乙 10分 { 指标 丁 10分 { 按比例 } }
+"""
+
+
+def top_values(home: str) -> dict:
+    values = {}
+    for k, (unit, _) in enumerate((("甲镇", "镇"), ("乙镇", "镇"), ("丙镇", "镇"))):
+        values.update({(unit, "丙", "任务"): "10", (unit, "丙", "实际"): str(10 - k),
+                       (unit, "丁", "任务"): "10", (unit, "丁", "实际"): str(8 + k),
+                       (unit, home, "资金管理不规范"): "是" if unit == "甲镇" else "否",
+                       (unit, home, "弄虚作假"): "否"})
+    return values
+
+
+def test_deductions_and_readings_of_the_total_read_the_units_own_fields(tmp_path):
+    units = [("甲镇", "镇"), ("乙镇", "镇"), ("丙镇", "镇")]
+    for home in ("单位整体", "总分"):  # 总分: as data written before files them
+        folder = tmp_path / home
+        folder.mkdir()
+        path = build(folder, TOP, top_values(home), units=units)
+        done = kpi("explain", str(path), "甲镇", cwd=folder)
+        assert done.returncode == 0, done.stderr
+        # 10 × 60% + 8 × 40% = 9.2, less 2: 7.2
+        assert "总分 7.2" in done.stdout and "资金管理不规范的，酌情扣分" in done.stdout
+        assert "口径  乙含加分项" in done.stdout and "计算  总分 = 甲 × 60% + 乙 × 40%" in done.stdout
+        assert "− 若 资金管理不规范 扣 2分" in done.stdout
+    # 乙镇 9 × 60% + 9 × 40% = 9 and 丙镇 8 × 60% + 10 × 40% = 8.8; 甲镇 7.2
+    table = kpi("score", str(path), "--format", "csv", cwd=folder).stdout.splitlines()
+    assert [row.split(",")[0] for row in table[1:]] == ['"乙镇"', '"丙镇"', '"甲镇"']
+    template = folder / "t.xlsx"
+    assert kpi("template", str(path), "--out", str(template), cwd=folder).returncode == 0
+    from openpyxl import load_workbook
+    rows = [r[:2] for r in load_workbook(template).active.iter_rows(min_row=4, values_only=True)]
+    assert ("单位整体", "资金管理不规范") in rows and not any(r[0] == "总分" for r in rows)
+
+
+def test_ties_of_the_total_broken_as_declared(tmp_path):
+    units = [("甲镇", "镇"), ("乙镇", "镇")]
+    values = {}
+    for unit, a, b in (("甲镇", "10", "7"), ("乙镇", "8", "10")):  # 10×60%+7×40% = 8.8 = 8×60%+10×40%
+        values.update({(unit, "丙", "任务"): "10", (unit, "丙", "实际"): a, (unit, "丁", "任务"): "10",
+                       (unit, "丁", "实际"): b, (unit, "单位整体", "资金管理不规范"): "否",
+                       (unit, "单位整体", "弄虚作假"): "否"})
+    path = build(tmp_path, TOP, values, units=units)
+    table = kpi("score", str(path), "--format", "csv", cwd=tmp_path).stdout.splitlines()
+    assert table[1].startswith('"乙镇","镇",8.8,1') and table[2].startswith('"甲镇","镇",8.8,2')
+    assert "名次：总分相同者按 乙 降序 排定" in kpi("check", str(path), cwd=tmp_path).stdout
