@@ -515,6 +515,18 @@ class TotalTerm:
 
 
 @dataclass(frozen=True)
+class GroupTotal:
+    """总分 适用 街道 = 甲 + 乙 满分 70分: how the units of these groups are totalled; a top
+    section it does not name does not count for them (nor is its data asked of them)."""
+    groups: tuple[str, ...]
+    terms: tuple[TotalTerm, ...]
+    points: Quantity | None
+    source: str | None
+    interpretation: str | None
+    pos: Pos
+
+
+@dataclass(frozen=True)
 class Rounding:
     places: int
     mode: str  # "half_up" | "down" | "half_even"
@@ -563,8 +575,20 @@ class Scheme:
     language: str  # "zh" or "en": the language of its keywords, for messages
     total_interpretation: str | None = None  # 口径 of the total formula
     deductions: tuple[Deduction, ...] = ()  # from the total, after the weighting (资金管理 酌情扣分)
+    group_totals: tuple[GroupTotal, ...] = ()  # 总分 适用 …: groups totalled otherwise than by `total`
     section_rounding: Rounding | None = None  # 舍入 板块: each section's score (else exact)
     weighted_rounding: Rounding | None = None  # 舍入 加权: each weighted part of the total (else exact)
+
+    def totals(self) -> tuple[GroupTotal, ...]:
+        """Every 总分 line as written: the one without 适用 (if any) first, as a GroupTotal of no group."""
+        default = (GroupTotal((), self.total, self.total_points, self.total_source, self.total_interpretation,
+                              self.total[0].pos),) if self.total else ()
+        return default + self.group_totals
+
+
+def terms_text(terms: tuple[TotalTerm, ...]) -> str:
+    """甲 × 60% + 乙 × 40% + 丙: the right-hand side of a 总分 line."""
+    return " + ".join(t.section + (f" × {t.weight}" if t.weight else "") for t in terms)
 
 
 # Words expressions are written with, by language: explanations use Chinese; the formatter

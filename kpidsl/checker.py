@@ -98,11 +98,30 @@ class _Checker:
                 seen.add(m.field)
 
     def check_total(self) -> None:
-        top = {s.name: s for s in self.scheme.sections}
-        if not self.scheme.total:
+        formulas = [(t.terms, t.points, f"（适用 {'、'.join(t.groups)}）" if t.groups else "")
+                    for t in self.scheme.totals()]
+        for terms, declared, which in formulas:
+            self.check_formula(terms, declared, which)
+        seen: dict[str, int] = {}
+        for total in self.scheme.group_totals:
+            for group in total.groups:
+                self.check_group(group, total.pos)
+                if group in seen:
+                    self.report("E207", total.pos, what=f"分组 {group} 已有总分公式（第 {seen[group]} 行）")
+                seen.setdefault(group, total.pos.line)
+        if not formulas:
             return
+        named = {t.section for terms, _, _ in formulas for t in terms}
+        for section in self.scheme.sections:
+            if section.name not in named:
+                self.report("E207", section.pos, what=f"板块 {section.name} 未写入 总分 = …，不会计入总分")
+
+    def check_formula(self, terms: tuple[ast.TotalTerm, ...], declared: ast.Quantity | None, which: str) -> None:
+        """One 总分 = … line: its sections exist, its weights are percentages adding up to 100%
+        (or its parts' full points to the 满分 it declares)."""
+        top = {s.name: s for s in self.scheme.sections}
         weights = full = Decimal(0)
-        for term in self.scheme.total:
+        for term in terms:
             if term.section not in top:
                 self.report("E201", term.pos, name=term.section, hint=did_you_mean(term.section, top, self.lang))
                 continue
@@ -112,22 +131,17 @@ class _Checker:
                 weight = term.weight.value if term.weight else Decimal(1)
                 weights += weight
                 full += weight * top[term.section].points.value
-        declared = self.scheme.total_points
         if declared is not None and full != declared.value:  # 总分 = 甲 × 40% + 乙 + 丙 满分 100分
-            self.report("E203", self.scheme.total[0].pos, what=(
-                f"总分按各板块计满分为 {plain(full)}分，与声明的 满分 {declared} 不符" if self.lang == "zh" else
-                f"the parts of the total give full points of {plain(full)}, not the {declared} declared"))
-        elif declared is None and weights != 1 and any(t.weight for t in self.scheme.total):
+            self.report("E203", terms[0].pos, what=(
+                f"总分{which}按各板块计满分为 {plain(full)}分，与声明的 满分 {declared} 不符" if self.lang == "zh" else
+                f"the parts of the total{which} give full points of {plain(full)}, not the {declared} declared"))
+        elif declared is None and weights != 1 and any(t.weight for t in terms):
             # a weighted average whose weights do not add up; a plain sum (no weights) is one
-            self.report("E203", self.scheme.total[0].pos, what=(
-                f"总分中各板块权重合计 {plain(weights * 100)}%，应为 100%；若总分是加权与不加权部分之和，"
+            self.report("E203", terms[0].pos, what=(
+                f"总分{which}中各板块权重合计 {plain(weights * 100)}%，应为 100%；若总分是加权与不加权部分之和，"
                 f"请写明其满分（如 满分 {plain(full)}分）" if self.lang == "zh" else
-                f"the weights of the total add up to {plain(weights * 100)}%, not 100%; if the total adds "
+                f"the weights of the total{which} add up to {plain(weights * 100)}%, not 100%; if the total adds "
                 f"weighted and unweighted parts, declare its full points (e.g. full {plain(full)}分)"))
-        named = {t.section for t in self.scheme.total}
-        for section in self.scheme.sections:
-            if section.name not in named:
-                self.report("E207", section.pos, what=f"板块 {section.name} 未写入 总分 = …，不会计入总分")
 
     def check_points(self, quantity: ast.Quantity, pos: ast.Pos) -> None:
         if quantity.unit not in ("分", ""):
@@ -157,6 +171,7 @@ class _Checker:
         self.check_node_body(item)
         if item.rule is not None:
             self.check_rule(item, item.rule)
+            self.check_reachable(item)
 
     def check_node_body(self, node) -> None:
         for deduction in node.deductions:
@@ -180,6 +195,13 @@ class _Checker:
                                                 f"{node.name}: floor_at_zero contradicts allow_negative"))
         if node.points.unit == "":  # 指标 甲 10 {: taken as 10分, and said
             self.report("W204", node.pos, name=node.name, points=node.points.text)
+
+    def check_reachable(self, item: ast.Item) -> None:
+        """Points no data can reach: a rule whose best outcome is below the item's points."""
+        most = _most(item.rule, item.points.value)
+        if most is not None and most < item.points.value:
+            self.report("W208", item.rule.pos, name=item.name, points=item.points.text, most=plain(most),
+                        lost=plain(item.points.value - most))
 
     def check_rule(self, item: ast.Item, rule: ast.Rule) -> None:
         match rule:
@@ -370,12 +392,15 @@ class _Checker:
         units = field_units(self.index)
         dropped = {(u, node) for (u, node, _), cell in data.values.items()  # 不适用: nothing else is read
                    if is_not_applicable(cell.value) and self.index.may_not_apply(node)}
+        counted = {unit.group: set(self.index.counted(unit.group)) for unit in data.units}  # 总分 适用 …
         for unit in data.units:
             if unit.name in data.refused:
                 continue
             for node, field in needed:
                 if (unit.name, node, field) in data.refused or (unit.name, node) in dropped:
                     continue
+                if node in self.index.nodes and self.index.nodes[node].path[0] not in counted[unit.group]:
+                    continue  # a section the unit's group is not totalled on
                 cell = data.values.get((unit.name, node, field))
                 if cell is not None:  # of the kind the rule reads, even where a branch does not
                     kind = fields_needed[(node, field)]
@@ -629,3 +654,23 @@ def _inside(a: ast.Band, b: ast.Band) -> bool:
     low = b.low is None or (a.low is not None and (b.low < a.low or (b.low == a.low and (b.low_inclusive or not a.low_inclusive))))
     high = b.high is None or (a.high is not None and (a.high < b.high or (a.high == b.high and (b.high_inclusive or not a.high_inclusive))))
     return low and high
+
+
+def _most(rule, points: Decimal) -> Decimal | None:
+    """The most a rule can give an item of these points, where the rule bounds it; None where
+    data can take it to the item's points (or it cannot be told)."""
+    match rule:
+        case ast.Tiers(bands=bands, otherwise=otherwise):
+            return max([b.points.value for b in bands] + [otherwise.value if otherwise else Decimal(0)])
+        case ast.Levels(entries=entries, combine="max"):
+            return max(e.points.value for e in entries)
+        case ast.Fixed(points=p):
+            return p.value
+        case ast.Assessed(bands=bands) if bands:
+            return max(b.high.value for b in bands) * points
+        case ast.Projects(classes=classes) if all(c.up_to for c in classes):
+            return sum((c.up_to.value for c in classes), Decimal(0))
+        case ast.Conditional(then=then, otherwise=otherwise):
+            both = (_most(then, points), _most(otherwise, points))
+            return None if None in both else max(both)
+    return None

@@ -116,6 +116,8 @@ def _parser() -> argparse.ArgumentParser:
     draft.add_argument("--out", metavar="DIR", help="the folder to write the draft into (default: NOTICE's name + -草案)")
     draft.add_argument("--force", action="store_true", help="write into --out even if it is not empty")
 
+    commands.add_parser("lsp", help="the language server, over stdio, for editors (docs/editor.md)")
+
     check = commands.add_parser("check", help="check a scheme (and its data) and print its outline")
     check.add_argument("scheme", nargs="?", help=SCHEME_HELP)
     check.add_argument("--no-data", action="store_true", help="check the scheme alone")
@@ -164,6 +166,9 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
         args.unit = " ".join(args.words)  # `kpi gap 丁 堰 镇`: a unit name may be split by spaces
         if args.command == "explain" and args.public and args.format == "json":
             parser.error("--public is the text explanation in plain sentences; it does not combine with --format json")
+    if args.command == "report" and Path(args.out).suffix.lower() in (".xlsx", ".xlsm", ".xls", ".csv", ".json"):
+        parser.error(f"kpi report writes an HTML page, not {Path(args.out).suffix}: name it .html "
+                     "(the results workbook is kpi score --out FILE.xlsx)")
     try:
         if args.command in SCHEMELESS:
             return SCHEMELESS[args.command](args, out, err)
@@ -422,7 +427,7 @@ def _explain(scheme_path, args, out, err) -> int:
     evaluation, chosen = _named_units(scheme_path, args, err)
     scheme = evaluation.engine.scheme
     results = Results(scheme.title, scheme.path, tuple(evaluation.scoring.units(chosen)),
-                      evaluation.scoring.total_rule())
+                      evaluation.scoring.total_rules())
     awards = evaluation.awards(chosen)
     if args.format == "json":
         from .render.json import render as to_json
@@ -435,7 +440,7 @@ def _explain(scheme_path, args, out, err) -> int:
     for k, result in enumerate(results.units):
         if k:
             rule(out)
-        explain(result, results.scheme, results.path, out, public=args.public, total_rule=results.total_rule)
+        explain(result, results.scheme, results.path, out, public=args.public, total_rule=results.rule_for(result.group))
         if awards is not None:
             money.explain(result, awards, results.path, out, public=args.public)
     return EXIT_OK
@@ -486,6 +491,12 @@ def _draft(args, out, err) -> int:
     from .draft import run
 
     return run(args, out, err)
+
+
+def _lsp(args, out, err) -> int:
+    from .lsp.server import main as serve  # pygls only here: no other command pays for it
+
+    return serve()
 
 
 def _diff(args, out, err) -> int:
@@ -562,7 +573,7 @@ def _what_if(loaded, args, out) -> int:
 # Commands that read one scheme with its data, and those that do not.
 ON_SCHEME = {"check": _check, "template": _template, "score": _score}
 ON_DATA = {"explain": _explain, "report": _report, "gap": _gap}  # read by pipeline.prepare
-SCHEMELESS = {"diff": _diff, "fmt": _fmt, "test": _test, "draft": _draft}
+SCHEMELESS = {"diff": _diff, "fmt": _fmt, "test": _test, "draft": _draft, "lsp": _lsp}
 
 
 if __name__ == "__main__":

@@ -108,6 +108,12 @@ def scheme_changes(old: ast.Scheme, new: ast.Scheme) -> list[SchemeChange]:
     if weights[0] != weights[1]:
         changes.append(SchemeChange("weight", (), "总分权重", "；".join(f"{s} {w}" for s, w in weights[0]),
                                     "；".join(f"{s} {w}" for s, w in weights[1])))
+    grouped = [{g: ast.terms_text(t.terms) + (f" 满分 {t.points}" if t.points else "") for t in scheme.group_totals
+                for g in t.groups} for scheme in (old, new)]
+    for group in sorted(set(grouped[0]) | set(grouped[1])):  # 总分 适用 …
+        if grouped[0].get(group) != grouped[1].get(group):
+            changes.append(SchemeChange("weight", (), f"总分（适用 {group}）", grouped[0].get(group, ""),
+                                        grouped[1].get(group, "")))
     return changes
 
 
@@ -122,21 +128,24 @@ def contributions(evaluation) -> dict[str, Col]:
     e, scoring = evaluation.engine, evaluation.scoring
     parts: dict[str, Col] = {}
 
-    def visit(trace) -> None:
-        weight = e.const(e.index.nodes[trace.node.name].weight)
+    def visit(trace, counted: np.ndarray) -> None:
+        """(a unit not totalled on the section gets nothing from it: 总分 适用 …)"""
+        weight = scoring.weight(trace.node.name)
         if not trace.children and isinstance(trace.node, ast.Item):
-            parts[trace.node.name] = num.mul(trace.score, weight)
+            parts[trace.node.name] = num.where(counted, num.mul(trace.score, weight), e.const(0))
             return
         own = trace.score
         for child in trace.children:
-            visit(child)
+            visit(child, counted)
             own = num.sub(own, child.score)
-        parts[f"{trace.node.name}（板块调整）"] = num.mul(own, weight)
+        parts[f"{trace.node.name}（板块调整）"] = num.where(counted, num.mul(own, weight), e.const(0))
 
     weighted = e.const(0)
     for top in scoring.sections:
-        visit(top)
-        weighted = num.add(weighted, num.mul(top.score, e.const(e.index.nodes[top.node.name].weight)))
+        counted = scoring.counted(top.node.name)
+        visit(top, counted)
+        weighted = num.add(weighted, num.where(counted, num.mul(top.score, scoring.weight(top.node.name)),
+                                               e.const(0)))
     parts[TOTAL_ADJUSTMENTS] = num.sub(scoring.total_exact, weighted)
     parts["舍入"] = num.sub(scoring.total, scoring.total_exact)
     return parts

@@ -59,6 +59,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
              "the requirement's {name} is no group and no unit in the data{hint}: it is listed for no unit"),
     "W206": ("{name}：分档 {what}", "{name}: tiers: {what}"),
     "W207": ("{name}：评定档位 {what}", "{name}: assessed bands: {what}"),
+    "W208": ("{name}：满分 {points}，但其规则最多得 {most}分，{lost}分无论数据如何都得不到",
+             "{name}: full points {points}, but its rule gives at most {most}分: {lost}分 no data can reach"),
     "W203": ("{name}：{group} 共 {count} 个单位，第 {ranks} 名按递减将低于 0 分，按 0 分计",
              "{name}: {group} has {count} units; rank(s) {ranks} would fall below 0 and score 0"),
 }

@@ -102,8 +102,8 @@ def format_scheme(scheme: ast.Scheme, source: str, lang: str | None = None) -> s
                       + (f" {kw('KW_ONCE')}" if r.once else ""), _line_of(source, "KW_ROUNDING"))
     # the rest in the order written, so that comments stay beside what they are about
     statements = []
-    if scheme.total:
-        statements.append((scheme.total[0].pos.line, lambda: _total(w, scheme)))
+    for total in scheme.totals():
+        statements.append((total.pos.line, lambda t=total: _total(w, t)))
     for veto in scheme.vetoes:
         statements.append((veto.pos.line, lambda v=veto: _top_veto(w, v)))
     for deduction in scheme.deductions:
@@ -145,13 +145,15 @@ def _long(w: _Writer, expr: ast.Expr, depth: int) -> str:
     return w.expr(expr)
 
 
-def _total(w: _Writer, scheme: ast.Scheme) -> None:
+def _total(w: _Writer, total: ast.GroupTotal) -> None:
+    """A 总分 line (with 适用 …, a group's), its 满分, 原文 and 口径."""
     w.blank()
-    terms = " + ".join(t.section + (f" × {t.weight}" if t.weight else "") for t in scheme.total)
-    full = f" {w.kw('KW_FULL')} {scheme.total_points}" if scheme.total_points else ""
-    w.emit(0, f"{w.kw('KW_TOTAL')} = {terms}{full}", scheme.total[0].pos.line)
-    _texts(w, 1, "KW_SOURCE", scheme.total_source)
-    _texts(w, 1, "KW_INTERPRETATION", scheme.total_interpretation)
+    terms = ast.terms_text(total.terms)
+    full = f" {w.kw('KW_FULL')} {total.points}" if total.points else ""
+    groups = f" {w.kw('KW_FOR')} {', '.join(total.groups)}" if total.groups else ""
+    w.emit(0, f"{w.kw('KW_TOTAL')}{groups} = {terms}{full}", total.pos.line)
+    _texts(w, 1, "KW_SOURCE", total.source)
+    _texts(w, 1, "KW_INTERPRETATION", total.interpretation)
 
 
 def _top_veto(w: _Writer, veto: ast.Veto) -> None:

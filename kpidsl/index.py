@@ -36,6 +36,9 @@ class SchemeIndex:
         for section in scheme.sections:
             weight = self.weights.get(section.name, Decimal(1) if not scheme.total else Decimal(0))
             self._add(section, (), weight, section.bonus)
+        # 总分 适用 …: per group, the top sections that count and their weights
+        self.group_weights = {group: {t.section: (t.weight.value if t.weight else Decimal(1)) for t in total.terms}
+                              for total in scheme.group_totals for group in total.groups}
         self.consts = {c.name: c for c in scheme.consts}
         self.awards = {a.name: a for a in scheme.awards}
         self.lets = {l.name: l for l in scheme.lets}
@@ -47,6 +50,12 @@ class SchemeIndex:
             self.nodes[node.name] = Node(node, parents + (node.name,), weight, bonus, parents)
         for child in getattr(node, "children", ()):
             self._add(child, parents + (node.name,), weight, bonus)
+
+    def counted(self, group: str) -> dict[str, Decimal]:
+        """The top sections a unit of this group is totalled on, each with its weight."""
+        if group in self.group_weights:
+            return self.group_weights[group]
+        return {s.name: self.nodes[s.name].weight for s in self.scheme.sections}
 
     def may_not_apply(self, name: str) -> bool:
         """The item is declared 可不适用: a unit's 不适用 drops it."""

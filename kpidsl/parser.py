@@ -150,7 +150,7 @@ class _ToAst(Transformer):
         title, groups, data, totals, total_source, total_points = "", (), ast.DataFiles((), (), (), (), ()), (), None, None
         rounding = {kind: ast.Rounding(2, "half_up") for kind in ("item", "total", "amount")}
         sections, consts, lets, requirements, vetoes, defaults = [], [], [], [], [], []
-        awards, department_awards, examples, tie_breaks, total_deductions = [], [], [], [], []
+        awards, department_awards, examples, tie_breaks, total_deductions, group_totals = [], [], [], [], [], []
         total_reading = None
         for part in parts:
             match part:
@@ -162,8 +162,10 @@ class _ToAst(Transformer):
                     data = d
                 case ("rounding", scope, r):
                     rounding[scope] = r
-                case ("total", terms, text, points, reading):
+                case ("total", (), terms, text, points, reading, _):
                     totals, total_source, total_points, total_reading = terms, text, points, reading
+                case ("total", named, terms, text, points, reading, pos):
+                    group_totals.append(ast.GroupTotal(named, terms, points, text, reading, pos))
                 case ("total_deduct", deduction):
                     total_deductions.append(deduction)
                 case ast.Section():
@@ -190,7 +192,8 @@ class _ToAst(Transformer):
                           totals, total_source, total_points, tuple(tie_breaks), tuple(sections), tuple(consts), tuple(lets),
                           tuple(requirements), tuple(vetoes), tuple(defaults), tuple(awards),
                           tuple(department_awards), tuple(examples), self.path, self.lang,
-                          total_reading, tuple(total_deductions), rounding.get("section"), rounding.get("weighted"))
+                          total_reading, tuple(total_deductions), tuple(group_totals), rounding.get("section"),
+                          rounding.get("weighted"))
 
     def scheme_title(self, meta, c):
         return ("title", _string(c[0]))
@@ -237,11 +240,12 @@ class _ToAst(Transformer):
         return {"_KW_HALF_UP": "half_up", "_KW_DOWN": "down", "_KW_HALF_EVEN": "half_even"}[c[0].type]
 
     def total_decl(self, meta, c):
+        groups, c = (c[0], c[1:]) if isinstance(c[0], tuple) else ((), c)  # 适用 …: the first part
         said: dict = {}
         for kind, value in (x for x in c if isinstance(x, tuple)):  # several 原文 lines read as one passage
             said[kind] = value if kind not in said or kind == "points" else said[kind] + "\n" + value
-        return ("total", tuple(t for t in c if isinstance(t, ast.TotalTerm)), said.get("source"), said.get("points"),
-                said.get("interpretation"))
+        return ("total", groups, tuple(t for t in c if isinstance(t, ast.TotalTerm)), said.get("source"),
+                said.get("points"), said.get("interpretation"), _pos(meta))
 
     def total_deduct(self, meta, c):
         source = next((x[1] for x in c[1:] if isinstance(x, tuple)), None)

@@ -102,12 +102,21 @@ def load_all(scheme_path: Path | None = None, *, units: list[str] | None = None,
     """
     path = scheme_file(scheme_path)
     scheme, source = read_scheme(path)
+    return load_parsed(scheme, source, path, units=units, values=values, records=records, targets=targets,
+                       actuals=actuals, with_data=with_data, check_data=check_data, allow_outside=allow_outside)
+
+
+def load_parsed(scheme: ast.Scheme, source: str, path: Path, *, units=None, values=None, records=None,
+                targets=None, actuals=None, with_data: bool = True, check_data: bool = True,
+                allow_outside: bool = False, read=None) -> Loaded:
+    """load_all for a scheme parsed already (an editor's unsaved text): checked, with its data.
+    `read`: the data reader (data.load), or one that keeps what it read between edits."""
     index = SchemeIndex(scheme)
     if not with_data:
         return Loaded(scheme, source, index, None, check(scheme, None, source, index))
     files = _data_files(scheme, path, units, values, records, targets, actuals, allow_outside)
     powers = {key: power for key, unit in field_units(index).items() if (power := declared(unit)[1])}
-    data, problems = load(files.units, files.values, files.records, index.data_names(), scheme.language,
+    data, problems = (read or load)(files.units, files.values, files.records, index.data_names(), scheme.language,
                           wide=files.wide, sub_names=index.sub_names(), powers=powers)
     check_data = check_data and data.units_read  # without all the units, checking the figures says nothing
     try:
@@ -296,11 +305,11 @@ def load_columns(path: Path, files: DataPaths, cells_of=()) -> Columnar:
         columns = read_values(tables.result(), data, index.data_names(), index.sub_names(), cells_of=units,
                               lang=scheme.language, measured=field_units(index))
     data.value_files = value_files(files.values, files.wide)
-    _require_fields(index, columns, len(data.units))
+    _require_fields(index, columns, [u.group for u in data.units])
     return Columnar(scheme, index, data, records, columns, warnings, units)
 
 
-def _require_fields(index: SchemeIndex, columns, size: int) -> None:
+def _require_fields(index: SchemeIndex, columns, groups: list[str]) -> None:
     """As the full loader's check does: every field a rule may read, in any branch, is there for
     every unit (or has a 缺省), and of the kind the rule reads; else Unsupported, so that the
     full loader reads and names each problem with its file and row."""
@@ -312,7 +321,7 @@ def _require_fields(index: SchemeIndex, columns, size: int) -> None:
     from .columns import Unsupported
 
     wanted = {NUMBER_FIELD: (NUMBER, DAY), FLAG_FIELD: (FLAG,), DATE_FIELD: (DAY,)}
-    scored = required_fields(index)
+    scored, size = required_fields(index), len(groups)
     dropped: dict[str, np.ndarray] = {}  # the units that wrote 不适用 for an item that may not apply
     for (node, _), slot in columns.slots.items():
         if index.may_not_apply(node):
@@ -322,8 +331,13 @@ def _require_fields(index: SchemeIndex, columns, size: int) -> None:
     for (node, name), kind in {**award_fields(index), **scored}.items():  # awards: the kind only
         slot = columns.slots.get((node, name))
         cells = columns.kind[slot] if slot is not None else np.zeros(size, np.int8)
+        keep = np.ones(size, bool)
         if node in dropped and (node, name) not in award_fields(index):
-            cells = cells[~dropped[node]]
+            keep &= ~dropped[node]
+        if node in index.nodes and index.scheme.group_totals:  # only the units totalled on its section
+            top = index.nodes[node].path[0]
+            keep &= np.array([top in index.counted(group) for group in groups], bool)
+        cells = cells[keep]
         if (node, name) in scored and index.default(node, name) is None and np.any(cells == MISSING):
             raise Unsupported(f"{node}.{name} is missing for a unit")
         present = cells[cells != MISSING]

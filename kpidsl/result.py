@@ -172,6 +172,21 @@ class TotalRule:
     source: str | None
     interpretation: str | None
     line: int
+    groups: tuple[str, ...] = ()  # 总分 适用 …: the groups it totals (none: every other group)
+
+
+@dataclass(frozen=True)
+class Head:
+    """A section or item of the scheme, as a column of a ranking or a row of an explanation's
+    table (a unit may lack a section: 总分 适用 …); a top section's weight where every group
+    gives it the same."""
+    name: str
+    depth: int  # 0: a top section
+    section: bool
+    points: Decimal
+    source: str | None
+    bonus: bool
+    weight: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -179,4 +194,16 @@ class Results:
     scheme: str  # its title
     path: str
     units: tuple[UnitResult, ...]  # in ranking order
-    total_rule: TotalRule | None = None
+    total_rules: tuple[TotalRule, ...] = ()
+    tree: tuple[Head, ...] = ()  # every section and item, each before its parts, in the scheme's order
+    most: Decimal | None = None  # the most any unit can score (full points and bonus), for a chart
+
+    @property
+    def heads(self) -> list[Head]:
+        """The top sections: the columns of a ranking."""
+        return [h for h in self.tree if h.depth == 0]
+
+    def rule_for(self, group: str) -> TotalRule | None:
+        """The 总分 line a unit of this group is totalled by."""
+        return next((r for r in self.total_rules if group in r.groups), None) or \
+            next((r for r in self.total_rules if not r.groups), None)

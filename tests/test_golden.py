@@ -35,23 +35,27 @@ def test_explanation_text(bundled, unit):
     _, results, awards = bundled["rugao-2021.kpi"]
     out = io.StringIO()
     console = Console(file=out, width=110, color_system=None, force_terminal=False)
-    explain.render(find(results, unit), results.scheme, results.path, console, total_rule=results.total_rule)
+    explain.render(find(results, unit), results.scheme, results.path, console,
+                   total_rule=results.rule_for(find(results, unit).group))
     money.explain(find(results, unit), awards, results.path, console)
     check_golden(f"rugao-2021.{unit}.txt", out.getvalue())
 
 
-@pytest.mark.parametrize("scheme,unit", [("rugao-2018", "丁堰镇"), ("changzhou-platform", "天宁乙街道（示例）")])
+@pytest.mark.parametrize("scheme,unit", [("rugao-2018", "丁堰镇"), ("changzhou-platform", "天宁乙街道（示例）"),
+                                         ("self-evaluation-2020", "市社会保险基金管理中心")])
 def test_explanation_text_of_the_other_schemes(bundled, scheme, unit):
     _, results, awards = bundled[f"{scheme}.kpi"]
     out = io.StringIO()
     console = Console(file=out, width=110, color_system=None, force_terminal=False)
-    explain.render(find(results, unit), results.scheme, results.path, console, total_rule=results.total_rule)
+    explain.render(find(results, unit), results.scheme, results.path, console,
+                   total_rule=results.rule_for(find(results, unit).group))
     if awards is not None:
         money.explain(find(results, unit), awards, results.path, console)
     check_golden(f"{scheme}.{unit}.txt", out.getvalue())
 
 
-@pytest.mark.parametrize("scheme,unit", [("rugao-2018", "丁堰镇"), ("changzhou-platform", "天宁乙街道（示例）")])
+@pytest.mark.parametrize("scheme,unit", [("rugao-2018", "丁堰镇"), ("changzhou-platform", "天宁乙街道（示例）"),
+                                         ("self-evaluation-2020", "市社会保险基金管理中心")])
 def test_explanation_json_of_the_other_schemes(bundled, scheme, unit):
     _, results, awards = bundled[f"{scheme}.kpi"]
     check_golden(f"{scheme}.{unit}.json", json_render.render(results, [find(results, unit)], awards))

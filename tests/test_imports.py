@@ -5,7 +5,8 @@ import json
 import subprocess
 import sys
 
-NOT_FOR_A_SMALL_EXPLAIN = ["pyarrow", "openpyxl", "lark", "kpidsl.parser", "rich.table", "hypothesis"]
+NOT_FOR_A_SMALL_EXPLAIN = ["pyarrow", "openpyxl", "lark", "kpidsl.parser", "rich.table", "hypothesis", "pygls", "lsprotocol",
+                           "kpidsl.lsp"]
 
 PROBE = """
 import contextlib, io, json, sys

@@ -236,3 +236,166 @@ def test_the_self_evaluation_scheme_explains_not_applicable_and_the_audit_cap(tm
     audited = explain_json(SELF, "鉴定中心")
     assert Decimal(audited["total"]) == 60
     assert any("审计发现重大问题" in l["text"] for l in audited["total_adjustments"])
+
+
+# ---- per-group totals (总分 适用 …) --------------------------------------------------------------
+GROUP_TOTALS = """
+总分 = 甲 + 乙 + 丙
+总分 适用 街道 = 甲 + 乙 满分 70分
+  原文 "街道不考核丙项，满分70分"
+  口径 "区、街道分别排名"
+板块 甲 40分 { 指标 甲一 40分 { 按比例 } }
+板块 乙 30分 { 指标 乙一 30分 { 按比例 } }
+板块 丙 30分 { 指标 丙一 30分 { 按比例 } }
+"""
+DISTRICTS = [("东区", "区"), ("西区", "区"), ("南街道", "街道"), ("北街道", "街道")]
+
+
+def group_scheme(tmp_path, body=GROUP_TOTALS, **changes):
+    values = {}
+    for unit, group in DISTRICTS:
+        for item in ("甲一", "乙一") + (("丙一",) if group == "区" else ()):  # streets have no 丙 figures
+            values[(unit, item, "任务")] = "10"
+            values[(unit, item, "实际")] = "8"
+    values.update(changes)
+    header = '方案 "区与街道"\n单位分组 区, 街道\n数据 { 单位 "units.csv" 数值 "values.csv" 记录 "records.csv" }\n'
+    return build(tmp_path, body, values, units=DISTRICTS, header=header)
+
+
+def test_each_group_is_totalled_on_its_own_formula_and_full_points(tmp_path):
+    path = group_scheme(tmp_path)
+    street = explain_json(path, "南街道")
+    assert Decimal(street["full"]) == 70 and Decimal(street["total"]) == 56  # 80% of 70
+    assert [s["path"] for s in street["sections"] if len(s["path"]) == 1] == [["甲"], ["乙"]]
+    district = explain_json(path, "东区")
+    assert Decimal(district["full"]) == 100 and Decimal(district["total"]) == 80
+    done = kpi("explain", str(path), "南街道", cwd=tmp_path)
+    assert "总分 适用 街道 = 甲 + 乙 满分 70分" in done.stdout and "街道不考核丙项" in done.stdout
+    assert "丙" not in done.stdout.split("账目")[0]  # no section 丙 in a street's explanation
+    table = kpi("score", str(path), "--format", "csv", cwd=tmp_path)
+    rows = {line.split(",")[0].strip('"'): line.split(",") for line in table.stdout.splitlines()[1:]}
+    assert rows["南街道"][-2:] == ["", ""] and rows["东区"][-2:] == ["24", "24"]  # 丙, 丙一: empty, not 0
+    assert "—" in kpi("score", str(path), cwd=tmp_path).stdout
+
+
+def test_group_totals_are_checked(tmp_path):
+    wrong = GROUP_TOTALS.replace("满分 70分", "满分 60分").replace("适用 街道", "适用 街道, 乡镇")
+    done = kpi("check", str(group_scheme(tmp_path, wrong)), cwd=tmp_path)
+    assert done.returncode == 1
+    assert "E206 未知分组 乡镇" in done.stderr and "总分（适用 街道、乡镇）按各板块计满分为 70分" in done.stderr
+    twice = GROUP_TOTALS + "总分 适用 街道 = 甲 + 乙 + 丙\n"
+    assert "分组 街道 已有总分公式" in kpi("check", str(group_scheme(tmp_path, twice)), cwd=tmp_path).stderr
+
+
+def test_a_section_a_group_is_not_totalled_on_asks_no_data_of_it(tmp_path):
+    # a street's 丙 figures are absent: no E305; a district's are asked for
+    path = group_scheme(tmp_path, **{})
+    assert kpi("score", str(path), cwd=tmp_path).returncode == 0
+    values_file = tmp_path / "values.csv"
+    lines = [l for l in values_file.read_text(encoding="utf-8").splitlines() if not l.startswith("东区,丙一,实际")]
+    values_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = kpi("score", str(path), cwd=tmp_path)
+    assert done.returncode == 1 and "E305" in done.stderr and "东区" in done.stderr and "街道" not in done.stderr
+
+
+def test_group_totals_survive_fmt_and_diff_names_the_change(tmp_path):
+    path = group_scheme(tmp_path)
+    assert kpi("fmt", "--check", str(path), cwd=tmp_path).returncode in (0, 1)
+    kpi("fmt", str(path), cwd=tmp_path)
+    assert kpi("fmt", "--check", str(path), cwd=tmp_path).returncode == 0
+    assert "总分 适用 街道 = 甲 + 乙 满分 70分" in path.read_text(encoding="utf-8")
+    other = tmp_path / "other.kpi"
+    other.write_text(path.read_text(encoding="utf-8").replace("甲 + 乙 满分 70分", "甲 × 50% + 乙 × 50%"),
+                     encoding="utf-8")
+    done = kpi("diff", str(path), str(other), cwd=tmp_path)
+    assert "总分（适用 街道）" in done.stdout and "甲 × 50% + 乙 × 50%" in done.stdout
+
+
+def test_a_report_of_groups_totalled_differently(tmp_path):
+    path = group_scheme(tmp_path)
+    out = tmp_path / "r.html"
+    assert kpi("report", str(path), "--out", str(out), cwd=tmp_path).returncode == 0
+    page = out.read_text(encoding="utf-8")
+    assert page.count('<td class="n">—</td>') == 2  # the streets' 丙
+    book = tmp_path / "r.xlsx"
+    assert kpi("report", str(path), "--out", str(book), cwd=tmp_path).returncode == 2  # HTML, not a workbook
+    assert kpi("score", str(path), "--out", str(book), cwd=tmp_path).returncode == 0
+    from openpyxl import load_workbook
+    ranking = load_workbook(book)["排名"]
+    rows = {r[1]: r for r in ranking.iter_rows(min_row=2, values_only=True)}
+    assert rows["南街道"][6] == "—" and rows["东区"][6] == 24
+
+
+def test_points_no_data_can_reach_are_said(tmp_path):
+    body = """
+    板块 总 20分 {
+      指标 甲 5分 { 分档 实际 { >= 10%: 1分  >= 20%: 3分  否则: 0分 } }
+      指标 乙 5分 { 评定 { 好: 60% 至 90%  差: 0% 至 60% } }
+      指标 丙 5分 { 若 实际 > 1 则 得 2分 否则 得 1分 }
+      指标 丁 5分 { 分档 实际 { >= 10%: 1分  >= 20%: 5分 } }
+    }
+    """
+    done = kpi("check", str(build(tmp_path, body, {})), "--no-data", cwd=tmp_path)
+    said = [line for line in done.stderr.splitlines() if "W208" in line]
+    assert len(said) == 3, done.stderr
+    assert any("甲：满分 5分，但其规则最多得 3分，2分无论数据如何都得不到" in l for l in said)
+    assert any("乙：满分 5分，但其规则最多得 4.5分" in l for l in said) and any("丙：" in l for l in said)
+
+
+# ---- the total's own rules and the unit's own fields -----------------------------------------
+TOP = """
+总分 = 甲 × 60% + 乙 × 40%
+  原文 "两部分按6：4计算"
+  口径 "乙含加分项"
+若 资金管理不规范 扣 2分
+  原文 "资金管理不规范的，酌情扣分"
+一票否决 弄虚作假 总分不超过 60分
+并列 按 乙 降序
+板块 甲 10分 { 指标 丙 10分 { 按比例 } }
+板块 乙 10分 { 指标 丁 10分 { 按比例 } }
+"""
+
+
+def top_values(home: str) -> dict:
+    values = {}
+    for k, (unit, _) in enumerate((("甲镇", "镇"), ("乙镇", "镇"), ("丙镇", "镇"))):
+        values.update({(unit, "丙", "任务"): "10", (unit, "丙", "实际"): str(10 - k),
+                       (unit, "丁", "任务"): "10", (unit, "丁", "实际"): str(8 + k),
+                       (unit, home, "资金管理不规范"): "是" if unit == "甲镇" else "否",
+                       (unit, home, "弄虚作假"): "否"})
+    return values
+
+
+def test_deductions_and_readings_of_the_total_read_the_units_own_fields(tmp_path):
+    units = [("甲镇", "镇"), ("乙镇", "镇"), ("丙镇", "镇")]
+    for home in ("单位整体", "总分"):  # 总分: as data written before files them
+        folder = tmp_path / home
+        folder.mkdir()
+        path = build(folder, TOP, top_values(home), units=units)
+        done = kpi("explain", str(path), "甲镇", cwd=folder)
+        assert done.returncode == 0, done.stderr
+        # 10 × 60% + 8 × 40% = 9.2, less 2: 7.2
+        assert "总分 7.2" in done.stdout and "资金管理不规范的，酌情扣分" in done.stdout
+        assert "口径  乙含加分项" in done.stdout and "计算  总分 = 甲 × 60% + 乙 × 40%" in done.stdout
+        assert "− 若 资金管理不规范 扣 2分" in done.stdout
+    # 乙镇 9 × 60% + 9 × 40% = 9 and 丙镇 8 × 60% + 10 × 40% = 8.8; 甲镇 7.2
+    table = kpi("score", str(path), "--format", "csv", cwd=folder).stdout.splitlines()
+    assert [row.split(",")[0] for row in table[1:]] == ['"乙镇"', '"丙镇"', '"甲镇"']
+    template = folder / "t.xlsx"
+    assert kpi("template", str(path), "--out", str(template), cwd=folder).returncode == 0
+    from openpyxl import load_workbook
+    rows = [r[:2] for r in load_workbook(template).active.iter_rows(min_row=4, values_only=True)]
+    assert ("单位整体", "资金管理不规范") in rows and not any(r[0] == "总分" for r in rows)
+
+
+def test_ties_of_the_total_broken_as_declared(tmp_path):
+    units = [("甲镇", "镇"), ("乙镇", "镇")]
+    values = {}
+    for unit, a, b in (("甲镇", "10", "7"), ("乙镇", "8", "10")):  # 10×60%+7×40% = 8.8 = 8×60%+10×40%
+        values.update({(unit, "丙", "任务"): "10", (unit, "丙", "实际"): a, (unit, "丁", "任务"): "10",
+                       (unit, "丁", "实际"): b, (unit, "单位整体", "资金管理不规范"): "否",
+                       (unit, "单位整体", "弄虚作假"): "否"})
+    path = build(tmp_path, TOP, values, units=units)
+    table = kpi("score", str(path), "--format", "csv", cwd=tmp_path).stdout.splitlines()
+    assert table[1].startswith('"乙镇","镇",8.8,1') and table[2].startswith('"甲镇","镇",8.8,2')
+    assert "名次：总分相同者按 乙 降序 排定" in kpi("check", str(path), cwd=tmp_path).stdout

@@ -275,7 +275,7 @@ def explanations_agree(scheme: Path, names=None) -> int:
             evaluation, _, (found,) = prepare(scheme, reader="columns", cells_of=[unit.unit])
             i = evaluation.engine.data.units.index(found)
             one = evaluation.scoring.unit(i)
-            alone = Results(results.scheme, results.path, (one,), results.total_rule)
+            alone = Results(results.scheme, results.path, (one,), results.total_rules)
             assert _explanation(alone, one, evaluation.awards([i])) == \
                 _explanation(results, unit, awards.__class__({unit.unit: awards.payments[unit.unit]},
                                                              awards.totals, awards.departments)

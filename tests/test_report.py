@@ -93,7 +93,7 @@ def _explanations(page: str) -> list:
     for packed in re.findall(r'<script type="application/octet-stream" class="explanations"[^>]*>([^<]*)<', page):
         data = json.loads(zlib.decompress(base64.b64decode(packed), 31))
         text = lambda x: data["strings"][x] if isinstance(x, int) else x  # noqa: E731
-        for scores, lost, lines, ledger, total, required, name, rank, _ in data["units"]:
+        for scores, lost, lines, ledger, total, required, name, rank, _, _ in data["units"]:
             found.append((scores, lost, [[[text(l[0]), [text(x) for x in l[1]], *l[2:]] if len(l) > 1 else l
                                           for l in node] for node in lines],
                           [[text(e[0]), *e[1:]] for e in ledger], total, [text(r) for r in required], name, rank))

@@ -18,7 +18,7 @@ import numpy as np
 from .. import ast
 from ..ast import say_expr, show_expr
 from ..numbers import plain, show
-from ..result import ItemResult, Line, Results, SectionResult, TotalRule, UnitResult
+from ..result import Head, ItemResult, Line, Results, SectionResult, TotalRule, UnitResult
 from . import num, rules
 from .core import Engine, Reads, Where
 from .num import Col
@@ -65,9 +65,16 @@ class Scoring:
                 code = e.fail("E311", top.node.name, "各项均不适用，本板块无法计分（总分不按比例折算）")
                 top.err = np.where(top.na, code, top.err)
                 top.score.err = np.where(top.na, code, top.score.err)
+        # each top section's weight for each unit, by its group's 总分 (None: not totalled on it)
+        self.shares = {t.node.name: [self.index.counted(g).get(t.node.name) for g in e.group_names]
+                       for t in self.sections}
         self.total_steps: list[Step] = []
         exact = e.const(0)
         for t in self.sections:
+            counted = self.counted(t.node.name)
+            if not counted.all():  # its data is not asked of the others: nothing of it is explained to them
+                for trace in _walk(t):
+                    trace.steps = [_where(counted, step) for step in trace.steps]
             exact = num.add(exact, self._weighted(t))
         exact = self._total_deductions(exact)
         for veto in self.scheme.vetoes:
@@ -242,23 +249,40 @@ class Scoring:
                 for inputs, shown in zip(reads.rows(idx), num.texts(before, idx, None))]))
         return value, steps
 
+    def counted(self, name: str) -> np.ndarray:
+        """The units totalled on this top section (all, unless a 总分 适用 … leaves it out)."""
+        return np.array([w is not None for w in self.shares[name]], bool)[self.engine.group]
+
+    def weight(self, name: str) -> Col:
+        """How much a point of this node counts in each unit's total: its top section's weight
+        in the unit's group's 总分 (0 where that leaves it out)."""
+        shares = [Fraction(w or 0) for w in self.shares[self.index.nodes[name].path[0]]]
+        n, d = (np.array([getattr(f, part) for f in shares], np.int64)[self.engine.group]
+                for part in ("numerator", "denominator"))
+        return num.number(n, d, np.zeros(self.engine.size, np.int32))
+
     def _weighted(self, top: Trace) -> Col:
-        """A top section's part of the total: its score × its weight, rounded if 舍入 加权 says so."""
+        """A top section's part of the total: its score × its weight, rounded if 舍入 加权 says so;
+        nothing (and none of its errors) for a unit not totalled on it."""
         e, rounding = self.engine, self.scheme.weighted_rounding
-        weight = self.index.nodes[top.node.name].weight
-        part = num.mul(top.score, e.const(weight))
+        part = num.where(self.counted(top.node.name), num.mul(top.score, self.weight(top.node.name)), e.const(0))
         if rounding is None:
             return part
         rounded = num.round_to(part, rounding)
         near = num.compare(part, rounded) != 0
-        name, share = top.node.name, plain(weight * 100) + "%"
+        name, shares = top.node.name, self.shares[top.node.name]
         line = self.scheme.total[0].pos.line if self.scheme.total else top.node.pos.line
-        self.total_steps.append(_where(near, lambda idx: [
-            Line("rounding", f"舍入（{name} × {share}，{rounding.places} 位）", (),
-                 f"{score} × {share} = {exact} ≈ {after}", Decimal(exact) - Decimal(after), line,
-                 f"{name}得分 {score} 分按 {share} 计为 {exact} 分，按 {rounding.places} 位小数计为 {after} 分")
-            for score, exact, after in zip(num.texts(top.score, idx, None), num.texts(part, idx, None),
-                                           num.texts(rounded, idx, None))]))
+
+        def lines(idx):
+            out = []
+            for g, score, exact, after in zip(e.group[idx].tolist(), num.texts(top.score, idx, None),
+                                              num.texts(part, idx, None), num.texts(rounded, idx, None)):
+                share = plain(shares[g] * 100) + "%"
+                out.append(Line("rounding", f"舍入（{name} × {share}，{rounding.places} 位）", (),
+                                f"{score} × {share} = {exact} ≈ {after}", Decimal(exact) - Decimal(after), line,
+                                f"{name}得分 {score} 分按 {share} 计为 {exact} 分，按 {rounding.places} 位小数计为 {after} 分"))
+            return out
+        self.total_steps.append(_where(near, lines))
         return rounded
 
     def _total_deductions(self, total: Col) -> Col:
@@ -354,8 +378,9 @@ class Scoring:
         totals = _as_decimals(self.total, idx, self.scheme.total_rounding.places)
         out = []
         for k, i in enumerate(idx.tolist()):
-            sections = tuple(self._node_result(t, k, made, self.index.nodes[t.node.name].weight)
-                             for t in self.sections)
+            g = int(self.engine.group[i])
+            sections = tuple(self._node_result(t, k, made, self.shares[t.node.name][g])
+                             for t in self.sections if self.shares[t.node.name][g] is not None)
             full = sum((s.max * s.weight for s in sections if not s.bonus), Decimal(0))
             bonus = sum((s.score * s.weight for s in sections if s.bonus), Decimal(0))
             exact = sum((s.score * s.weight for s in sections), Decimal(0))
@@ -372,7 +397,8 @@ class Scoring:
     def node_result(self, trace: Trace, i: int):
         """One unit's result for one item or section."""
         made = self._made(list(_walk(trace)), np.array([i]), True)
-        return self._node_result(trace, 0, made, self.index.nodes[trace.node.name].weight)
+        share = self.shares[self.index.nodes[trace.node.name].path[0]][int(self.engine.group[i])]
+        return self._node_result(trace, 0, made, share or Decimal(0))
 
     def _made(self, traces: list[Trace], idx: np.ndarray, explained: bool) -> dict[int, tuple[list, list]]:
         """For each trace, the scores and lines of the units at idx."""
@@ -425,17 +451,25 @@ class Scoring:
         return np.array(sorted(range(self.engine.size), key=lambda i: (self.rank[i], names[i])), dtype=np.int64)
 
     def results(self, explained: bool = True) -> Results:
-        return Results(self.scheme.title, self.scheme.path, LazyUnits(self, explained), self.total_rule())
+        tree, most = [], Decimal(0)
+        for t in self.sections:
+            weights = {w for w in self.shares[t.node.name] if w is not None}
+            weight = weights.pop() if len(weights) == 1 else None
+            for name, info in self.index.nodes.items():
+                if info.path[0] == t.node.name:
+                    tree.append(Head(name, len(info.path) - 1, isinstance(info.node, ast.Section),
+                                     info.node.points.value, info.node.source, self._static[name][1], weight))
+        for g in range(len(self.engine.group_names)):
+            most = max(most, sum((t.node.points.value * self.shares[t.node.name][g] for t in self.sections
+                                  if self.shares[t.node.name][g] is not None), Decimal(0)))
+        return Results(self.scheme.title, self.scheme.path, LazyUnits(self, explained), self.total_rules(),
+                       tuple(tree), most)
 
-    def total_rule(self) -> TotalRule | None:
-        """The 总分 line with its 原文 and 口径, if the scheme writes one."""
-        scheme = self.scheme
-        if not scheme.total:
-            return None
-        terms = " + ".join(t.section + (f" × {t.weight}" if t.weight else "") for t in scheme.total)
-        full = f" 满分 {scheme.total_points}" if scheme.total_points else ""
-        return TotalRule(f"总分 = {terms}{full}", scheme.total_source, scheme.total_interpretation,
-                         scheme.total[0].pos.line)
+    def total_rules(self) -> tuple[TotalRule, ...]:
+        """The 总分 lines with their 原文 and 口径, as the scheme writes them."""
+        return tuple(TotalRule(f"总分{' 适用 ' + '、'.join(t.groups) if t.groups else ''} = {ast.terms_text(t.terms)}"
+                               + (f" 满分 {t.points}" if t.points else ""), t.source, t.interpretation, t.pos.line, t.groups)
+                     for t in self.scheme.totals())
 
 
 class LazyUnits(Sequence):

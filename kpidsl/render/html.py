@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..numbers import plain
-from ..result import Results, SectionResult, UnitResult
+from ..result import Head, Results, UnitResult
 
 COLOURS = ["#4472c4", "#ed7d31", "#70ad47", "#ffc000", "#5b9bd5", "#a5a5a5", "#9e480e", "#264478"]
 
@@ -84,6 +84,7 @@ SCRIPT = """
              (l[3] ? "（扣 " + l[3] + "）" : "") + " <span class=source>[" + esc(data.file) + ":" + l[4] + "]</span>";
     }
     data.nodes.forEach(function (node, j) {
+      if (u[0][j] === null) { return; }  // a section the unit's group is not totalled on
       rows.push('<tr class="' + node[0] + '"><td class="item" style="padding-left:' + (0.5 + node[1]) + 'em">' +
                 esc(node[2]) +
                 '</td><td class="n">' + node[3] + '</td><td class="n">' + u[0][j] + '</td><td class="n lost">' +
@@ -97,7 +98,7 @@ SCRIPT = """
     });
     rows.push('</tbody></table></div><table><thead><tr><th class="head" colspan="2">' + title +
               "：从满分到总分</th></tr></thead><tbody>");
-    rows.push('<tr><td>满分</td><td class="n">' + data.full + "</td></tr>");
+    rows.push('<tr><td>满分</td><td class="n">' + u[9] + "</td></tr>");
     u[3].forEach(function (e) {
       rows.push("<tr><td>" + esc(s[e[0]]) + "（" + esc(e[2]) + '）</td><td class="n">' + e[1] + "</td></tr>");
     });
@@ -178,8 +179,7 @@ def render(results: Results, part: int = PART, money: Money | None = None, sampl
     plain sentences for the public (公示)."""
     units = results.units
     scheme_file = Path(results.path).name
-    first = units[0] if len(units) else None
-    sections = list(first.sections) if first else []
+    sections = list(results.heads)
     ranges = [(start, min(start + part, len(units))) for start in range(0, len(units), part)] or [(0, 0)]
     written = _in_parallel(_written, results, ranges, detail) if len(ranges) > 1 else \
         [_written(results, *ranges[0], detail)]
@@ -209,14 +209,14 @@ def _written(results: Results, start: int, stop: int, detail: bool) -> tuple[lis
     """The chart's bars, the ranking's rows and the explanations (packed) of units start..stop,
     in one pass: results are written a chunk of units at a time."""
     units = results.units
-    first = units[0] if len(units) else None
-    top = first.full + sum(s.max * s.weight for s in first.sections if s.bonus) if first else 0
-    table = Explanations(first, Path(results.path).name, detail)
+    top = results.most or 0
+    table = Explanations(results.tree, Path(results.path).name, detail)
     bars, rows = [], []
+    heads = [h.name for h in results.heads]
     for k in range(start, stop):
         unit = units[k]
-        bars.append(_bars(unit, top))
-        rows.append(_row(k, unit, len(unit.sections)))
+        bars.append(_bars(unit, top, heads))
+        rows.append(_row(k, unit, heads))
         table.add(unit)
     return bars, rows, table.packed()
 
@@ -243,22 +243,24 @@ def _shared_work(bounds: tuple[int, int]):
     return work(results, *bounds, *more)
 
 
-def _chart(bars: list[str], sections: list[SectionResult]) -> str:
+def _chart(bars: list[str], sections: list[Head]) -> str:
     """Stacked bars: each section's part of the final total (score × weight); a total cut by a
     veto or a cap has its parts cut in proportion, a vetoed unit no bar."""
-    legend = "".join(f'<span><i style="background:{COLOURS[j % len(COLOURS)]}"></i>{escape(s.path[-1])}'
-                     f'{"（加分）" if s.bonus else "" if s.weight == 1 else f"（×{plain(s.weight * 100)}%）"}</span>'
+    legend = "".join(f'<span><i style="background:{COLOURS[j % len(COLOURS)]}"></i>{escape(s.name)}'
+                     f'{"（加分）" if s.bonus else "" if s.weight in (1, None) else f"（×{plain(s.weight * 100)}%）"}</span>'
                      for j, s in enumerate(sections))
     return "\n".join(['<div id="chart" role="img" aria-label="各单位总分构成">', *bars, "</div>"]) + \
         f'<p class="legend">{legend}</p>'
 
 
-def _bars(unit: UnitResult, top) -> str:
+def _bars(unit: UnitResult, top, heads: list[str]) -> str:
+    """(a section's colour is its column's: a unit may lack some sections, 总分 适用 …)"""
     parts = [s.score * s.weight for s in unit.sections]
     made = sum(parts)
     scale = unit.total / made if made and unit.total != made else 1  # vetoes and caps on the total
     out = []
-    for j, (section, value) in enumerate(zip(unit.sections, parts)):
+    for section, value in zip(unit.sections, parts):
+        j = heads.index(section.path[-1])
         width = float(value * scale / top * 100) if top else 0.0
         if width > 0:
             out.append(f'<i class="bar" style="width:{width:.2f}%;background:{COLOURS[j % len(COLOURS)]}" '
@@ -268,14 +270,16 @@ def _bars(unit: UnitResult, top) -> str:
             f'<span class="track">{"".join(out)}</span><span class="n">{unit.total}{cut}</span></div>')  # as rounded
 
 
-def _ranking(rows: list[str], sections: list[SectionResult]) -> str:
-    heads = "".join(f"<th>{escape(s.path[-1])}</th>" for s in sections)
+def _ranking(rows: list[str], sections: list[Head]) -> str:
+    heads = "".join(f"<th>{escape(s.name)}</th>" for s in sections)
     return "\n".join([f'<div class="wide"><table><thead><tr><th>名次</th><th>单位</th><th>分组</th><th>组内名次</th>{heads}'
                       "<th>总分</th></tr></thead><tbody>", *rows, "</tbody></table></div>"])
 
 
-def _row(k: int, unit: UnitResult, sections: int) -> str:
-    scores = "".join(f'<td class="n">{s.score}</td>' for s in unit.sections)  # to their places: 97.50 above 96.00
+def _row(k: int, unit: UnitResult, heads: list[str]) -> str:
+    own = {s.path[-1]: s.score for s in unit.sections}  # to their places: 97.50 above 96.00; — not totalled on
+    scores = "".join(f'<td class="n">{own.get(name, "—")}</td>' for name in heads)
+    sections = len(heads)
     name = escape(unit.unit)
     return (f'<tr class="unit" data-unit="{name}"><td class="n">{unit.rank}</td>'
             f'<td class="name"><a href="#{quote(unit.unit)}">{name}</a></td><td>{escape(unit.group)}</td>'
@@ -318,14 +322,14 @@ class Explanations:
     texts units share once (`strings`, last: rules in words, standings, ledger labels), and
     per unit its scores, losses, lines, ledger, total and requirements, as arrays."""
 
-    def __init__(self, first: UnitResult | None, scheme_file: str, detail: bool):
+    def __init__(self, tree, scheme_file: str, detail: bool):
         self.detail = detail  # the auditor's voice (rules, inputs, arithmetic, scheme lines), else the public's
         self.strings: list[str] = []
         self._codes: dict[str, int] = {}
         self._gzip = zlib.compressobj(6, zlib.DEFLATED, 31)
-        nodes = [["section" if isinstance(n, SectionResult) else "item", len(n.path) - 1, n.path[-1],
-                  plain(n.max), n.source or ""] for n in first.nodes()] if first else []
-        head = {"file": scheme_file, "full": plain(first.full) if first else "0", "nodes": nodes}
+        self.names = [h.name for h in tree]
+        nodes = [["section" if h.section else "item", h.depth, h.name, plain(h.points), h.source or ""] for h in tree]
+        head = {"file": scheme_file, "nodes": nodes}
         self._parts = [self._gzip.compress(_json(head)[:-1].encode() + b',"units":[')]
         self._separator = b""
 
@@ -337,15 +341,17 @@ class Explanations:
         return found
 
     def add(self, unit: UnitResult) -> None:
-        nodes = list(unit.nodes())
+        """(a node of the scheme the unit is not totalled on is null: 总分 适用 …)"""
+        own = {n.path[-1]: n for n in unit.nodes()}
+        nodes = [own.get(name) for name in self.names]
         code, said = self.code, self._said
         words = {} if self.detail else {l.text: l.said for l in unit.total_lines}  # a veto's, in words
         ledger = [[code(words.get(e.label, e.label)), ("+" if e.points > 0 else "") + plain(e.points), e.detail]
                   for e in unit.ledger()]
         total = [[said(l), plain(l.lost) if l.lost > 0 else "", l.source or ""] for l in unit.total_lines]
-        row = [[plain(n.score) for n in nodes], [plain(n.lost) if n.lost else "" for n in nodes],
-               [[said(l) for l in n.lines] for n in nodes], ledger, plain(unit.total),
-               [code(t) for t, _ in unit.requirements], unit.unit, unit.rank, total]
+        row = [[plain(n.score) if n else None for n in nodes], [plain(n.lost) if n and n.lost else "" for n in nodes],
+               [[said(l) for l in n.lines] if n else [] for n in nodes], ledger, plain(unit.total),
+               [code(t) for t, _ in unit.requirements], unit.unit, unit.rank, total, plain(unit.full)]
         self._parts.append(self._gzip.compress(self._separator + _json(row).encode()))
         self._separator = b","
 

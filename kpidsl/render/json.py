@@ -49,11 +49,12 @@ def render(results: Results, units: list[UnitResult] | None = None, awards=None)
     scheme_file = Path(results.path).name
     chosen = results.units if units is None else units
     document = {"scheme": results.scheme, "units": [unit_dict(u, scheme_file) for u in chosen]}
-    if results.total_rule is not None:
-        rule = results.total_rule
-        document["total_rule"] = {"text": rule.text, "line": f"{scheme_file}:{rule.line}",
-                                  **({"source": rule.source} if rule.source else {}),
-                                  **({"interpretation": rule.interpretation} if rule.interpretation else {})}
+    if results.total_rules:
+        document["total_rules"] = [{"text": rule.text, "line": f"{scheme_file}:{rule.line}",
+                                    **({"groups": list(rule.groups)} if rule.groups else {}),
+                                    **({"source": rule.source} if rule.source else {}),
+                                    **({"interpretation": rule.interpretation} if rule.interpretation else {})}
+                                   for rule in results.total_rules]
     if awards is not None:
         from .money import payments_list
 

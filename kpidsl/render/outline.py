@@ -5,7 +5,7 @@ from rich.console import Console
 from rich.tree import Tree
 
 from .. import ast
-from ..ast import show_expr
+from ..ast import show_expr, terms_text
 from ..numbers import plain
 
 RULE_NAMES = {
@@ -16,7 +16,9 @@ RULE_NAMES = {
 }
 
 
-def _describe(node) -> str:
+def describe(node) -> str:
+    """What the outline says of a node besides its points: its rule, deductions, vetoes, cap
+    (also the detail of the language server's document symbols)."""
     parts = []
     if isinstance(node, ast.Item):
         parts.append(RULE_NAMES[type(node.rule)] if node.rule else "满分起扣")
@@ -41,19 +43,19 @@ def render(scheme: ast.Scheme, console: Console) -> None:
             kind = "加分板块" if node.bonus else "板块"
             weight = weights.get(node.name)
             label = f"[bold]{kind} {label}[/]" + (f"  × {weight}" if weight else "")
-            extra = _describe(node)
+            extra = describe(node)
             branch = parent.add(label + (f"  [dim]{extra}[/]" if extra else ""))
             for child in node.children:
                 add(branch, child)
         else:
-            parent.add(f"{label}  [dim]{_describe(node)}  第{node.pos.line}行[/]")
+            parent.add(f"{label}  [dim]{describe(node)}  第{node.pos.line}行[/]")
 
     for section in scheme.sections:
         add(tree, section)
     console.print(tree)
-    if scheme.total:
-        formula = " + ".join(t.section + (f" × {t.weight}" if t.weight else "") for t in scheme.total)
-        console.print(f"总分 = {formula}" + (f"  满分 {scheme.total_points}" if scheme.total_points else ""),
+    for total in scheme.totals():
+        groups = f" 适用 {'、'.join(total.groups)}" if total.groups else ""
+        console.print(f"总分{groups} = {terms_text(total.terms)}" + (f"  满分 {total.points}" if total.points else ""),
                       markup=False)
     ties = "，再按 ".join(f"{show_expr(t.key)} {'降序' if t.descending else '升序'}" for t in scheme.tie_breaks)
     console.print(f"名次：总分相同者按 {ties} 排定" if ties else "名次：总分相同者名次相同（1、2、2、4）", markup=False)

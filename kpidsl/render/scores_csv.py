@@ -30,6 +30,13 @@ class ScoreTable:
     total: tuple[np.ndarray, int]  # integers and their decimal places
     nodes: dict[str, tuple[np.ndarray, int]]  # section or item -> scores
     amounts: dict[str, tuple[np.ndarray, int]]  # award -> amounts
+    uncounted: dict[str, np.ndarray] | None = None  # node -> the units not totalled on it (总分 适用 …)
+
+    def node_texts(self, name: str, order: np.ndarray) -> list[str]:
+        """A node's scores as text, in this order; — for a unit not totalled on it."""
+        out = texts(self.nodes[name], order)
+        missing = (self.uncounted or {}).get(name)
+        return out if missing is None else [("—" if gone else text) for text, gone in zip(out, missing[order].tolist())]
 
 
 def columns_of(scheme: Scheme, index: SchemeIndex) -> tuple[list[str], list[str]]:
@@ -45,10 +52,12 @@ def from_evaluation(evaluation) -> ScoreTable:
     nodes, award_names = columns_of(engine.scheme, engine.index)
     money = evaluation.money
     units = engine.data.units
+    uncounted = {n: ~scoring.counted(engine.index.nodes[n].path[0]) for n in nodes}
     return ScoreTable([u.name for u in units], [u.group for u in units], scoring.rank, scoring.group_rank,
                       places_and_integers(scoring.total),
                       {n: places_and_integers(engine.scores[n]) for n in nodes},
-                      {a: places_and_integers(money.traces[a][0]) for a in award_names})
+                      {a: places_and_integers(money.traces[a][0]) for a in award_names},
+                      {n: gone for n, gone in uncounted.items() if gone.any()})
 
 
 def fixed(values: list[Decimal]) -> tuple[np.ndarray, int]:
@@ -102,6 +111,8 @@ def write(table: ScoreTable, language: str, out: BinaryIO) -> None:
                head[4]: pa.array(table.group_rank[order])}
     for name, value in table.nodes.items():
         columns[name] = _decimal(*value, order)
+        if table.uncounted and name in table.uncounted:  # not totalled on it: an empty cell, not 0
+            columns[name] = pc.if_else(pa.array(table.uncounted[name][order]), None, columns[name])
     for name, value in table.amounts.items():
         columns[name] = _decimal(*value, order)
     if table.amounts:

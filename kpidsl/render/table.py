@@ -24,7 +24,7 @@ def render(table: ScoreTable, scheme, index, console: Console) -> None:
     names, groups = [table.units[i] for i in order], [table.groups[i] for i in order]
     cells = [[str(r) for r in table.rank[order].tolist()], names, groups,
              [str(r) for r in table.group_rank[order].tolist()]]
-    cells += [texts(table.nodes[s.name], order) for s in scheme.sections]
+    cells += [table.node_texts(s.name, order) for s in scheme.sections]
     cells.append(texts(table.total, order))
     aligned(console, scheme.title, columns, cells, names=1)
 

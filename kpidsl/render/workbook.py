@@ -68,12 +68,12 @@ def write_results(results: Results, path, progress=_identity, awards=None) -> No
     if awards is not None:
         _awards_sheet(book.create_sheet("奖励"), results, awards)
         taken.add("奖励")
-    first = results.units[0] if results.units else None
-    sections = [s.path[-1] + ("（加分）" if s.bonus else "") for s in first.sections] if first else []
+    sections = [h.name + ("（加分）" if h.bonus else "") for h in results.heads]
     _append(ranking, ["名次", "单位", "分组", "组内名次", *sections, "总分"])
     for unit in results.units:
+        own = {s.path[-1]: s.score for s in unit.sections}  # — for a section its group is not totalled on
         _append(ranking, [unit.rank, unit.unit, unit.group, unit.group_rank,
-                        *(s.score for s in unit.sections), unit.total])
+                        *(own.get(h.name, "—") for h in results.heads), unit.total])
     _numbers(ranking, 2, range(5, 6 + len(sections)), SCORE_FORMAT)
     _layout(ranking, heading=1)
     scheme_file = Path(results.path).name
