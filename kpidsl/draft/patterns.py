@@ -119,8 +119,7 @@ PHRASES: list[Phrase] = [
            "积极培育建立外引劳务基地，并利用劳务基地引进劳动力。主功能区不少于两家，其余各镇不少于一家，少一家扣1分",
            rf"(?P<a>[\u4e00-\u9fff]{{1,6}}?)不少于(?P<x>\d+)(?P<u>{UNIT}),(?:其余|其他)各?(?P<b>[\u4e00-\u9fff]{{1,4}}?)"
            rf"不少于(?P<y>\d+)(?P=u),每?少1(?P=u)扣(?P<m>{N})分",
-           build="least_by_group", kind="deduct",
-           reading="所计之物以原文的简称命名（先写全称、后文再提的较短名称）。"),
+           build="least_by_group", kind="deduct"),
     Phrase("每少若干扣分",
            "每少10人扣1分，扣完为止",
            rf"(?P<ctx>[\u4e00-\u9fff]{{0,6}}?)(?<!不)(?:每少|缺少|每缺|少)(?P<n>\d+)(?P<u>{UNIT})扣(?P<m>{N})分?",

@@ -329,7 +329,7 @@ def _least_by_group(m, ctx, before):
     count, least = f"{what}数", f"{what}要求"
     return [Found("constant", f"常量 {least} = {m.group('a')} {m.group('x')}{unit}, {m.group('b')} {m.group('y')}{unit}"),
             Found("deduct", f"每 1{unit} ({least} - {count}) 扣 {m.group('m')}分",
-                  f"{count}：实有的{what}数；{least}为各组的最低数（常量）。")]
+                  f"{count}：实有的{what}数（以原文后文所用的简称命名）；{least}为各组的最低数（常量）。")]
 
 
 def _per_short(m, ctx, before):
