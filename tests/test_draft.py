@@ -148,6 +148,17 @@ def test_a_bonus_scored_in_parts_is_a_section_of_items(tmp_path, capsys):
     assert "待定" not in text
 
 
+def test_tiers_above_the_items_points_are_pending_and_a_rule_not_used_is_one_line(tmp_path, capsys):
+    found = recognise(["达到10%的得1分，达到20%的得2分"], _context(points="1"))
+    assert found.statements == [] and found.pending == ["达到10%的得1分，达到20%的得2分"]
+    notice = tmp_path / "n.txt"
+    notice.write_text("一、考核内容\n（一）人才工作，3分\n1.人才项目（3分）：达到10%的得1分，达到20%的得2分。"
+                      "申报“双创人才”项目的得1分，通过初审的得1.5分，评选成功得3分。\n", encoding="utf-8")
+    assert main(["draft", str(notice), "--out", str(tmp_path / "out")]) == 0, capsys.readouterr().err
+    text = (tmp_path / "out" / "draft.kpi").read_text(encoding="utf-8")
+    assert "原文另有一条计分规则未用（一个指标只能有一条）：按项目就高 { 双创评选成功: 每项 3分 双创通过初审: 每项 1.5分" in text
+
+
 def test_stages_and_classes_of_one_item_make_one_table(tmp_path, capsys):
     notice = tmp_path / "n.txt"
     notice.write_text("一、考核内容\n（一）人才工作，3分\n1.人才项目（3分）：申报省级“双创人才”项目的得1分，通过南通初审的得1.5分，"
