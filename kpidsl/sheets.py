@@ -20,11 +20,13 @@ from decimal import Decimal
 from itertools import zip_longest
 from pathlib import Path
 
-from .data import NOTE_SUFFIX, Dataset, Unit, csv_rows, normalise, parse_value, read_text
+from . import units
+from .data import NOTE_SUFFIX, Dataset, Unit, csv_rows, normalise, parse_value, read_text, written_unit
 from .errors import DataError, Diagnostic, diagnostic
 
 _BRACKETED = re.compile(r"^(.*?)\s*[（(]\s*([^()（）]*?)\s*[)）]\s*$", re.S)
 _FIELD_HEADERS = {"字段", "field"}
+_MEASURE_HEADERS = {"计量", "unit"}  # the template's column saying the unit a row's figures are in
 REFERENCE = "（参考）"  # a template row shown for reference (the targets), never read back
 UNIT_PROPERTY = "kpidsl单位"  # a unit's own workbook (kpi template --per-unit) names its unit here
 
@@ -202,9 +204,14 @@ class Indicator:
     sub: str | None
     field: str
     label: str
-
+    measure: str = ""  # the row's 计量 as written (the template's), "" if none
     def values(self, raw: str) -> tuple[list[tuple[str, str]], str | None]:
-        """A cell's values as (item, text), and a bracketed value that belongs to no item."""
+        """A cell's values as (item, text), and a bracketed value that belongs to no item. A bare
+        figure in a row whose 计量 names a unit (8015000 in a row of 元) is read in it; rates and
+        dates are read as the scheme measures them."""
+        if self.measure and units.read(self.measure) and units.read(self.measure)[0] not in ("", units.PERCENT) \
+                and _is_number(raw) and not written_unit(raw):
+            raw += self.measure
         main, bracketed = raw, None
         bracket = _BRACKETED.match(raw)
         if bracket and _is_number(bracket.group(2)):
@@ -221,7 +228,7 @@ class Layout:
     """How a grid is read: the column of each unit, the rows read and what each fills."""
     units: dict[int, Unit]
     indicators: list[tuple[int, Indicator]]
-
+    measures: int | None = None  # the 计量 column
 
 def _read_grid(grid, display, field, data, item_names, sub_names, lang, entries, problems) -> bool:
     """Read a sheet's figures into `entries`; whether it has a header naming units."""
@@ -249,6 +256,13 @@ def _read_grid(grid, display, field, data, item_names, sub_names, lang, entries,
                 f"a merged range covers several figures ({', '.join(spanned)}): each unit's and item's figure needs its own cell")))
     for r, indicator in layout.indicators:
         row = grid.cells[r]
+        if indicator.measure and not units.declared(indicator.measure)[0] in (units.PERCENT, units.DATE) \
+                and units.read(indicator.measure) is None:  # a unit typed over: its figures cannot be read
+            problems.append(diagnostic("E107", lang, unit=f"{indicator.measure}（{grid.where(display, r, layout.measures)}）",
+                                       known=units.known()))
+            entries.extend((unit, indicator.item, indicator.field, None, grid.where(display, r, col))  # refused here
+                           for col, unit in layout.units.items() if indicator.item is not None)
+            continue
         for col, unit in layout.units.items():
             raw = row[col].strip() if col < len(row) else ""
             where = grid.where(display, r, col)
@@ -279,12 +293,17 @@ def _layout(grid: Grid, counts: list[int], data: Dataset, field: str, item_names
     unit_columns = {col: unit for col, cell in enumerate(header) if (unit := named_unit(data, cell))}
     first = min(unit_columns)
     fields = field_index(header[:first])
+    measures = next((c for c, h in enumerate(header[:first]) if normalise(h) in _MEASURE_HEADERS), None)
     indicators = []
     for r in range(header_index + 1, len(grid.cells)):
-        found = indicator(grid.cells[r][:first], fields, field, item_names, sub_names)
+        labels = grid.cells[r][:first]
+        written = labels[measures].strip() if measures is not None and measures < len(labels) else ""
+        if measures is not None:  # not a label of the row
+            labels = [cell if c != measures else "" for c, cell in enumerate(labels)]
+        found = indicator(labels, fields, field, item_names, sub_names)
         if found is not None:
-            indicators.append((r, found))
-    return Layout(unit_columns, indicators)
+            indicators.append((r, dataclasses.replace(found, measure=written)))
+    return Layout(unit_columns, indicators, measures)
 
 
 def exact_unit(data: Dataset, text: str) -> Unit | None:

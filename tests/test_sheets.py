@@ -295,3 +295,51 @@ def test_per_unit_never_replaces_returned_workbooks_by_surprise(returns, tmp_pat
     assert (returned / "丁堰镇.xlsx").read_bytes() == before
     assert kpi("template", str(scheme), "--per-unit", str(returned), "--force").returncode == 0
     assert (returned / "丁堰镇.xlsx").read_bytes() != before
+
+
+def _returned(tmp_path, measure: str, figure) -> Path:
+    """The bundled 自评表's template, filled as sample data says, with 预算执行率's 实际 row
+    carrying this 计量 and 市社会保险基金管理中心's figure."""
+    scheme = Path(__file__).parent.parent / "schemes" / "self-evaluation-2020.kpi"
+    book = tmp_path / "t.xlsx"
+    assert kpi("template", str(scheme), "--out", str(book), cwd=tmp_path).returncode == 0
+    wb = load_workbook(book)
+    ws = wb.active
+    filled = {"预算执行率": (1152, 801.5, 428), "培训人次": (12650, 2710, 6020), "新增就业岗位": (284, "不适用", 40),
+              "培训合格率": (0.962, 0.845, 0.931), "资金拨付及时": ("2020-12-18", "2020-12-30", "2021-01-08"),
+              "人均培训成本": (342, 318, 455), "服务对象满意度": (0.935, 0.88, 0.91)}
+    assessed = {("社会效益", "评分"): (18.5, 14, 16.5), ("社会效益", "评分说明"): ("好", "可", "好"),
+                ("社会效益", "档位"): ("达成", "部分达成", "达成"), ("可持续影响", "评分"): (9, "不适用", 6.5),
+                ("可持续影响", "评分说明"): ("好", None, "中"), ("可持续影响", "档位"): ("达成", None, "部分达成"),
+                ("单位整体", "审计发现重大问题"): ("否", "否", "是")}
+    for r in range(4, ws.max_row + 1):
+        item, field = ws.cell(r, 1).value, ws.cell(r, 2).value
+        values = assessed.get((item, field)) or (filled.get(item) if field in ("实际", "拨付完成日期") else None)
+        for k, v in enumerate(values or ()):
+            ws.cell(r, 4 + k).value = v
+        if (item, field) == ("预算执行率", "实际"):
+            ws.cell(r, 3).value = measure
+            ws.cell(r, 5).value = figure
+    wb.save(book)
+    return book
+
+
+@pytest.mark.parametrize("measure, figure, total", [("万元", 801.5, "86.98"), (None, 801.5, "86.98"),
+                                                    ("元", 8015000, "86.98")])
+def test_a_templates_unit_of_measure_is_read_as_the_town_wrote_it(tmp_path, measure, figure, total):
+    """A town that changes a row's 计量 to 元 and types 8015000 is read in 元 (801.5 万元), not
+    as 8015000 万元 (full marks)."""
+    scheme = Path(__file__).parent.parent / "schemes" / "self-evaluation-2020.kpi"
+    book = _returned(tmp_path, measure, figure)
+    done = kpi("score", str(scheme), "--actuals", str(book), "--format", "csv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    row = next(l for l in done.stdout.splitlines() if l.startswith('"市社会保险基金管理中心"'))
+    assert row.split(",")[2] == total
+
+
+@pytest.mark.parametrize("measure, said", [("万圆", "E107 未知的单位 万圆（"), ("人", "不是以“万元”计的数值")])
+def test_a_templates_unit_typed_over_is_refused_at_its_cell(tmp_path, measure, said):
+    scheme = Path(__file__).parent.parent / "schemes" / "self-evaluation-2020.kpi"
+    done = kpi("score", str(scheme), "--actuals", str(_returned(tmp_path, measure, 801.5)), cwd=tmp_path)
+    assert done.returncode == 1 and said in done.stderr and "完成情况!" in done.stderr
+    assert "E305" not in done.stderr  # the row is refused once, not again as missing
