@@ -24,6 +24,7 @@ from .engine.scoring import Scoring
 from .index import SchemeIndex
 from .numbers import show
 from .result import ItemResult, NodeResult, UnitResult
+from .units import declared
 
 MAX_STEPS = 60  # doublings and halvings per figure and direction: bounded work
 
@@ -125,9 +126,12 @@ class GapFinder:
             return None
         value, _ = best
         percent = cell.raw.strip().endswith("%")
-        needed = f"{show(value * 100, 2)}%" if percent else show(value)
+        measured = self.engine.measured.get(key, "")  # 计量 实际 万元: 859.57万元, as the figure is kept
+        power = declared(measured)[1] if measured and not percent and declared(measured)[0] != "%" else 0
+        scale = Fraction(10) ** power
+        needed = f"{show(value * 100, 2)}%" if percent else show(value / scale) + (measured if power else "")
         return self._confirmed(unit, unit_result, node, key, cell, self._with(unit, key, value), needed,
-                               value - current, percent)
+                               (value - current) / scale, percent)
 
     def _search(self, unit, name, key, current: Fraction, direction: int, now: Decimal, rank: bool):
         """The least move in one direction reaching the best score that direction can give."""
@@ -207,7 +211,7 @@ def _lossy(unit: UnitResult):
     """Items that lost points, and sections whose own deductions or vetoes cost points."""
     def visit(node):
         if isinstance(node, ItemResult):
-            if node.lost > 0:
+            if node.lost > 0 and not any(l.kind == "not_applicable" for l in node.lines):  # 不适用: no loss
                 yield node
             return
         for child in node.children:

@@ -56,9 +56,6 @@ MISMATCHED = """
 """
 
 
-@pytest.mark.xfail(strict=True, reason="a section with W202 (分值说明 without 折算) none of whose parts apply: "
-                   "its 2 unreachable points are in the parent's rescaling but on no line (scoring.py _section, "
-                   "dropped_all's lost is 0 unless 折算) — the ledger is 2 points off")
 def test_all_not_applicable_section_with_points_note_balances(tmp_path):
     rows = [("甲镇", "A", "实际", "不适用"), ("甲镇", "B", "实际", "不适用"), ("甲镇", "C", "任务", 8), ("甲镇", "C", "实际", 4)]
     for u in ("乙镇", "丙镇"):
@@ -81,8 +78,6 @@ POOLS = """
 """
 
 
-@pytest.mark.xfail(strict=True, reason="rank.py Pool / share.py: a unit that wrote 不适用 for the item (in 任务) "
-                   "is still ranked, and its volume still shared, pushing other units down")
 def test_not_applicable_unit_is_out_of_rank_and_share_pools(tmp_path):
     rows = [("甲镇", "R", "任务", "不适用"), ("甲镇", "R", "实际", 9), ("甲镇", "S", "业务量", 100),
             ("乙镇", "R", "实际", 5), ("乙镇", "S", "业务量", 100), ("乙镇", "S", "口径", "不适用"),
@@ -104,8 +99,6 @@ CAPPED = """
 """
 
 
-@pytest.mark.xfail(strict=True, reason="scoring.py _adjust: the 扣分后 rounding line's lambda reads `word` late, "
-                   "after the cap reassigns it: it reads 封顶 8分 whenever any unit is capped")
 def test_rounding_after_deductions_is_not_called_the_cap(tmp_path):
     rows = [("甲镇", "A", "任务", 3), ("甲镇", "A", "实际", 2), ("甲镇", "A", "违规", 7),
             ("乙镇", "A", "任务", 3), ("乙镇", "A", "实际", 3), ("乙镇", "A", "违规", 0),
@@ -129,8 +122,6 @@ BONUS_INSIDE = """
 """
 
 
-@pytest.mark.xfail(strict=True, reason="scoring.py _section: the 不适用 rescaling multiplies the sum of all parts, "
-                   "the bonus section's 2 points included (7 × 20/10 = 14, not 5 × 20/10 + 2 = 12)")
 def test_rescaling_leaves_a_bonus_part_alone(tmp_path):
     rows = [("甲镇", "A", "实际", "不适用"), ("甲镇", "C", "任务", 10), ("甲镇", "C", "实际", 5),
             ("甲镇", "F", "任务", 2), ("甲镇", "F", "实际", 2)]
@@ -188,8 +179,6 @@ def test_diff_writes_band_ends_in_words(tmp_path):
 
 # ---- 6. kpi gap in the wrong unit where 计量 is 万元 ------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="gap.py _confirmed: the figure as written (801.5, 万元) is shown against "
-                   "the figure needed in 元 (8595700, +580700)")
 def test_gap_speaks_in_the_declared_unit(tmp_path):
     done = kpi("gap", str(SCHEMES / "self-evaluation-2020.kpi"), "市社会保险基金管理中心", "--format", "json",
                cwd=tmp_path)
@@ -201,9 +190,6 @@ def test_gap_speaks_in_the_declared_unit(tmp_path):
 
 # ---- 7. the bundled 自评表: a rate typed without % scores full points ---------------------------
 
-@pytest.mark.xfail(strict=True, reason="schemes/self-evaluation-2020.kpi declares no 计量 % for 培训合格率 / "
-                   "服务对象满意度 and none is implied: the template neither formats nor validates them as %, and "
-                   "84.5 typed (for 84.5%) against a target of 90% is read as 8450% — full points, no error")
 def test_self_evaluation_rate_without_percent_is_refused(tmp_path):
     rows = (SCHEMES / "self-evaluation-2020" / "actuals-sample.csv").read_text(encoding="utf-8")
     folder = tmp_path / "s"

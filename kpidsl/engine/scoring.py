@@ -125,17 +125,20 @@ class Scoring:
         e = self.engine
         children = [self._section(c) if isinstance(c, ast.Section) else self._item(c) for c in section.children]
         parts_max = bonus_max = Decimal(0)
-        value, dropped = e.const(0), e.const(0)  # dropped: the points of parts that do not apply (不适用)
+        # value: the parts' sum, the bonus parts' (extra) aside: scaling is of what the points stand for;
+        # dropped: the points of parts that do not apply (不适用)
+        value, extra, dropped = e.const(0), e.const(0), e.const(0)
         for child in children:
-            value = num.add(value, child.score)
             bonus = child.node.bonus if isinstance(child.node, ast.Section) else self.index.nodes[child.node.name].bonus
             if not bonus or section.bonus:
+                value = num.add(value, child.score)
                 parts_max += child.node.points.value
                 if child.na is not None:
                     dropped = num.add(dropped, num.where(child.na, e.const(child.node.points.value), e.const(0)))
             else:
+                extra = num.add(extra, child.score)
                 bonus_max += child.node.points.value
-        parts_err = value.err
+        parts_err = num.first_error(value.err, extra.err)
         maximum = section.points.value
         facts = (("板块分值", plain(maximum)), ("各项合计", plain(parts_max)))
         steps: list[Step] = []
@@ -173,6 +176,7 @@ class Scoring:
                                         f"按 {plain(target)} 分折算为 {plain(after)} 分"))
                 return out
             steps.append(_where(rescaled, scaled_lines))
+        value = num.add(value, extra)
         if parts_max != maximum and not scaled:
             mismatch = Line("points_mismatch", "分值与各项合计不符", facts, section.points_note or "",
                             maximum - parts_max, section.pos.line,
@@ -193,8 +197,10 @@ class Scoring:
         if all_na.any():  # nothing in it applies: dropped as a whole, its own section rescales
             na = all_na
             score = num.where(na, e.const(0), score)
+            # its parts' lines lose their points; this line what the section's differ by (its other
+            # lines, a points mismatch included, are not these units')
             dropped_all = Line("not_applicable", "各项均不适用", (), f"本板块 {plain(maximum)} 分不计",
-                               maximum - parts_max if scaled else Decimal(0), section.pos.line,
+                               maximum - parts_max, section.pos.line,
                                f"本板块各项均不适用，{plain(maximum)} 分不计")
             steps = [_where(~na, step) for step in steps] + [_where(na, lambda idx: [dropped_all] * len(idx))]
         self.engine.scores[section.name] = score
@@ -215,9 +221,9 @@ class Scoring:
         if once:  # 舍入 指标 … 扣分后: the item rounded once, its lines counted to the working places
             value = num.round_to(value, e.rounding)
             near = num.compare(shown, value) != 0
-            word = f"舍入（扣分后，{e.rounding.places} 位）"
+            once_word = f"舍入（扣分后，{e.rounding.places} 位）"
             steps.append(_where(near, lambda idx, shown=shown, value=value: [
-                Line("rounding", word, (), f"{before} ≈ {after}", Decimal(before) - Decimal(after), node.pos.line,
+                Line("rounding", once_word, (), f"{before} ≈ {after}", Decimal(before) - Decimal(after), node.pos.line,
                      f"得分 {before} 分，按 {e.rounding.places} 位小数计为 {after} 分")
                 for before, after in zip(num.texts(shown, idx, None), num.texts(value, idx, None))]))
         if not node.allow_negative:

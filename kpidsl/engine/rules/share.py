@@ -3,6 +3,8 @@ nobody did gives no one points."""
 from decimal import Decimal
 from fractions import Fraction
 
+import numpy as np
+
 from ... import ast
 from ...numbers import show
 from ...result import Line
@@ -13,7 +15,9 @@ from . import Outcome
 def evaluate(engine, at, rule: ast.Share, top: Fraction, reads, mask) -> Outcome:
     field = rule.volume_field
     volume = num.larger(engine.number(at, ast.Ref(None, field, rule.pos), reads, mask), engine.const(0))
-    total = num.total_of(volume)
+    # a unit the item does not apply to (不适用) shares in nothing
+    dropped = engine.not_applicable(at.scored) if engine.index.may_not_apply(at.scored) else None
+    total = num.total_of(volume, None if dropped is None else np.flatnonzero(~dropped))
     earned = engine.const(0) if not total else num.mul(volume, engine.const(top / total))
     earned.err = volume.err
     text = f"按{field}分享：满分 × 本单位{field} / 全体单位{field}"
