@@ -227,11 +227,21 @@ class _Checker:
                     if step.group is not None:
                         self.check_group(step.group, rule.pos)
             case ast.Assessed(bands=bands) if bands:
+                for band in bands:
+                    if band.low.unit != "%" or band.high.unit != "%":  # a share of the item's points
+                        self.report("E207", rule.pos, what=(
+                            f"{item.name}：评定档位 {band.label} 应写成分值的百分比，如 "
+                            f"{plain(band.low.value / item.points.value * 100) if band.low.unit == '分' else band.low.value}% 至 "
+                            f"{plain(band.high.value / item.points.value * 100) if band.high.unit == '分' else band.high.value}%"))
+                    elif band.low.value > band.high.value or band.high.value > 1:
+                        self.report("E207", rule.pos, what=_range_order(item.name, band.label, band.low, band.high))
                 self.check_assessed_bands(item.name, rule)
             case ast.Tiers():
                 self.check_expr(rule.measure)
                 for band in rule.bands:
                     self.check_points(band.points, rule.pos)
+                    if band.low is not None and band.high is not None and band.low > band.high:
+                        self.report("E207", rule.pos, what=_range_order(item.name, band.text, band.low, band.high))
                     if band.points.value > item.points.value:
                         self.report("E207", rule.pos, what=f"{item.name}：分档 {band.text} 得 {band.points}，超过指标分值 {item.points}")
                 self.check_bands(item.name, rule)
@@ -674,3 +684,12 @@ def _most(rule, points: Decimal) -> Decimal | None:
             both = (_most(then, points), _most(otherwise, points))
             return None if None in both else max(both)
     return None
+
+
+def _range_order(name: str, band: str, low, high) -> str:
+    """A range written high to low (10号 writes "100-80%"), or past 100% of the points."""
+    show = lambda q: q.text if isinstance(q, ast.Quantity) else plain(q * 100) + "%"
+    value = lambda q: q.value if isinstance(q, ast.Quantity) else q
+    if value(low) > value(high):
+        return f"{name}：{band} 从高到低写了（{show(low)} 至 {show(high)}）：请写成 {show(high)} 至 {show(low)}"
+    return f"{name}：{band} 超过满分（{show(high)}）"

@@ -33,8 +33,18 @@ def describe(value) -> str:
     """A part of the AST as a policy writer would read it."""
     if value is None:
         return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if isinstance(value, ast.Quantity):
         return value.text
+    if isinstance(value, ast.Band):
+        return f"{value.text} 得 {value.points.text}"
+    if isinstance(value, ast.AssessedBand):  # its ends said, as 10号 writes them
+        return (f"{value.label} {value.low.text}（{'含' if value.low_inclusive else '不含'}）至 "
+                f"{value.high.text}（{'含' if value.high_inclusive else '不含'}）")
+    if isinstance(value, ast.Rounding):
+        mode = {"half_up": "四舍五入", "down": "截尾", "half_even": "银行家舍入"}[value.mode]
+        return f"{value.places}位 {mode}" + (" 扣分后" if value.once else "")
     if isinstance(value, (ast.Literal, ast.Ref, ast.Binary, ast.Compare, ast.Logical, ast.Not,
                           ast.BoolLiteral, ast.DateLiteral, ast.TextLiteral)):
         return show_expr(value)
@@ -45,12 +55,13 @@ def describe(value) -> str:
 
         parts = [describe(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name != "pos"]
         name = RULE_NAMES.get(type(value), {ast.Deduction: "扣分", ast.Veto: "一票否决"}.get(type(value), ""))
-        return f"{name}（" + "，".join(p for p in parts if p not in ("—", "False")) + "）"
+        return f"{name}（" + "，".join(p for p in parts if p not in ("—", "否")) + "）"
     return str(value)
 
 
 _COMPARED = {"points": "分值", "rule": "计分规则", "deductions": "扣分", "vetoes": "一票否决", "cap": "封顶",
-             "allow_negative": "可为负分", "bonus": "加分板块", "points_scaled": "分值折算"}
+             "allow_negative": "可为负分", "bonus": "加分板块", "points_scaled": "分值折算",
+             "may_not_apply": "可不适用"}
 
 
 def _names(node) -> set[str]:
@@ -108,6 +119,13 @@ def scheme_changes(old: ast.Scheme, new: ast.Scheme) -> list[SchemeChange]:
     if weights[0] != weights[1]:
         changes.append(SchemeChange("weight", (), "总分权重", "；".join(f"{s} {w}" for s, w in weights[0]),
                                     "；".join(f"{s} {w}" for s, w in weights[1])))
+    rules_of_the_total = [("总分满分", "total_points"), ("总分口径", "total_interpretation"), ("总分扣分", "deductions"),
+                          ("总分否决", "vetoes"), ("舍入 指标", "item_rounding"), ("舍入 板块", "section_rounding"),
+                          ("舍入 加权", "weighted_rounding"), ("舍入 总分", "total_rounding"), ("舍入 金额", "amount_rounding")]
+    for what, field in rules_of_the_total:
+        a, b = describe(getattr(old, field)), describe(getattr(new, field))
+        if a != b:
+            changes.append(SchemeChange("changed", (), what, a, b))
     grouped = [{g: ast.terms_text(t.terms) + (f" 满分 {t.points}" if t.points else "") for t in scheme.group_totals
                 for g in t.groups} for scheme in (old, new)]
     for group in sorted(set(grouped[0]) | set(grouped[1])):  # 总分 适用 …

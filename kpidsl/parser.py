@@ -727,6 +727,10 @@ def _syntax_error(e: UnexpectedInput, text: str, path: str, lang: str) -> Scheme
         where.update(line=len(lines), column=len(lines[-1]) + 1)
         return SchemeSyntaxError([diagnostic("E103", lang, expected=expected, **where)])
     found = repr(str(e.token))
+    if e.token.type == "QUANTITY" and re.search(r"(含|incl|excl)[(（\s]*$", text[:e.token.start_pos]):
+        # 10号's "80%（含80%）": the mark follows the end it is about
+        expected = ("）：含、不含 写在所指的那一端之后，如 80%（含） 至 100%" if lang == "zh" else
+                    "): incl and excl follow the end they are about, as in 80% (incl) to 100%")
     if e.token.type == "NAME" and e.token.start_pos and text[e.token.start_pos - 1].isdigit():  # 50斤, 10分钟
         return SchemeSyntaxError([diagnostic("E107", lang, unit=str(e.token), known=units.known(), **where)])
     return SchemeSyntaxError([diagnostic("E102", lang, found=found, expected=expected, **where)])
