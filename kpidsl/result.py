@@ -84,6 +84,7 @@ class LedgerEntry:
     points: Decimal  # signed change to the total: losses negative, bonus positive
     detail: str  # e.g. "2.36 × 60%"
     line: int
+    said: str = ""  # a step on the total in plain words, for the public (公示), where the label is notation
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ class UnitResult:
             visit(section)
         for line in self.total_lines:
             if line.lost:
-                entries.append(LedgerEntry(line.text, -line.lost, line.arithmetic, line.line))
+                entries.append(LedgerEntry(line.text, -line.lost, line.arithmetic, line.line, line.said))
         if self.total != self.total_exact:
             entries.append(LedgerEntry("舍入调整", self.total - self.total_exact,
                                        f"{plain(self.total_exact)} → {self.total}", 0))
@@ -158,7 +159,8 @@ def _short(path: tuple[str, ...]) -> str:
 
 
 def _weighted(label: str, lost: Decimal, weight: Decimal, line: int) -> LedgerEntry:
-    return LedgerEntry(label, -(lost * weight), _times(lost, weight), line)
+    return LedgerEntry(label, -(lost * weight), _times(abs(lost), weight), line)  # the sign is the points'
+
 
 
 def _times(points: Decimal, weight: Decimal) -> str:

@@ -282,6 +282,12 @@ class Engine:
                     out[u] |= is_not_applicable(self.columns.texts[(slot, u)])
         return out
 
+    def written(self, node: str, i: int) -> tuple[tuple[str, str], ...]:
+        """Unit i's figures for the node as written (its 不适用 among them), field by field."""
+        unit = self.data.units[i].name
+        return tuple((field, cell.raw) for (name, field), _ in self.columns.slots.items()
+                     if name == node and (cell := self.data.values.get((unit, node, field))) is not None)
+
     def noted(self, node: str, field: str) -> np.ndarray:
         slot = self.columns.slots.get((node, field))
         return self.columns.noted[slot] if slot is not None else np.zeros(self.size, bool)

@@ -113,9 +113,10 @@ class Scoring:
         if na is not None and na.any():
             # dropped: no rule read its figures (their errors go too), its section rescales
             score = num.where(na, e.const(0), score)
-            dropped = Line("not_applicable", "不适用", (), f"本项 {plain(maximum)} 分不计", maximum, item.pos.line,
-                           f"本项不适用，{plain(maximum)} 分不计，由同一板块的其他指标按比例折算")
-            steps = [_where(~na, step) for step in steps] + [_where(na, lambda idx: [dropped] * len(idx))]
+            said = f"本项不适用，{plain(maximum)} 分不计，由同一板块的其他指标按比例折算"
+            steps = [_where(~na, step) for step in steps] + [_where(na, lambda idx: [  # what said 不适用, beside what else
+                Line("not_applicable", "不适用", e.written(item.name, i), f"本项 {plain(maximum)} 分不计", maximum,
+                     item.pos.line, said) for i in idx.tolist()])]
         else:
             na = None
         self.engine.scores[item.name] = score

@@ -152,15 +152,18 @@ def _losses(unit: UnitResult, scheme_file: str, public: bool, console: Console) 
                 block(f"{'/'.join(section.path)}（板块）  {signed(lost)} 分{weighted(lost, section.weight)}",
                       section, changed)
     for line in unit.total_lines:
-        block(f"总分  {signed(line.lost)} 分", None, [line])
+        if line.lost:  # a deduction from the total that did not apply is in the JSON, not here
+            block(f"总分  {signed(line.lost)} 分", None, [line])
     return blocks
 
 
-def _ledger(unit: UnitResult, console: Console) -> list[Text]:
+def _ledger(unit: UnitResult, console: Console, public: bool = False) -> list[Text]:
+    """From full points to the total; for the public, a step on the total in its words."""
     rows = [(Text("满分"), Text(""), Text(plain(unit.full)))]
     for entry in unit.ledger():
         sign = "+" if entry.points > 0 else "−"
-        rows.append((Text(f"{sign} {entry.label}"), Text(entry.detail), Text(f"{sign}{plain(abs(entry.points))}")))
+        label, detail = (entry.said.rstrip("，"), "") if public and entry.said else (entry.label, entry.detail)
+        rows.append((Text(f"{sign} {label}"), Text(detail), Text(f"{sign}{plain(abs(entry.points))}")))
     rows.append((Text("= 总分", style="bold"), Text(""), Text(plain(unit.total), style="bold")))
     return columns(console, rows, (False, True, True), (0,))
 
@@ -186,6 +189,10 @@ def render(unit: UnitResult, scheme_title: str, scheme_path: str, console: Conso
             details.add("指标", f"{item.path[-1]}：{plain(item.score)} / {plain(item.max)}")
             for line in item.lines:
                 details.add_line(line)
+        for own in section.sections():  # its own steps: deductions, a cap, a rounding, a rescaling
+            for line in own.lines:
+                if line.lost:
+                    details.add_line(line)
         parts += [details.lines(console), Text("")]
     parts.append(Text("账目（失分按权重折算为总分）", style="bold underline"))
     if total_rule is not None and (total_rule.source or not public):
@@ -194,7 +201,7 @@ def render(unit: UnitResult, scheme_title: str, scheme_path: str, console: Conso
             details.add("计算", f"{total_rule.text}  [{scheme_file}:{total_rule.line}]")
         details.add_texts(total_rule)
         parts.append(details.lines(console))
-    parts.append(_ledger(unit, console))
+    parts.append(_ledger(unit, console, public))
     if unit.requirements:
         parts += [Text(""), Text("要求（原文未定分值，不计分）", style="bold underline")]
         parts += [Text(f"  · {text}" + ("" if public else f"  [{scheme_file}:{line}]"))

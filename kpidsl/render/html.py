@@ -346,8 +346,8 @@ class Explanations:
         nodes = [own.get(name) for name in self.names]
         code, said = self.code, self._said
         words = {} if self.detail else {l.text: l.said for l in unit.total_lines}  # a veto's, in words
-        ledger = [[code(words.get(e.label, e.label)), ("+" if e.points > 0 else "") + plain(e.points), e.detail]
-                  for e in unit.ledger()]
+        ledger = [[code(words.get(e.label, e.label)), ("+" if e.points > 0 else "") + plain(e.points),
+                   "" if e.label in words else e.detail] for e in unit.ledger()]  # the public: no notation
         total = [[said(l), plain(l.lost) if l.lost > 0 else "", l.source or ""] for l in unit.total_lines]
         row = [[plain(n.score) if n else None for n in nodes], [plain(n.lost) if n and n.lost else "" for n in nodes],
                [[said(l) for l in n.lines] if n else [] for n in nodes], ledger, plain(unit.total),
