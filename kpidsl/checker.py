@@ -167,6 +167,8 @@ class _Checker:
                 self.check_item(child)
 
     def check_item(self, item: ast.Item) -> None:
+        if item.name in (SCHEME_NODE, *SCHEME_NODE_ALIASES):  # the data's name for the unit's own fields
+            self.report("E207", item.pos, what=f"指标不能名为 {item.name}：数据中它指单位整体的字段")
         self.check_points(item.points, item.pos)
         self.check_node_body(item)
         if item.rule is not None:
@@ -260,10 +262,14 @@ class _Checker:
         ends = sorted({Decimal(0), Decimal(1)} | {e.value for b in rule.bands for e in (b.low, b.high)})
         probes = [p for x, y in zip(ends, ends[1:]) for p in (x, (x + y) / 2)] + [ends[-1]]
         shown = lambda x: plain(x * 100) + "%"
-        gap, held = [], None  # a run of probes no band holds; the probe held before it
+        labels = [b.label for b in rule.bands]
+        for label in sorted({l for l in labels if labels.count(l) > 1}):
+            self.report("E207", rule.pos, what=f"{name}：评定档位 {label} 写了两次")
+        gap, held, overlapping = [], None, set()  # a run of probes no band holds; the probe held before it
         for x in [p for p in probes if 0 <= p <= 1] + [None]:
             holding = [b.label for b in rule.bands if holds(b, x)] if x is not None else [""]
-            if len(holding) > 1:
+            if len(holding) > 1 and tuple(holding) not in overlapping:  # each overlap once, where it begins
+                overlapping.add(tuple(holding))
                 self.report("W207", rule.pos, name=name, what=f"{'、'.join(holding)} 都含 {shown(x)}：档位重叠")
             if not holding:
                 gap.append(x)

@@ -460,8 +460,11 @@ NOT_APPLICABLE = "不适用"
 
 
 def is_not_applicable(value) -> bool:
-    """不适用 written for an item (财预〔2020〕10号): it is dropped where the scheme allows it."""
-    return isinstance(value, str) and value.strip() in (NOT_APPLICABLE, "N/A", "n/a")
+    """不适用 written for an item (财预〔2020〕10号), as typed: 不 适 用, 不适用。, N/A, NA."""
+    if not isinstance(value, str):
+        return False
+    word = re.sub(r"[\s　]+", "", unicodedata.normalize("NFKC", value)).rstrip("。.；;，,").upper()
+    return word in (NOT_APPLICABLE, "N/A", "NA")
 
 
 def not_applicable_hint(value, lang: str) -> str:

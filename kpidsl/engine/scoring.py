@@ -61,7 +61,7 @@ class Scoring:
             return
         self.sections = [self._section(s) for s in self.scheme.sections]
         for top in self.sections:
-            if top.na is not None:  # the total is not rescaled: a part of it cannot drop out
+            if top.na is not None and not top.node.bonus:  # the total is not rescaled: a part cannot drop out
                 code = e.fail("E311", top.node.name, "各项均不适用，本板块无法计分（总分不按比例折算）")
                 top.err = np.where(top.na, code, top.err)
                 top.score.err = np.where(top.na, code, top.score.err)
@@ -73,7 +73,7 @@ class Scoring:
         for t in self.sections:
             counted = self.counted(t.node.name)
             if not counted.all():  # its data is not asked of the others: nothing of it is explained to them
-                for trace in _walk(t):
+                for trace in walk(t):
                     trace.steps = [_where(counted, step) for step in trace.steps]
             exact = num.add(exact, self._weighted(t))
         exact = self._total_deductions(exact)
@@ -352,7 +352,7 @@ class Scoring:
     def check(self, limit: int = 200) -> None:
         """Refuse with every unit's problems (each item's, then each section's own, then the
         total's), if any unit cannot be scored."""
-        traces = [t for s in self.sections for t in _walk(s)]
+        traces = [t for s in self.sections for t in walk(s)]
         bad = np.flatnonzero(self.total.err)
         if not len(bad):
             return
@@ -380,7 +380,7 @@ class Scoring:
     def units(self, idx: np.ndarray, explained: bool = True) -> list[UnitResult]:
         """The results of the units at idx, each step's lines written for all of them at once."""
         idx = np.asarray(idx, np.int64)
-        made = self._made([t for s in self.sections for t in _walk(s)], idx, explained)
+        made = self._made([t for s in self.sections for t in walk(s)], idx, explained)
         total_lines = _lines([step(idx) for step in self.total_steps], len(idx))
         totals = _as_decimals(self.total, idx, self.scheme.total_rounding.places)
         out = []
@@ -399,11 +399,11 @@ class Scoring:
         return out
 
     def trace(self, name: str) -> Trace:
-        return next(t for s in self.sections for t in _walk(s) if t.node.name == name)
+        return next(t for s in self.sections for t in walk(s) if t.node.name == name)
 
     def node_result(self, trace: Trace, i: int):
         """One unit's result for one item or section."""
-        made = self._made(list(_walk(trace)), np.array([i]), True)
+        made = self._made(list(walk(trace)), np.array([i]), True)
         share = self.shares[self.index.nodes[trace.node.name].path[0]][int(self.engine.group[i])]
         return self._node_result(trace, 0, made, share or Decimal(0))
 
@@ -502,9 +502,9 @@ class LazyUnits(Sequence):
         return self._chunk[k - start]
 
 
-def _walk(trace: Trace):
+def walk(trace: Trace):
     for child in trace.children:
-        yield from _walk(child)
+        yield from walk(child)
     yield trace
 
 

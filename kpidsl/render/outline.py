@@ -24,6 +24,8 @@ def describe(node) -> str:
         parts.append(RULE_NAMES[type(node.rule)] if node.rule else "满分起扣")
         if node.kind:
             parts.append(node.kind)
+        if node.may_not_apply:
+            parts.append("可不适用")
     if node.deductions:
         parts.append(f"扣分×{len(node.deductions)}")
     if node.vetoes:

@@ -31,12 +31,17 @@ class ScoreTable:
     nodes: dict[str, tuple[np.ndarray, int]]  # section or item -> scores
     amounts: dict[str, tuple[np.ndarray, int]]  # award -> amounts
     uncounted: dict[str, np.ndarray] | None = None  # node -> the units not totalled on it (总分 适用 …)
+    dropped: dict[str, np.ndarray] | None = None  # node -> the units it does not apply to (不适用)
 
     def node_texts(self, name: str, order: np.ndarray) -> list[str]:
-        """A node's scores as text, in this order; — for a unit not totalled on it."""
+        """A node's scores as text, in this order; — for a unit not totalled on it, 不适用 where it
+        does not apply."""
         out = texts(self.nodes[name], order)
-        missing = (self.uncounted or {}).get(name)
-        return out if missing is None else [("—" if gone else text) for text, gone in zip(out, missing[order].tolist())]
+        for marks, word in ((self.uncounted, "—"), (self.dropped, "不适用")):
+            mask = (marks or {}).get(name)
+            if mask is not None:
+                out = [word if gone else text for text, gone in zip(out, mask[order].tolist())]
+        return out
 
 
 def columns_of(scheme: Scheme, index: SchemeIndex) -> tuple[list[str], list[str]]:
@@ -47,17 +52,19 @@ def columns_of(scheme: Scheme, index: SchemeIndex) -> tuple[list[str], list[str]
 def from_evaluation(evaluation) -> ScoreTable:
     """Every unit's scores and amounts, as the engine computed them, as a table."""
     from ..engine.num import places_and_integers
+    from ..engine.scoring import walk
 
     engine, scoring = evaluation.engine, evaluation.scoring
     nodes, award_names = columns_of(engine.scheme, engine.index)
     money = evaluation.money
     units = engine.data.units
     uncounted = {n: ~scoring.counted(engine.index.nodes[n].path[0]) for n in nodes}
+    dropped = {t.node.name: t.na for s in scoring.sections for t in walk(s) if t.na is not None}
     return ScoreTable([u.name for u in units], [u.group for u in units], scoring.rank, scoring.group_rank,
                       places_and_integers(scoring.total),
                       {n: places_and_integers(engine.scores[n]) for n in nodes},
                       {a: places_and_integers(money.traces[a][0]) for a in award_names},
-                      {n: gone for n, gone in uncounted.items() if gone.any()})
+                      {n: gone for n, gone in uncounted.items() if gone.any()}, dropped)
 
 
 def fixed(values: list[Decimal]) -> tuple[np.ndarray, int]:
@@ -111,8 +118,9 @@ def write(table: ScoreTable, language: str, out: BinaryIO) -> None:
                head[4]: pa.array(table.group_rank[order])}
     for name, value in table.nodes.items():
         columns[name] = _decimal(*value, order)
-        if table.uncounted and name in table.uncounted:  # not totalled on it: an empty cell, not 0
-            columns[name] = pc.if_else(pa.array(table.uncounted[name][order]), None, columns[name])
+        for marks in (table.uncounted, table.dropped):  # not totalled on it, or 不适用: an empty cell, not 0
+            if marks and name in marks:
+                columns[name] = pc.if_else(pa.array(marks[name][order]), None, columns[name])
     for name, value in table.amounts.items():
         columns[name] = _decimal(*value, order)
     if table.amounts:
