@@ -112,8 +112,8 @@ class _Body:
                     self.may_not_apply = True
                 case ("source", text):  # several 原文 lines read as one passage
                     self.source = text if self.source is None else self.source + "\n" + text
-                case ("interpretation", text):
-                    self.interpretation = text
+                case ("interpretation", text):  # as 原文: several lines read as one passage
+                    self.interpretation = text if self.interpretation is None else self.interpretation + "\n" + text
                 case ("points_note", text, scaled):
                     self.points_note, self.points_scaled = text, scaled
                 case _:
@@ -523,10 +523,10 @@ class _ToAst(Transformer):
             match part:
                 case ("eligible", expr):
                     found["eligible"] = expr
-                case ("source", text):
-                    found["source"] = text if found["source"] is None else found["source"] + "\n" + text
-                case ("interpretation", text) | ("straddle", text):
-                    found[part[0]] = text
+                case ("source" | "interpretation", text):  # several lines read as one passage
+                    found[part[0]] = text if found[part[0]] is None else found[part[0]] + "\n" + text
+                case ("straddle", text):
+                    found["straddle"] = text
                 case ast.AwardRank():
                     found["rank"] = part
                 case ast.RankBand():
@@ -586,7 +586,9 @@ class _ToAst(Transformer):
 
     def department_award(self, meta, c):
         amount = quantity(c[1]) if len(c) > 1 and isinstance(c[1], Token) else None
-        texts = dict(x for x in c if isinstance(x, tuple))
+        texts: dict[str, str] = {}
+        for kind, text in (x for x in c if isinstance(x, tuple)):  # several lines read as one passage
+            texts[kind] = texts[kind] + "\n" + text if kind in texts else text
         return ast.DepartmentAward(str(c[0]), amount, texts.get("source"), texts.get("interpretation"),
                                    _pos(meta))
 

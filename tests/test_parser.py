@@ -202,3 +202,14 @@ def test_a_word_after_a_whole_statement_is_answered_in_words_not_a_token_list():
     said = e.value.render()
     assert "E102 此处不应出现 '总分为'；应为：另起一条语句，或 }（是否指：总分不超过" in said
     assert "可为负分" not in said  # not every keyword of the language
+
+
+def test_several_reading_lines_read_as_one_passage_as_source_lines_do():
+    """口径 written over several lines (as kpi draft writes them) is kept whole, not its last line."""
+    text = ('方案 "t"\n总分 = 甲\n  口径 "一"\n  口径 "二"\n板块 甲 10分 {\n  指标 A 10分 {\n    按比例\n'
+            '    口径 "三"\n    口径 "四"\n  }\n}\n奖励 奖 { 名次 1: 10元 口径 "五" 口径 "六" }\n'
+            '部门奖励 办公室 { 口径 "七" 口径 "八" }\n')
+    scheme = parse(text, "t.kpi")
+    assert scheme.total_interpretation == "一\n二"
+    assert scheme.sections[0].children[0].interpretation == "三\n四"
+    assert scheme.awards[0].interpretation == "五\n六" and scheme.department_awards[0].interpretation == "七\n八"
