@@ -62,7 +62,8 @@ class Scoring:
         self.sections = [self._section(s) for s in self.scheme.sections]
         for top in self.sections:
             if top.na is not None and not top.node.bonus:  # the total is not rescaled: a part cannot drop out
-                code = e.fail("E311", top.node.name, "各项均不适用，本板块无法计分（总分不按比例折算）")
+                code = e.fail("E311", top.node.name, "各项均不适用，本板块无法计分（总分不按比例折算）" if e.lang == "zh"
+                              else "none of its parts applies: the section cannot be scored (the total is not rescaled)")
                 top.err = np.where(top.na, code, top.err)
                 top.score.err = np.where(top.na, code, top.score.err)
         # each top section's weight for each unit, by its group's 总分 (None: not totalled on it)
