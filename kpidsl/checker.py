@@ -6,6 +6,7 @@ found by evaluating (kpidsl.engine), which reports every one of them.
 """
 from __future__ import annotations
 
+import functools
 import math
 from datetime import date
 from decimal import Decimal
@@ -553,6 +554,7 @@ def required_fields(index: SchemeIndex, only: str | None = None) -> dict[tuple[s
     return needed
 
 
+@functools.lru_cache(maxsize=4)  # asked by the checker, the readers and the engine of one index
 def field_units(index: SchemeIndex) -> dict[tuple[str, str], str]:
     """(node, field) -> the unit of measure the scheme gives the field: as declared (计量 实际 人),
     else as its rules imply."""
@@ -560,6 +562,7 @@ def field_units(index: SchemeIndex) -> dict[tuple[str, str], str]:
                                    for m in info.node.measures}
 
 
+@functools.lru_cache(maxsize=4)
 def implied_units(index: SchemeIndex) -> dict[tuple[str, str], str]:
     """(node, field) -> the unit of a figure the field is compared with or added to (体检率 >= 95%
     is a percentage; 每少 10人 counts 任务 and 实际 in 人), or of the bands of a 分档 on it; an item's
