@@ -317,6 +317,7 @@ def test_a_report_of_groups_totalled_differently(tmp_path):
     assert kpi("report", str(path), "--out", str(out), cwd=tmp_path).returncode == 0
     page = out.read_text(encoding="utf-8")
     assert page.count('<td class="n">—</td>') == 2  # the streets' 丙
+    assert '<p class="formula">原文：街道不考核丙项，满分70分</p>' in page  # the public reads the 原文, not 适用 …
     book = tmp_path / "r.xlsx"
     assert kpi("report", str(path), "--out", str(book), cwd=tmp_path).returncode == 2  # HTML, not a workbook
     assert kpi("score", str(path), "--out", str(book), cwd=tmp_path).returncode == 0

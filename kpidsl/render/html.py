@@ -196,6 +196,7 @@ def render(results: Results, part: int = PART, money: Money | None = None, sampl
         f"<h1>{escape(results.scheme)} 考核结果</h1>",
         banner,
         f"<p>方案文件 {escape(scheme_file)} · 共 {len(units)} 个单位 · 点击单位名称查看其得分说明</p>",
+        _total_rules(results, detail),
         _chart(bars, sections),
         "<h2>排名</h2>",
         _ranking(rows, sections),
@@ -241,6 +242,19 @@ def _in_parallel(work, results: Results, ranges: list[tuple[int, int]], *more) -
 def _shared_work(bounds: tuple[int, int]):
     work, results, more = _SHARED
     return work(results, *bounds, *more)
+
+
+def _total_rules(results: Results, detail: bool) -> str:
+    """How the totals are made: each 总分 line's 原文 (for the public), with the line and its 口径
+    in the auditor's voice."""
+    out = []
+    for rule in results.total_rules:
+        said = [f"原文：{escape(rule.source)}"] if rule.source else []
+        if detail:
+            said = [escape(rule.text)] + said + ([f"口径：{escape(rule.interpretation)}"] if rule.interpretation else [])
+        if said:
+            out.append(f'<p class="formula">{"；".join(said)}</p>')
+    return "\n".join(out)
 
 
 def _chart(bars: list[str], sections: list[Head]) -> str:
