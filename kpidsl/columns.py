@@ -31,7 +31,7 @@ from .cells import DAY, FLAG, MISSING, NUMBER, TEXT, Columns, RecordRows, decima
 from .data import (_HEADERS, MAX_CELL, MAX_RATE, NOTE_SUFFIX, Cell, Dataset, Unit, _Reader, field_key, keeps,
                    normalise, parse_value, place, split_aliases, written_unit)
 from .units import declared, kind as unit_kind
-from .sheets import Indicator, cell_place, exact_unit, field_index, indicator, named_unit, with_notes
+from .sheets import Indicator, cell_place, exact_unit, field_index, indicator, measure_index, named_unit, with_notes
 
 _UNKNOWN, _BLANK = -1, -2  # unit codes of rows naming an unknown unit, and of rows naming none
 _BLOCK = 1 << 23  # bytes pyarrow parses at a time: larger blocks read faster, smaller use less memory
@@ -259,6 +259,8 @@ def _wide_rows(wide: _Wide, data: Dataset, unit_of, item_names: dict[str, str], 
         if exact_unit(data, text):
             raise Unsupported("a unit named among the figures")
 
+    if measure_index(head[at]) is not None:  # figures read in the unit a 计量 row gives: the full reader's
+        raise Unsupported("a 计量 row")
     at_field = field_index(head[at])
     read = {c: found for c in range(at + 1, width)
             if (found := indicator(head[c], at_field, wide.field, item_names, sub_names)) is not None}

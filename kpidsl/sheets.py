@@ -26,7 +26,7 @@ from .errors import DataError, Diagnostic, diagnostic
 
 _BRACKETED = re.compile(r"^(.*?)\s*[（(]\s*([^()（）]*?)\s*[)）]\s*$", re.S)
 _FIELD_HEADERS = {"字段", "field"}
-_MEASURE_HEADERS = {"计量", "unit"}  # the template's column saying the unit a row's figures are in
+_MEASURE_HEADERS = {"计量"}  # the template's column saying the unit a row's figures are in ("unit" is 单位)
 REFERENCE = "（参考）"  # a template row shown for reference (the targets), never read back
 UNIT_PROPERTY = "kpidsl单位"  # a unit's own workbook (kpi template --per-unit) names its unit here
 
@@ -293,7 +293,7 @@ def _layout(grid: Grid, counts: list[int], data: Dataset, field: str, item_names
     unit_columns = {col: unit for col, cell in enumerate(header) if (unit := named_unit(data, cell))}
     first = min(unit_columns)
     fields = field_index(header[:first])
-    measures = next((c for c, h in enumerate(header[:first]) if normalise(h) in _MEASURE_HEADERS), None)
+    measures = measure_index(header[:first])
     indicators = []
     for r in range(header_index + 1, len(grid.cells)):
         labels = grid.cells[r][:first]
@@ -321,6 +321,11 @@ def named_unit(data: Dataset, text: str) -> Unit | None:
         return None
     matches = {u.name: u for k, u in data.by_key.items() if k.startswith(key)}
     return next(iter(matches.values())) if len(matches) == 1 else None
+
+
+def measure_index(header: list[str]) -> int | None:
+    """Which of the header's cells before the units is the 计量 column (the template's layout)."""
+    return next((c for c, h in enumerate(header) if normalise(h) in _MEASURE_HEADERS), None)
 
 
 def field_index(header: list[str]) -> int | None:
