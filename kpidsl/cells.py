@@ -108,7 +108,7 @@ def from_dataset(data: Dataset) -> tuple[Columns, RecordRows]:
             columns.kind[s, u] = TEXT
             columns.texts[(s, u)] = value
     rows = RecordRows(np.zeros(0, np.int64), [], [], [], [])
-    units, items = [], []
+    units = []
     for (unit, node), records in data.records.items():
         for record in records:
             units.append(position[unit])

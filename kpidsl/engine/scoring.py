@@ -78,8 +78,8 @@ class Scoring:
                     trace.steps = [_where(counted, step) for step in trace.steps]
             exact = num.add(exact, self._weighted(t))
         exact = self._total_deductions(exact)
-        for veto in self.scheme.vetoes:
-            exact = self._total_veto(veto, exact)
+        for rule in self.scheme.vetoes:
+            exact = self._total_veto(rule, exact)
         self.total_exact = exact
         self.total = num.round_to(exact, self.scheme.total_rounding)
         e.total = self.total
