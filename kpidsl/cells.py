@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from .data import Dataset, Record
+from .data import Dataset, Record, is_not_applicable
 
 # kinds of a cell (as kpidsl.engine.num's kinds of a value)
 MISSING, NUMBER, FLAG, DAY, TEXT = 0, 1, 2, 3, 4
@@ -43,6 +43,15 @@ class Columns:
             return {(slot, 0): v for (slot, u), v in cells.items() if u == unit}
         return Columns(self.slots, *(a[:, unit:unit + 1] for a in (self.kind, self.number, self.exponent, self.noted)),
                        texts=alone(self.texts), big=alone(self.big))
+
+    def not_applicable(self, node: str) -> np.ndarray:
+        """The units that wrote 不适用 in any of the node's fields (its text cells only are read)."""
+        out = np.zeros(self.kind.shape[1], bool)
+        for (name, _), slot in self.slots.items():
+            if name == node:
+                for u in np.flatnonzero(self.kind[slot] == TEXT).tolist():
+                    out[u] |= is_not_applicable(self.texts[(slot, u)])
+        return out
 
     def column(self, slot: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Kinds, integers and exponents of one (item, field) for every unit."""

@@ -211,7 +211,7 @@ def _lossy(unit: UnitResult):
     """Items that lost points, and sections whose own deductions or vetoes cost points."""
     def visit(node):
         if isinstance(node, ItemResult):
-            if node.lost > 0 and not any(l.kind == "not_applicable" for l in node.lines):  # 不适用: no loss
+            if node.lost > 0 and not node.dropped:
                 yield node
             return
         for child in node.children:

@@ -315,19 +315,14 @@ def _require_fields(index: SchemeIndex, columns, groups: list[str]) -> None:
     full loader reads and names each problem with its file and row."""
     import numpy as np
 
-    from .cells import DAY, FLAG, MISSING, NUMBER, TEXT
-    from .data import is_not_applicable
+    from .cells import DAY, FLAG, MISSING, NUMBER
     from .checker import DATE as DATE_FIELD, FLAG as FLAG_FIELD, NUMBER as NUMBER_FIELD, award_fields, required_fields
     from .columns import Unsupported
 
     wanted = {NUMBER_FIELD: (NUMBER, DAY), FLAG_FIELD: (FLAG,), DATE_FIELD: (DAY,)}
     scored, size = required_fields(index), len(groups)
-    dropped: dict[str, np.ndarray] = {}  # the units that wrote 不适用 for an item that may not apply
-    for (node, _), slot in columns.slots.items():
-        if index.may_not_apply(node):
-            texts = np.array([columns.kind[slot][u] == TEXT and is_not_applicable(columns.texts[(slot, u)])
-                              for u in range(size)], bool)
-            dropped[node] = dropped.get(node, np.zeros(size, bool)) | texts
+    # the units that wrote 不适用 for an item that may not apply
+    dropped = {node: columns.not_applicable(node) for node, _ in columns.slots if index.may_not_apply(node)}
     for (node, name), kind in {**award_fields(index), **scored}.items():  # awards: the kind only
         slot = columns.slots.get((node, name))
         cells = columns.kind[slot] if slot is not None else np.zeros(size, np.int8)

@@ -45,6 +45,11 @@ class NodeResult:
     def lost(self) -> Decimal:
         return self.max - self.score
 
+    @property
+    def dropped(self) -> bool:
+        """It does not apply to the unit (不适用): no loss, its section rescaled."""
+        return any(line.kind == "not_applicable" for line in self.lines)
+
 
 @dataclass(slots=True)
 class ItemResult(NodeResult):

@@ -122,6 +122,7 @@ class Engine:
         self._lets: dict[tuple, tuple[Col, Reads]] = {}
         self._named: dict = {}
         self._by_unit: dict[str, dict[int, list[int]]] = {}
+        self._dropped: dict[str, np.ndarray] = {}  # node -> its units' 不适用
         self.overrides: dict[tuple[str, str], dict[int, object]] = {}  # what if: (node, field) -> unit -> value
         # results readable by awards (X.得分, 总分, X.金额, X.评等), set once computed
         self.scores: dict[str, Col] = {}
@@ -274,13 +275,11 @@ class Engine:
         return slot is None or self.columns.kind[slot][i] == MISSING
 
     def not_applicable(self, node: str) -> np.ndarray:
-        """The units that wrote 不适用 in any of the node's fields."""
-        out = np.zeros(self.size, bool)
-        for (name, _), slot in self.columns.slots.items():
-            if name == node:
-                for u in np.flatnonzero(self.columns.kind[slot] == TEXT).tolist():
-                    out[u] |= is_not_applicable(self.columns.texts[(slot, u)])
-        return out
+        """The units that wrote 不适用 in any of the node's fields (read by the item, its rank pool
+        and its share: found once)."""
+        if node not in self._dropped:
+            self._dropped[node] = self.columns.not_applicable(node)
+        return self._dropped[node]
 
     def written(self, node: str, i: int) -> tuple[tuple[str, str], ...]:
         """Unit i's figures for the node as written (its 不适用 among them), field by field."""

@@ -69,6 +69,8 @@ class Scoring:
         # each top section's weight for each unit, by its group's 总分 (None: not totalled on it)
         self.shares = {t.node.name: [self.index.counted(g).get(t.node.name) for g in e.group_names]
                        for t in self.sections}
+        self._counted: dict[str, np.ndarray] = {}  # top section -> its units (made once, read often)
+        self._weights: dict[str, Col] = {}
         self.total_steps: list[Step] = []
         exact = e.const(0)
         for t in self.sections:
@@ -259,15 +261,20 @@ class Scoring:
 
     def counted(self, name: str) -> np.ndarray:
         """The units totalled on this top section (all, unless a 总分 适用 … leaves it out)."""
-        return np.array([w is not None for w in self.shares[name]], bool)[self.engine.group]
+        if name not in self._counted:
+            self._counted[name] = np.array([w is not None for w in self.shares[name]], bool)[self.engine.group]
+        return self._counted[name]
 
     def weight(self, name: str) -> Col:
         """How much a point of this node counts in each unit's total: its top section's weight
         in the unit's group's 总分 (0 where that leaves it out)."""
-        shares = [Fraction(w or 0) for w in self.shares[self.index.nodes[name].path[0]]]
-        n, d = (np.array([getattr(f, part) for f in shares], np.int64)[self.engine.group]
-                for part in ("numerator", "denominator"))
-        return num.number(n, d, np.zeros(self.engine.size, np.int32))
+        top = self.index.nodes[name].path[0]
+        if top not in self._weights:
+            shares = [Fraction(w or 0) for w in self.shares[top]]
+            n, d = (np.array([getattr(f, part) for f in shares], np.int64)[self.engine.group]
+                    for part in ("numerator", "denominator"))
+            self._weights[top] = num.number(n, d, np.zeros(self.engine.size, np.int32))
+        return self._weights[top]
 
     def _weighted(self, top: Trace) -> Col:
         """A top section's part of the total: its score × its weight, rounded if 舍入 加权 says so;

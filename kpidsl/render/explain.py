@@ -68,7 +68,7 @@ def _tree(unit: UnitResult, console: Console) -> list[Text]:
                          Text(plain(node.max)), Text(plain(node.score)), Text(lost)))
             for child in node.children:
                 add(child, depth + 1)
-        elif any(l.kind == "not_applicable" for l in node.lines):  # dropped: its section rescales
+        elif node.dropped:  # its section rescales
             rows.append((Text(name), Text(plain(node.max)), Text("不适用"), Text("")))
         else:
             rows.append((Text(name), Text(plain(node.max)), Text(plain(node.score)),
@@ -138,7 +138,7 @@ def _losses(unit: UnitResult, scheme_file: str, public: bool, console: Console) 
             if section.bonus:
                 continue
             for item in section.children:
-                if isinstance(item, ItemResult) and any(l.kind == "not_applicable" for l in item.lines):
+                if isinstance(item, ItemResult) and item.dropped:
                     block(f"{'/'.join(item.path)}  不适用（满分 {plain(item.max)}，不计分，"
                           f"由本板块其余各项折算）", item, item.lines)
                 elif isinstance(item, ItemResult) and item.lost and not item.bonus:
