@@ -1,8 +1,10 @@
 """Shared fixtures: the bundled schemes as installed, and small schemes built in tmp folders."""
 from __future__ import annotations
 
+import atexit
 import csv
 import os
+import shutil
 import tempfile
 import textwrap
 from pathlib import Path
@@ -12,6 +14,7 @@ from hypothesis import HealthCheck, settings
 
 # The tests parse thousands of schemes: their parses are cached here, not in the user's cache.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="kpidsl-tests-")
+atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 
 from kpidsl.pipeline import bundled_schemes, load_all  # noqa: E402
 
