@@ -423,20 +423,21 @@ class Scoring:
                 for t in traces}
 
     def _node_result(self, trace: Trace, k: int, made: dict, weight: Decimal):
-        node = trace.node
-        path, bonus = self._static[node.name]
+        path, title, maximum, bonus, source, interpretation, line, kind = self._static[trace.node.name]
         scores, lines = made[id(trace)]
-        if isinstance(node, ast.Item):
-            return ItemResult(path, node.title, node.points.value, scores[k], weight, bonus, lines[k],
-                              node.source, node.interpretation, node.pos.line, node.kind)
+        if isinstance(trace.node, ast.Item):
+            return ItemResult(path, title, maximum, scores[k], weight, bonus, lines[k], source, interpretation, line,
+                              kind)
         children = tuple([self._node_result(c, k, made, weight) for c in trace.children])
-        return SectionResult(path, node.title, node.points.value, scores[k], weight, bonus, lines[k],
-                             node.source, node.interpretation, node.pos.line, children=children)
+        return SectionResult(path, title, maximum, scores[k], weight, bonus, lines[k], source, interpretation, line,
+                             children=children)
 
     @cached_property
     def _static(self) -> dict[str, tuple]:
-        """Each node's path and whether it is a bonus, as every unit's result states them."""
-        return {name: (info.path, info.bonus if isinstance(info.node, ast.Item) else info.node.bonus)
+        """What every unit's result states alike of each node (made by the million for a report)."""
+        return {name: (info.path, info.node.title, info.node.points.value,
+                       info.bonus if isinstance(info.node, ast.Item) else info.node.bonus, info.node.source,
+                       info.node.interpretation, info.node.pos.line, getattr(info.node, "kind", None))
                 for name, info in self.index.nodes.items()}
 
     def _requirements(self, i: int) -> tuple[tuple[str, int], ...]:
@@ -473,7 +474,7 @@ class Scoring:
             for name, info in self.index.nodes.items():
                 if info.path[0] == t.node.name:
                     tree.append(Head(name, len(info.path) - 1, isinstance(info.node, ast.Section),
-                                     info.node.points.value, info.node.source, self._static[name][1], weight))
+                                     info.node.points.value, info.node.source, self._static[name][3], weight))
         for g in range(len(self.engine.group_names)):
             most = max(most, sum((t.node.points.value * self.shares[t.node.name][g] for t in self.sections
                                   if self.shares[t.node.name][g] is not None), Decimal(0)))
@@ -490,7 +491,7 @@ class Scoring:
 class LazyUnits(Sequence):
     """Every unit's result in ranking order, written a chunk of units at a time when first asked
     for; only the latest chunk is kept (memory stays bounded over 100,000 units)."""
-    CHUNK = 1024
+    CHUNK = 512
 
     def __init__(self, scoring: Scoring, explained: bool):
         self.scoring, self.positions, self.explained = scoring, scoring.order(), explained

@@ -159,7 +159,10 @@ SCRIPT = """
 """
 
 
-PART = 2_048  # units whose explanations one process writes; a larger report is shared among the cores
+# Units whose explanations one task writes; a larger report is shared among the cores, a task at a
+# time (small tasks keep both busy to the end). A multiple of the results' chunk (LazyUnits.CHUNK),
+# else a chunk split between two tasks is written twice.
+PART = 512
 
 
 @dataclass(frozen=True)
@@ -227,16 +230,22 @@ _SHARED = None  # what forked workers read (inherited, never pickled: an evaluat
 
 def _in_parallel(work, results: Results, ranges: list[tuple[int, int]], *more) -> list:
     """work(results, start, stop, *more) for each range, in forked processes, one per core."""
+    import gc
     import multiprocessing
     import os
 
     global _SHARED
     _SHARED = (work, results, more)
+    # What exists now (the evaluation, the figures: millions of objects) is left out of the
+    # workers' garbage collections, which would walk it all again and again as explanations are
+    # made, and whose marks would copy every page of it into each worker.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(min(len(ranges), os.cpu_count() or 1)) as pool:
-            return pool.map(_shared_work, ranges)
+            return pool.map(_shared_work, ranges, chunksize=1)
     finally:
         _SHARED = None
+        gc.unfreeze()
 
 
 def _shared_work(bounds: tuple[int, int]):
@@ -363,8 +372,10 @@ class Explanations:
         ledger = [[code(words.get(e.label, e.label)), ("+" if e.points > 0 else "") + plain(e.points),
                    "" if e.label in words else e.detail] for e in unit.ledger()]  # the public: no notation
         total = [[said(l), plain(l.lost) if l.lost > 0 else "", l.source or ""] for l in unit.total_lines]
+        lines = [[said(l) for l in n.lines] if n else [] for n in nodes] if self.detail else \
+            [[[l.said] for l in n.lines] if n else [] for n in nodes]  # (the public's, inline: by the million)
         row = [[plain(n.score) if n else None for n in nodes], [plain(n.lost) if n and n.lost else "" for n in nodes],
-               [[said(l) for l in n.lines] if n else [] for n in nodes], ledger, plain(unit.total),
+               lines, ledger, plain(unit.total),
                [code(t) for t, _ in unit.requirements], unit.unit, unit.rank, total, plain(unit.full)]
         self._parts.append(self._gzip.compress(self._separator + _json(row).encode()))
         self._separator = b","
