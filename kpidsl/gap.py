@@ -64,6 +64,14 @@ class GapFinder:
         measures_shared = any(_reads_others(let) for let in self.scheme.lets)
         self._shared = {name: measures_shared or _reads_others(info.node) for name, info in self.index.nodes.items()}
         self._alone: dict[int, Engine] = {}
+        self.scoring = evaluation.scoring
+        # An option's total re-scores only the items that read its figure (a rank or share
+        # reads it of every unit, so its pool is scored again); sections and the total always.
+        self._readers: dict[tuple[str, str], frozenset[str]] = {}
+        for name, info in self.index.nodes.items():
+            if isinstance(info.node, ast.Item):
+                for key in required_fields(self.index, name):
+                    self._readers[key] = self._readers.get(key, frozenset()) | {name}
 
     def find(self, unit_result: UnitResult) -> tuple[list[Option], list[Blocked]]:
         unit = next(i for i, u in enumerate(self.data.units) if u.name == unit_result.unit)
@@ -174,7 +182,8 @@ class GapFinder:
     def _confirmed(self, unit: int, unit_result, node, key, cell, engine: Engine, needed: str, change,
                    percent: bool = False):
         """Score the whole scheme again with the change: the points the total regains."""
-        regained = Scoring(engine).total.decimal(unit) - unit_result.total
+        regained = Scoring(engine, reuse=self.scoring, changed=self._readers.get(key, frozenset())).total.decimal(unit) \
+            - unit_result.total
         node_name, field = key
         label = field if node_name == node.path[-1] else f"{node_name}.{field}"
         note = f"{label} {cell.raw} → {needed}"

@@ -95,3 +95,34 @@ def test_a_score_given_in_the_data_is_not_offered_as_a_figure_to_change(tmp_path
                    {(u, "系统", "系统考核得分"): "8" for u, _ in UNITS})
     done = kpi("gap", str(scheme), "甲镇")
     assert done.returncode == 0 and "得分由 系统考核得分 直接给定" in done.stdout
+
+
+def test_an_options_total_rescoring_only_what_the_figure_reaches_is_the_whole_rescoring(bundled):
+    """gap confirms an option re-scoring only the items that read the changed figure (directly,
+    through measures, in a rank's pool) over the scoring it has: the same total, for every figure
+    a rule reads of every bundled scheme, changed up and down for two units."""
+    from fractions import Fraction
+
+    from kpidsl.checker import required_fields
+    from kpidsl.engine.num import NUMBER
+    from kpidsl.engine.scoring import Scoring
+
+    checked = 0
+    for loaded, _, _ in bundled.values():
+        finder = GapFinder(loaded.evaluation)
+        engine = finder.engine
+        for key in required_fields(engine.index):
+            slot = engine.columns.slots.get(key)
+            if slot is None:
+                continue
+            for i in (0, engine.size // 2):
+                if engine.columns.kind[slot][i] != NUMBER:
+                    continue
+                now = engine.python(engine.field(*key), i)
+                for value in (Fraction(now) * 2 + 1, Fraction(0)):
+                    fork = engine.fork(*key, i, value)
+                    whole = Scoring(fork).total
+                    part = Scoring(fork, reuse=finder.scoring, changed=finder._readers.get(key, frozenset())).total
+                    assert part.decimal(i) == whole.decimal(i), (key, value)
+                    checked += 1
+    assert checked > 150, checked

@@ -51,10 +51,17 @@ def _place(members: np.ndarray, keys, out: np.ndarray, first: int) -> None:
 class Scoring:
     """Every unit scored: node scores, the total, ranks; and each unit's explanation on demand."""
 
-    def __init__(self, engine: Engine, only: str | None = None):
-        """`only`: score that item or section alone (its score in `self.node`), not the total."""
+    def __init__(self, engine: Engine, only: str | None = None, reuse: Scoring | None = None,
+                 changed: frozenset[str] = frozenset()):
+        """`only`: score that item or section alone (its score in `self.node`), not the total.
+        `reuse`: a scoring of the same figures but for what the items in `changed` read; the
+        other items are taken from it as they are (a what-if's total, re-scoring only what the
+        changed figure reaches: the totals and scores are right, not the explanations)."""
         self.engine = e = engine
         self.scheme, self.index = e.scheme, e.index
+        self._reused = {} if reuse is None else {
+            t.node.name: t for s in reuse.sections for t in walk(s)
+            if isinstance(t.node, ast.Item) and t.node.name not in changed}
         if only is not None:
             node = self.index.nodes[only].node
             self.node = (self._item(node) if isinstance(node, ast.Item) else self._section(node)).score
@@ -75,7 +82,7 @@ class Scoring:
         exact = e.const(0)
         for t in self.sections:
             counted = self.counted(t.node.name)
-            if not counted.all():  # its data is not asked of the others: nothing of it is explained to them
+            if not counted.all() and reuse is None:  # its data is not asked of the others: nothing of it is explained to them
                 for trace in walk(t):
                     trace.steps = [_where(counted, step) for step in trace.steps]
             exact = num.add(exact, self._weighted(t))
@@ -90,6 +97,9 @@ class Scoring:
     # ---- structure ----------------------------------------------------------------
     def _item(self, item: ast.Item) -> Trace:
         e = self.engine
+        if item.name in self._reused:
+            e.scores[item.name] = self._reused[item.name].score
+            return self._reused[item.name]
         maximum = item.points.value
         at = Where(item.name, item.name)
         steps: list[Step] = []
