@@ -112,13 +112,16 @@ class Scoring:
             shown = num.round_to(value, e.working) if once else value
 
             changed = num.compare(shown, outcome.earned) != 0
+            full = plain(maximum)
 
             def rule_lines(idx, outcome=outcome, shown=shown, changed=changed) -> list[Line]:
-                return [Line(line.kind, line.text, line.inputs,
-                             f"{line.arithmetic} ≈ {rounded}" if near else line.arithmetic,
-                             maximum - Decimal(rounded), line.line, f"{line.said}得 {rounded} 分（满分 {plain(maximum)} 分）")
-                        for line, rounded, near in zip(outcome.lines(idx), num.texts(shown, idx, None),
-                                                       changed[idx].tolist())]
+                lines = outcome.lines(idx)
+                for line, rounded, near in zip(lines, num.texts(shown, idx, None), changed[idx].tolist()):
+                    if near:
+                        line.arithmetic = f"{line.arithmetic} ≈ {rounded}"
+                    line.lost = maximum - Decimal(rounded)
+                    line.said = f"{line.said}得 {rounded} 分（满分 {full} 分）"
+                return lines
             steps.append(rule_lines)
         score, more = self._adjust(at, item, value, maximum)
         steps += more

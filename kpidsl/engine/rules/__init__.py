@@ -14,8 +14,8 @@ from ..num import Col
 
 @dataclass
 class Outcome:
-    """What a rule gave every unit (exact points) and how to explain the units at idx (a line
-    each; the points lost are set by the item, after rounding)."""
+    """What a rule gave every unit (exact points) and how to explain the units at idx (a new
+    line each, which the item completes: the points lost, after rounding, and the score)."""
     earned: Col
     lines: Callable[[np.ndarray], list[Line]]
     shown: Col | None = None  # where the lines count another value (the exact kept, shown rounded)

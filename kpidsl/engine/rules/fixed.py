@@ -1,4 +1,5 @@
 """得满分, 不得分, 得 N分: a constant."""
+import copy
 from decimal import Decimal
 from fractions import Fraction
 
@@ -18,4 +19,4 @@ def evaluate(engine, at, rule, top: Fraction, reads, mask) -> Outcome:
         case ast.Fixed():
             points = Fraction(rule.points.value)
             line = Line("fixed", f"得 {rule.points}", (), plain(rule.points.value), Decimal(0), rule.pos.line)
-    return Outcome(engine.const(points), lambda idx: [line] * len(idx))
+    return Outcome(engine.const(points), lambda idx: [copy.copy(line) for _ in range(len(idx))])
