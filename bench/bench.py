@@ -4,7 +4,7 @@ with pyarrow): median seconds of several runs, the ratio to the baseline's media
 seconds per unit × item, and peak memory. Then the cold start of `kpi explain 丁堰镇` against a
 bare `python -c pass`. Prints Markdown tables; asserts nothing (a benchmark, not a test).
 
-Run: python bench/bench.py [--runs R] [--only WORDS] [N ...]   (default: 5 runs; 1000 10000 100000)
+Run: python bench/bench.py [--runs R] [--only WORDS] [--every N] [N ...]   (default: 5 runs; 1000 10000 100000)
 Data: bench/synthetic.py (seed 7) from the bundled sample: groups in the sample's proportions,
 targets scaled, actuals around them so that every rule fires both ways. The command marked
 (wide) reads the same figures in the wide layout, one row per unit, and its baseline reads those
@@ -24,7 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 ITEMS = 50  # the items (指标) of the 2021 scheme
-EVERY_SIZE = 10_000  # the report (every unit's explanation), gap and diff are measured up to here
+EVERY_SIZE = 10_000  # the report (every unit's explanation), gap and diff are measured up to here (--every)
 
 
 def run(argv: list[str]) -> tuple[float, float]:
@@ -38,7 +38,7 @@ def run(argv: list[str]) -> tuple[float, float]:
 
 
 def commands(scheme: Path | None, wide: Path | None, changed: Path | None, unit: str, out: Path,
-             n: int) -> dict[str, list[str]]:
+             n: int, every: int = EVERY_SIZE) -> dict[str, list[str]]:
     kpi = str(BIN / "kpi")
     found = {
         "kpi score --format csv": [kpi, "score", str(scheme), "--format", "csv", "--out", str(out / "s.csv")],
@@ -48,7 +48,7 @@ def commands(scheme: Path | None, wide: Path | None, changed: Path | None, unit:
         "kpi score --format json": [kpi, "score", str(scheme), "--format", "json"],
         "kpi score (table)": [kpi, "score", str(scheme)],
     }
-    if n <= EVERY_SIZE:
+    if n <= every:
         found.update({
             "kpi report": [kpi, "report", str(scheme), "--out", str(out / "r.html")],
             "kpi gap U": [kpi, "gap", str(scheme), unit],
@@ -57,7 +57,7 @@ def commands(scheme: Path | None, wide: Path | None, changed: Path | None, unit:
     return found
 
 
-def measure(n: int, runs: int, only: list[str]) -> list[dict]:
+def measure(n: int, runs: int, only: list[str], every: int = EVERY_SIZE) -> list[dict]:
     from kpidsl.pipeline import default_scheme
 
     def write(name: str, *layout: str) -> Path:
@@ -67,7 +67,7 @@ def measure(n: int, runs: int, only: list[str]) -> list[dict]:
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        chosen = [name for name in commands(None, None, None, "", folder, n)
+        chosen = [name for name in commands(None, None, None, "", folder, n, every)
                   if not only or any(word in name for word in only)]
         # each layout written only if a command reads it: 100,000 units take a minute to write
         scheme = write("data") if any("(wide)" not in name for name in chosen) else None
@@ -80,7 +80,7 @@ def measure(n: int, runs: int, only: list[str]) -> list[dict]:
             unit = (scheme.parent / scheme.stem / "units.csv").read_text(encoding="utf-8").splitlines()[2].split(",")[0]
         os.sync()
         rows = []
-        for name, argv in commands(scheme, wide, changed, unit, folder, n).items():
+        for name, argv in commands(scheme, wide, changed, unit, folder, n, every).items():
             if name not in chosen:
                 continue
             data = wide if "(wide)" in name else scheme
@@ -125,9 +125,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", action="append", default=[], metavar="WORDS",
                         help="measure only the commands whose name holds these words (repeatable)")
+    parser.add_argument("--every", type=int, default=EVERY_SIZE, metavar="N",
+                        help=f"measure the report, gap and diff up to N units (default {EVERY_SIZE:,})")
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000, 100000])
     args = parser.parse_args()
-    rows = [row for n in args.sizes for row in measure(n, args.runs, args.only)]
+    rows = [row for n in args.sizes for row in measure(n, args.runs, args.only, args.every)]
     table(f"Whole commands, median of {args.runs} runs interleaved with the numpy baseline", rows)
     ours, bare = cold_start()
     print(f"\ncold start: kpi explain 丁堰镇 {ours:.3f} s, python -c pass {bare:.3f} s (×{ours / bare:.1f})")

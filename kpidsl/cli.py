@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from pathlib import Path
 
@@ -139,10 +138,6 @@ def _progress(console):
 
 
 def main(argv: list[str] | None = None) -> int:
-    # A command makes millions of small objects (cells, lines, results) and keeps many alive
-    # until it ends: the cycle collector's default (a pass per 700 new objects) walked them over
-    # and over, 10–15% of a report. Nothing made here forms cycles of note.
-    gc.set_threshold(100_000, 20, 100)
     parser = _parser()
     args = parser.parse_args(argv)
     try:

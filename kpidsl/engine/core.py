@@ -240,7 +240,8 @@ class Engine:
                 kind[u], n[u], d[u], err[u] = FLAG, int(value), 1, 0
             else:
                 f = Fraction(value)
-                n, d = n.astype(object), d.astype(object)
+                if n.dtype != object and not (abs(f.numerator) < num._LIMIT and f.denominator < num._LIMIT):
+                    n, d = n.astype(object), d.astype(object)  # only a figure past 64 bits widens the column
                 kind[u], n[u], d[u], err[u] = NUMBER, f.numerator, f.denominator, 0
         return Col(kind.astype(np.int8), num.narrow(n), num.narrow(d), err)
 
