@@ -55,9 +55,16 @@ def parse(text: str, path: str = "<scheme>") -> ast.Scheme:
         return pickle.loads(kept.read_bytes())
     except Exception:  # absent, unreadable or stale: parse afresh
         pass
+    from .errors import SchemeSyntaxError
     from .parser import build
 
-    scheme = build(text, path)
+    try:
+        scheme = build(text, path)
+    except SchemeSyntaxError as e:  # every broken statement's error, not only the first
+        from .recovery import syntax_errors
+
+        found = syntax_errors(text, path) if e.diagnostics[0].code not in ("E105", "E106") else []
+        raise SchemeSyntaxError(found if len(found) > 1 else e.diagnostics) from None
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)
         partial = kept.with_suffix(f".{os.getpid()}.tmp")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -103,6 +104,20 @@ def test_syntax_error_shows_file_line_column_and_caret(tmp_path):
     assert "Traceback" not in done.stderr
     caret_line = done.stderr.splitlines()[2]
     assert caret_line.rstrip().endswith("^")
+
+
+def test_check_names_every_broken_statement_not_only_the_first(tmp_path):
+    """Three mistakes in three places: one run of kpi check names all three, in file order,
+    and the statements between them are not blamed."""
+    bad = tmp_path / "bad.kpi"
+    bad.write_text('方案 "x"\n板块 甲 10分 {\n  指标 乙 10分 { 按比例 未达 70% 得分 }\n'
+                   '  指标 丙 10分 { 达标 }\n}\n板块 丁 10分 {\n  指标 戊 10分 { 按比例 未达 七成 不得分 }\n}\n'
+                   '板块 己 5分 {\n  指标 庚 5分 { 扣 }\n}\n', encoding="utf-8")
+    done = kpi("check", str(bad), "--no-data")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    places = [int(m) for m in re.findall(rf"{re.escape(str(bad))}:(\d+):", done.stderr)]
+    assert places == [3, 7, 10], done.stderr
+    assert ":4:" not in done.stderr  # 丙 is well written
 
 
 def test_missing_scheme_file_is_a_user_error(tmp_path):

@@ -455,24 +455,26 @@ class Scoring:
 
     def _requirements(self, i: int) -> tuple[tuple[str, int], ...]:
         unit, groups = self.engine.data.units[i], self.scheme.groups
-        found = []
+        return tuple((text, line) for text, line, names in self._every_requirement
+                     if not names or any(name == unit.group or (name not in groups and self.engine.named(name) is unit)
+                                         for name in names))
 
-        def applies(req: ast.Requirement) -> bool:
-            return not req.applies_to or any(
-                name == unit.group or (name not in groups and self.engine.named(name) is unit)
-                for name in req.applies_to)
+    @cached_property
+    def _every_requirement(self) -> list[tuple[str, int, tuple[str, ...]]]:
+        """The scheme's requirements in order: (text, line, the groups or units it applies to)."""
+        found = []
 
         def visit(node):
             for req in node.requirements:
-                if applies(req):
-                    found.append((f"{node.name}：{req.text}" if hasattr(node, "points") else req.text, req.pos.line))
+                found.append((f"{node.name}：{req.text}" if hasattr(node, "points") else req.text, req.pos.line,
+                              req.applies_to))
             for child in getattr(node, "children", ()):
                 visit(child)
 
         visit(self.scheme)
         for section in self.scheme.sections:
             visit(section)
-        return tuple(found)
+        return found
 
     def order(self) -> np.ndarray:
         """The units in ranking order (ties by name)."""
