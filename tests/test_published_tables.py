@@ -400,3 +400,19 @@ def test_ties_of_the_total_broken_as_declared(tmp_path):
     table = kpi("score", str(path), "--format", "csv", cwd=tmp_path).stdout.splitlines()
     assert table[1].startswith('"乙镇","镇",8.8,1') and table[2].startswith('"甲镇","镇",8.8,2')
     assert "名次：总分相同者按 乙 降序 排定" in kpi("check", str(path), cwd=tmp_path).stdout
+
+
+def test_an_award_read_off_a_score_leaves_out_the_units_it_does_not_apply_to(tmp_path):
+    """乙镇's 乙 does not apply: it is not ranked (on the 0 it never scored, it would come first
+    in an ascending rank) nor judged by 乙.得分; it gets nothing from either award, and its money
+    line says why."""
+    body = NA_BODY + ("奖励 单项 { 排名 升序 按 乙.得分 名次 1: 100元 }\n"
+                      "奖励 达标奖 { 仅限 乙.得分 < 9 得 50元 }\n"
+                      "奖励 普惠 { 得 10元 }\n")
+    values = na_values("不适用")
+    values[("丙镇", "乙", "实际")] = "8"  # 乙 8 of 10: the lowest of the units it applies to
+    path = build(tmp_path, body, values)
+    dropped, lowest = explain_json(path, "乙镇"), explain_json(path, "丙镇")
+    assert dropped["awards_total"] == "10" and lowest["awards_total"] == "160"
+    said = json.dumps(dropped["awards"], ensure_ascii=False)
+    assert said.count("乙 对本单位不适用，不参加本奖励") == 2 and "不符合条件" not in said

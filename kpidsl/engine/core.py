@@ -126,6 +126,7 @@ class Engine:
         self.overrides: dict[tuple[str, str], dict[int, object]] = {}  # what if: (node, field) -> unit -> value
         # results readable by awards (X.得分, 总分, X.金额, X.评等), set once computed
         self.scores: dict[str, Col] = {}
+        self.dropped_scores: dict[str, np.ndarray] = {}  # node -> the units it does not apply to (不适用)
         self.total: Col | None = None
         self.amounts: dict[str, Col] = {}
         self.grades: dict[str, Col] = {}

@@ -98,11 +98,26 @@ class Money:
             ok, err = eligible.n.astype(bool) & (eligible.err == 0), eligible.err
         else:
             seen, ok, err = None, np.ones(e.size, bool), e.zeros()
-        steps: list[Step] = []
+        # An award read off a score (X.得分) is not the money of a unit X does not apply to: it
+        # is out of the award (and of its rank pool), not ranked or judged on a 0 it never scored.
+        dropped = sorted({n.item for n in ast.walk(award) if isinstance(n, ast.Ref)
+                          and n.field == ast.SCORE and n.item in e.dropped_scores})
+        out = np.logical_or.reduce([e.dropped_scores[name] for name in dropped]) if dropped else None
+        steps: list[Step] = []  # the gates first (eligibility, 不适用): where one shuts, it alone is shown
         if award.eligible is not None:
-            text = f"仅限 {show_expr(award.eligible)}"
-            steps.append(lambda i: MoneyLine("eligible" if ok[i] else "ineligible", text, seen.at(i),
-                                             "符合条件" if ok[i] else "不符合条件，不发放", Decimal(0), line_no))
+            text, judged = f"仅限 {show_expr(award.eligible)}", ok
+            steps.append(lambda i: None if out is not None and out[i] else MoneyLine(
+                "eligible" if judged[i] else "ineligible", text, seen.at(i),
+                "符合条件" if judged[i] else "不符合条件，不发放", Decimal(0), line_no))
+        if out is not None:
+            ok = ok & ~out
+
+            def not_applicable(i: int) -> MoneyLine | None:
+                names = [name for name in dropped if e.dropped_scores[name][i]]
+                return MoneyLine("ineligible", "读取 " + "、".join(f"{name}.得分" for name in names), (),
+                                 f"{'、'.join(names)} 对本单位不适用，不参加本奖励", Decimal(0), line_no) if names else None
+            steps.append(not_applicable)
+        gates = len(steps)
         amount = e.const(0)
         if award.rank:
             part, step = self._rank_bands(award, at, ok)
@@ -140,9 +155,7 @@ class Money:
         rounding = e.scheme.amount_rounding
         paid = num.round_to(amount, rounding)
         kept = num.sub(num.round_to(num.where(ok, before, zero), rounding), paid)
-        # only the eligibility line where the unit may not have the award
-        shown = [steps[0]] + [lambda i, s=s: s(i) if ok[i] else None for s in steps[1:]] \
-            if award.eligible is not None else steps
+        shown = steps[:gates] + [lambda i, s=s: s(i) if ok[i] else None for s in steps[gates:]] if gates else steps
         self.traces[award.name] = (paid, shown, kept)
         e.amounts[award.name] = paid
 

@@ -98,8 +98,11 @@ class Scoring:
     def _item(self, item: ast.Item) -> Trace:
         e = self.engine
         if item.name in self._reused:
-            e.scores[item.name] = self._reused[item.name].score
-            return self._reused[item.name]
+            trace = self._reused[item.name]
+            e.scores[item.name] = trace.score
+            if trace.na is not None:
+                e.dropped_scores[item.name] = trace.na
+            return trace
         maximum = item.points.value
         at = Where(item.name, item.name)
         steps: list[Step] = []
@@ -133,6 +136,7 @@ class Scoring:
             steps = [_where(~na, step) for step in steps] + [_where(na, lambda idx: [  # what said 不适用, beside what else
                 Line("not_applicable", "不适用", e.written(item.name, i), f"本项 {plain(maximum)} 分不计", maximum,
                      item.pos.line, said) for i in idx.tolist()])]
+            e.dropped_scores[item.name] = na
         else:
             na = None
         self.engine.scores[item.name] = score
@@ -221,6 +225,8 @@ class Scoring:
                                f"本板块各项均不适用，{plain(maximum)} 分不计")
             steps = [_where(~na, step) for step in steps] + [_where(na, lambda idx: [dropped_all] * len(idx))]
         self.engine.scores[section.name] = score
+        if na is not None:
+            e.dropped_scores[section.name] = na
         own = np.where(parts_err == 0, score.err, 0)
         return Trace(section, score, steps, own, children, na)
 
@@ -535,9 +541,12 @@ def walk(trace: Trace):
 def _as_decimals(col: Col, idx: np.ndarray, places: int) -> list[Decimal]:
     """Scores as the Decimals they are, written to at least the rounding's places (so that a
     product with a weight reads as it did: 84.6080)."""
-    step = Decimal(1).scaleb(-places)
-    return [value.quantize(step) if -value.as_tuple().exponent < places else value
-            for value in num.decimals(col, idx)]
+    out = []
+    for text in num.texts(col, idx, None):  # the fewest places that hold each value exactly
+        dot = text.find(".")
+        short = places - (len(text) - dot - 1 if dot >= 0 else 0)
+        out.append(Decimal(text + ("" if dot >= 0 else ".") + "0" * short if short > 0 else text))
+    return out
 
 
 def _lines(steps: list[list[Line | None]], count: int) -> list[tuple[Line, ...]]:

@@ -374,16 +374,19 @@ class Explanations:
     def add(self, unit: UnitResult) -> None:
         """(a node of the scheme the unit is not totalled on is null: 总分 适用 …)"""
         own = {n.path[-1]: n for n in unit.nodes()}
-        nodes = [own.get(name) for name in self.names]
         code, said = self.code, self._said
+        scores, losses, lines = [], [], []
+        for name in self.names:  # one pass, the public's lines inline: done by the million
+            n = own.get(name)
+            lost = n and n.max - n.score
+            scores.append(plain(n.score) if n else None)
+            losses.append(plain(lost) if lost else "")
+            lines.append([] if n is None else [said(l) for l in n.lines] if self.detail else [[l.said] for l in n.lines])
         words = {} if self.detail else {l.text: l.said for l in unit.total_lines}  # a veto's, in words
         ledger = [[code(words.get(e.label, e.label)), ("+" if e.points > 0 else "") + plain(e.points),
                    "" if e.label in words else e.detail] for e in unit.ledger()]  # the public: no notation
         total = [[said(l), plain(l.lost) if l.lost > 0 else "", l.source or ""] for l in unit.total_lines]
-        lines = [[said(l) for l in n.lines] if n else [] for n in nodes] if self.detail else \
-            [[[l.said] for l in n.lines] if n else [] for n in nodes]  # (the public's, inline: by the million)
-        row = [[plain(n.score) if n else None for n in nodes], [plain(n.lost) if n and n.lost else "" for n in nodes],
-               lines, ledger, plain(unit.total),
+        row = [scores, losses, lines, ledger, plain(unit.total),
                [code(t) for t, _ in unit.requirements], unit.unit, unit.rank, total, plain(unit.full)]
         self._parts.append(self._gzip.compress(self._separator + _json(row).encode()))
         self._separator = b","
