@@ -489,9 +489,10 @@ def _expr_fields(index: SchemeIndex, node: str | None, e: ast.Expr | None, kind:
     return needed
 
 
-def required_fields(index: SchemeIndex, only: str | None = None) -> dict[tuple[str, str], str]:
+def required_fields(index: SchemeIndex, only: str | None = None, optional: bool = False) -> dict[tuple[str, str], str]:
     """(item or section, field) -> the kind of value, for every data field a rule may read
-    (only those of the node `only`, if given)."""
+    (only those of the node `only`, if given); `optional`: also those read only where a unit
+    has them (a rank's key with 无数据得)."""
     needed: dict[tuple[str, str], str] = {}
     visited_lets: set[tuple[str | None, str]] = set()
 
@@ -517,7 +518,7 @@ def required_fields(index: SchemeIndex, only: str | None = None) -> dict[tuple[s
                 rule(node, r.otherwise)
             case ast.Rank():
                 expr(node, r.eligible, FLAG)
-                if r.no_data_points is None:
+                if r.no_data_points is None or optional:
                     expr(node, r.key, NUMBER)
             case ast.Tiers():
                 expr(node, r.measure, NUMBER)

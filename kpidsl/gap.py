@@ -70,7 +70,7 @@ class GapFinder:
         self._readers: dict[tuple[str, str], frozenset[str]] = {}
         for name, info in self.index.nodes.items():
             if isinstance(info.node, ast.Item):
-                for key in required_fields(self.index, name):
+                for key in required_fields(self.index, name, optional=True):
                     self._readers[key] = self._readers.get(key, frozenset()) | {name}
 
     def find(self, unit_result: UnitResult) -> tuple[list[Option], list[Blocked]]:

@@ -7,7 +7,8 @@ import pytest
 
 from kpidsl.errors import DataError, KpiError
 from kpidsl.numbers import plain
-from conftest import UNITS, pay
+from conftest import UNITS, build, pay
+from test_cli import kpi
 
 SCORED = "板块 总 100分 { 指标 测 100分 { 按比例 } }\n"
 
@@ -236,3 +237,13 @@ def test_nine_units_tied_across_a_band_are_paid_the_band_exactly(tmp_path):
     explained = json.loads(kpi("explain", str(scheme), "丁镇", "--format", "json", cwd=tmp_path).stdout)  # first by name
     (reason,) = explained["units"][0]["awards"][0]["reasons"]
     assert "9 个单位共 60000元按分分配" in reason["arithmetic"] and "最大余数法" in reason["arithmetic"]
+
+
+def test_amounts_to_19_places_share_a_tie_without_overflow(tmp_path):
+    """舍入 金额 19位: a cent of 10^-19 元 is past 64 bits; a tie at a place paying nothing is
+    still shared exactly, not an OverflowError."""
+    body = "舍入 金额 19位\n" + SCORED + "奖励 单项 { 排名 降序 按 测.实际 全体 名次 1: 100元 }\n"
+    path = build(tmp_path, body, targets(["100", "90", "80", "80", "70"]))
+    done = kpi("awards", str(path), "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr

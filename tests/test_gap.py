@@ -126,3 +126,17 @@ def test_an_options_total_rescoring_only_what_the_figure_reaches_is_the_whole_re
                     assert part.decimal(i) == whole.decimal(i), (key, value)
                     checked += 1
     assert checked > 150, checked
+
+
+def test_an_option_regains_what_a_rank_reading_the_figure_gives_back_even_with_no_data_points(tmp_path):
+    """A rank with 无数据得 reads its key only where a unit has it: still a reader of the figure,
+    so 甲镇's 实际 60 → 100 moves it from 5th to first equal in 名 too (3 + 4 points)."""
+    body = ("板块 总 10分 {\n 指标 量 5分 { 按比例 }\n"
+            " 指标 名 5分 { 排名 降序 按 量.实际 全体 无数据得 0分 依次递减 1分 }\n}\n")
+    values = {}
+    for (u, _), actual in zip(UNITS, ["60", "100", "90", "80", "70"]):
+        values.update({(u, "量", "任务"): "100", (u, "量", "实际"): actual})
+    loaded = load_all(build(tmp_path, body, values))
+    options, _ = gaps(loaded, "甲镇")
+    option = next(o for o in options if o.path[-1] == "量")
+    assert option.needed == "100" and option.regained == 6

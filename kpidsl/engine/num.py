@@ -62,7 +62,7 @@ def _magnitude(a) -> float:
 def times(a: np.ndarray, b) -> np.ndarray:
     """a × b exactly, in int64 where the product surely fits."""
     if a.dtype != object and (not isinstance(b, np.ndarray) or b.dtype != object) \
-            and _magnitude(a) * _magnitude(b) < _LIMIT:
+            and _magnitude(a) * _magnitude(b) < _LIMIT and _magnitude(b) < _LIMIT:  # (b 10**19, a all 0)
         return a * b
     return _wide(a) * (_wide(b) if isinstance(b, np.ndarray) else int(b))
 
