@@ -6,6 +6,7 @@ editor needs them (tokens)."""
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 from . import ast
@@ -62,22 +63,43 @@ def _blank(text: str, first: int, last: int) -> str:
     return "\n".join(lines)
 
 
-def tolerant_parse(text: str, path: str, tokens: list[Token]) -> tuple[ast.Scheme | None, list[Diagnostic], list[tuple[int, int]]]:
-    """The scheme with its broken statements left out, each one's syntax error, and the lines
-    left out (0-based, inclusive)."""
+def _blank_item(text: str, head: Token, closing: Token) -> str:
+    """An item, from its keyword to its closing brace, as spaces: what shares its first or last
+    line (a section's `}` after it) stays."""
+    lines = text.split("\n")
+    for n in range(head.line, closing.line + 1):
+        start = head.start if n == head.line else 0
+        end = closing.end if n == closing.line else len(lines[n])
+        lines[n] = lines[n][:start] + " " * (end - start) + lines[n][end:]
+    return "\n".join(lines)
+
+
+def tolerant_parse(text: str, path: str, tokens: list[Token],
+                   budget: float | None = None) -> tuple[ast.Scheme | None, list[Diagnostic], list[tuple[int, int]]]:
+    """The scheme with its broken statements left out, each one's syntax error (each once), and
+    the lines left out (0-based, inclusive). `budget`: seconds after which no further statement
+    is left out (each try is a parse of the whole file)."""
     starts = _top_lines(tokens)
     lines = text.count("\n") + 1
     errors, blanked, work = [], [], text
+    begun = time.monotonic()
     for _ in range(MAX_RECOVERIES):
         try:
             return build(work, path), errors, blanked
         except KpiError as e:
             error = e.diagnostics[0]
-        errors.append(error)
-        if error.code in ("E105", "E106") or not error.line:
+        if (error.code, error.line, error.column) not in {(d.code, d.line, d.column) for d in errors}:
+            errors.append(error)  # (met again once a statement is left out: the same mistake, listed once)
+        if error.code in ("E105", "E106") or not error.line or \
+                (budget is not None and time.monotonic() - begun > budget):
             break
         at = error.line - 1
-        span = _item_around(tokens, at, error.column - 1)
+        item = _item_around(tokens, at, error.column - 1)
+        span = (item[0].line, item[1].line) if item else None
+        if item and span not in blanked:
+            blanked.append(span)
+            work = _blank_item(work, *item)
+            continue
         if span is None:
             before = [s for s in starts if s <= at]
             k = len(before) - 1
@@ -109,9 +131,9 @@ def brace_pairs(tokens: list[Token]) -> dict[int, int]:
     return pairs
 
 
-def _item_around(tokens: list[Token], line: int, column: int) -> tuple[int, int] | None:
-    """The lines of the item whose body holds an error, where the item's braces close: that item
-    alone is left out, not its whole section."""
+def _item_around(tokens: list[Token], line: int, column: int) -> tuple[Token, Token] | None:
+    """The item whose body holds an error (its keyword and its closing brace), where the item's
+    braces close: that item alone is left out, not its whole section."""
     item = set(keyword_spellings()["KW_ITEM"])
     pairs = brace_pairs(tokens)
     starts = [i for i, t in enumerate(tokens) if t.kind == "word" and t.text in item
@@ -128,12 +150,12 @@ def _item_around(tokens: list[Token], line: int, column: int) -> tuple[int, int]
             return None
         if any(tokens[j].text in item and tokens[j].kind == "word" for j in range(opening + 1, closing)):
             return None  # another item inside: a `}` is missing, and this one is not the whole story
-        return head.line, tokens[closing].line
+        return head, tokens[closing]
     return None
 
 
 def syntax_errors(text: str, path: str) -> list[Diagnostic]:
     """Every broken statement's syntax error (at most MAX_RECOVERIES), each as a parse of the
     file would give it, in the order of the file."""
-    errors = tolerant_parse(text, path, tokenize(text))[1]
+    errors = tolerant_parse(text, path, tokenize(text), budget=3.0)[1]
     return sorted(errors, key=lambda d: (d.line or 0, d.column or 0))

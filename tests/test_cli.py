@@ -120,6 +120,22 @@ def test_check_names_every_broken_statement_not_only_the_first(tmp_path):
     assert ":4:" not in done.stderr  # 丙 is well written
 
 
+@pytest.mark.parametrize("text,expected", [
+    # a missing `}`: the end of the file, said once
+    ('方案 "x"\n板块 甲 10分 {\n  指标 乙 5分 { 达标 }\n  指标 丙 5分 { 按比例\n}\n'
+     '板块 丁 10分 {\n  指标 戊 10分 { 达标 }\n}\n', [8]),
+    # a broken item closing on its section's line: the item left out, not the section's `}`
+    ('方案 "x"\n板块 甲 10分 {\n  指标 乙 5分 { 达标 }\n  指标 丙 5分 { 按比例 未达 七成 不得分 } }\n'
+     '板块 丁 10分 {\n  指标 戊 10分 { 达标 }\n}\n', [4]),
+])
+def test_check_blames_no_well_written_statement(tmp_path, text, expected):
+    bad = tmp_path / "bad.kpi"
+    bad.write_text(text, encoding="utf-8")
+    done = kpi("check", str(bad), "--no-data")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert [int(m) for m in re.findall(rf"{re.escape(str(bad))}:(\d+):", done.stderr)] == expected, done.stderr
+
+
 def test_missing_scheme_file_is_a_user_error(tmp_path):
     done = kpi("score", str(tmp_path / "none.kpi"))
     assert done.returncode == 1 and "E301" in done.stderr
