@@ -218,3 +218,17 @@ def test_scores_are_published_to_their_places(report):
     row = re.search(rf'data-unit="{re.escape(last.unit)}">(.*?)</tr>', text).group(1)
     assert re.findall(r'<td class="n">([\d.]+)</td>', row)[2:] == [str(s.score) for s in last.sections] + [str(last.total)]
     assert all(len(v.split(".")[1]) == 2 for v in re.findall(r'<td class="n">(\d+\.\d+)</td>', row))
+
+
+def test_a_large_reports_chart_shows_the_first_units_and_says_so(bundled_results, monkeypatch):
+    """A bar per unit up to html.CHART_UNITS (10,000 bars are pages of scrolling on a phone); the
+    ranking below still lists every unit, and the page says where the rest are."""
+    results = bundled_results["rugao-2021.kpi"]
+    monkeypatch.setattr(html, "CHART_UNITS", 5)
+    page = html.render(results, part=4)  # the parts written apart, as a large report is
+    chart = page[page.index('<div id="chart"'):page.index('<p class="legend">')]
+    assert chart.count('class="row"') == 5
+    assert f"图中为排名在前的 5 个单位；全部 {len(results.units)} 个单位见下方排名" in page
+    assert page.count('<tr class="unit"') == len(results.units)
+    monkeypatch.setattr(html, "CHART_UNITS", 100)
+    assert "图中为排名在前的" not in html.render(results)

@@ -209,7 +209,7 @@ def render(results: Results, part: int = PART, money: Money | None = None, sampl
         banner,
         f"<p>方案文件 {escape(scheme_file)} · 共 {len(units)} 个单位 · 点击单位名称查看其得分说明</p>",
         _total_rules(results, detail),
-        _chart(bars, sections),
+        _chart(bars, sections, len(units)),
         "<h2>排名</h2>",
         _ranking(rows, sections),
         _money(money) if money else "",
@@ -228,7 +228,8 @@ def _written(results: Results, start: int, stop: int, detail: bool) -> tuple[lis
     heads = [h.name for h in results.heads]
     for k in range(start, stop):
         unit = units[k]
-        bars.append(_bars(unit, top, heads))
+        if k < CHART_UNITS:
+            bars.append(_bars(unit, top, heads))
         rows.append(_row(k, unit, heads))
         table.add(unit)
     return bars, rows, table.packed()
@@ -274,14 +275,19 @@ def _total_rules(results: Results, detail: bool) -> str:
     return "\n".join(out)
 
 
-def _chart(bars: list[str], sections: list[Head]) -> str:
+CHART_UNITS = 100  # the chart shows the first so many (a bar each); the ranking below lists every unit
+
+
+def _chart(bars: list[str], sections: list[Head], units: int) -> str:
     """Stacked bars: each section's part of the final total (score × weight); a total cut by a
-    veto or a cap has its parts cut in proportion, a vetoed unit no bar."""
+    veto or a cap has its parts cut in proportion, a vetoed unit no bar. Of a large report the
+    first CHART_UNITS only: 10,000 bars are pages of scrolling on a phone before the ranking."""
     legend = "".join(f'<span><i style="background:{COLOURS[j % len(COLOURS)]}"></i>{escape(s.name)}'
                      f'{"（加分）" if s.bonus else "" if s.weight in (1, None) else f"（×{plain(s.weight * 100)}%）"}</span>'
                      for j, s in enumerate(sections))
+    more = f"<p class=\"legend\">图中为排名在前的 {CHART_UNITS} 个单位；全部 {units} 个单位见下方排名。</p>" if units > CHART_UNITS else ""
     return "\n".join(['<div id="chart" role="img" aria-label="各单位总分构成">', *bars, "</div>"]) + \
-        f'<p class="legend">{legend}</p>'
+        f'<p class="legend">{legend}</p>' + more
 
 
 def _bars(unit: UnitResult, top, heads: list[str]) -> str:
