@@ -63,7 +63,7 @@ def parse(text: str, path: str = "<scheme>") -> ast.Scheme:
     except SchemeSyntaxError as e:  # every broken statement's error, not only the first
         from .recovery import syntax_errors
 
-        found = syntax_errors(text, path) if e.diagnostics[0].code not in ("E105", "E106") else []
+        found = syntax_errors(text, path)  # (a file too large or too deep: that one error)
         raise SchemeSyntaxError(found if len(found) > 1 else e.diagnostics) from None
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)

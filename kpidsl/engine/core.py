@@ -122,7 +122,7 @@ class Engine:
         self._lets: dict[tuple, tuple[Col, Reads]] = {}
         self._named: dict = {}
         self._by_unit: dict[str, dict[int, list[int]]] = {}
-        self._dropped: dict[str, np.ndarray] = {}  # node -> its units' 不适用
+        self._wrote_na: dict[str, np.ndarray | None] = {}  # node -> its units' 不适用
         self.overrides: dict[tuple[str, str], dict[int, object]] = {}  # what if: (node, field) -> unit -> value
         # results readable by awards (X.得分, 总分, X.金额, X.评等), set once computed
         self.scores: dict[str, Col] = {}
@@ -276,12 +276,12 @@ class Engine:
         slot = self.columns.slots.get((node, field))
         return slot is None or self.columns.kind[slot][i] == MISSING
 
-    def not_applicable(self, node: str) -> np.ndarray:
-        """The units that wrote 不适用 in any of the node's fields (read by the item, its rank pool
-        and its share: found once)."""
-        if node not in self._dropped:
-            self._dropped[node] = self.columns.not_applicable(node)
-        return self._dropped[node]
+    def not_applicable(self, node: str) -> np.ndarray | None:
+        """The units that wrote 不适用 in any of the node's fields, None for a node that may not
+        drop out (no 可不适用); read by the item, its rank pool and its share: found once."""
+        if node not in self._wrote_na:
+            self._wrote_na[node] = self.columns.not_applicable(node) if self.index.may_not_apply(node) else None
+        return self._wrote_na[node]
 
     def written(self, node: str, i: int) -> tuple[tuple[str, str], ...]:
         """Unit i's figures for the node as written (its 不适用 among them), field by field."""

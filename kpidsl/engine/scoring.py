@@ -98,11 +98,7 @@ class Scoring:
     def _item(self, item: ast.Item) -> Trace:
         e = self.engine
         if item.name in self._reused:
-            trace = self._reused[item.name]
-            e.scores[item.name] = trace.score
-            if trace.na is not None:
-                e.dropped_scores[item.name] = trace.na
-            return trace
+            return self._kept(self._reused[item.name])
         maximum = item.points.value
         at = Where(item.name, item.name)
         steps: list[Step] = []
@@ -128,7 +124,7 @@ class Scoring:
             steps.append(rule_lines)
         score, more = self._adjust(at, item, value, maximum)
         steps += more
-        na = e.not_applicable(item.name) if item.may_not_apply else None
+        na = e.not_applicable(item.name)
         if na is not None and na.any():
             # dropped: no rule read its figures (their errors go too), its section rescales
             score = num.where(na, e.const(0), score)
@@ -136,11 +132,9 @@ class Scoring:
             steps = [_where(~na, step) for step in steps] + [_where(na, lambda idx: [  # what said 不适用, beside what else
                 Line("not_applicable", "不适用", e.written(item.name, i), f"本项 {plain(maximum)} 分不计", maximum,
                      item.pos.line, said) for i in idx.tolist()])]
-            e.dropped_scores[item.name] = na
         else:
             na = None
-        self.engine.scores[item.name] = score
-        return Trace(item, score, steps, score.err, na=na)
+        return self._kept(Trace(item, score, steps, score.err, na=na))
 
     def _section(self, section: ast.Section) -> Trace:
         e = self.engine
@@ -224,11 +218,15 @@ class Scoring:
                                maximum - parts_max, section.pos.line,
                                f"本板块各项均不适用，{plain(maximum)} 分不计")
             steps = [_where(~na, step) for step in steps] + [_where(na, lambda idx: [dropped_all] * len(idx))]
-        self.engine.scores[section.name] = score
-        if na is not None:
-            e.dropped_scores[section.name] = na
         own = np.where(parts_err == 0, score.err, 0)
-        return Trace(section, score, steps, own, children, na)
+        return self._kept(Trace(section, score, steps, own, children, na))
+
+    def _kept(self, trace: Trace) -> Trace:
+        """A node scored: its score, and the units it does not apply to, as awards read them."""
+        self.engine.scores[trace.node.name] = trace.score
+        if trace.na is not None:
+            self.engine.dropped_scores[trace.node.name] = trace.na
+        return trace
 
     def _adjust(self, at: Where, node, value: Col, maximum: Decimal) -> tuple[Col, list[Step]]:
         """Deductions, then the floor (扣完为止) and the cap, then vetoes: shared by items and

@@ -39,8 +39,9 @@ class Pool:
         self.key = engine.number(at, rule.key, self.reads)
         self.has_key = self.key.err == 0
         self.ok = self.has_key.copy()
-        if engine.index.may_not_apply(at.scored):  # a unit the item does not apply to is in no pool
-            self.ok &= ~engine.not_applicable(at.scored)
+        dropped = engine.not_applicable(at.scored)
+        if dropped is not None:  # a unit the item does not apply to is in no pool
+            self.ok &= ~dropped
         self.err = self.key.err if rule.no_data_points is None else np.zeros(engine.size, np.int32)
         if rule.eligible is not None:
             eligible = engine.truth(at, rule.eligible, self.reads, self.has_key)

@@ -16,7 +16,7 @@ def evaluate(engine, at, rule: ast.Share, top: Fraction, reads, mask) -> Outcome
     field = rule.volume_field
     volume = num.larger(engine.number(at, ast.Ref(None, field, rule.pos), reads, mask), engine.const(0))
     # a unit the item does not apply to (不适用) shares in nothing
-    dropped = engine.not_applicable(at.scored) if engine.index.may_not_apply(at.scored) else None
+    dropped = engine.not_applicable(at.scored)
     total = num.total_of(volume, None if dropped is None else np.flatnonzero(~dropped))
     earned = engine.const(0) if not total else num.mul(volume, engine.const(top / total))
     earned.err = volume.err
