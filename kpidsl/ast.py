@@ -661,6 +661,9 @@ def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def parts(node) -> Iterator[tuple[str, object]]:
     """The AST nodes directly inside a node, each with the name of the field that holds it."""
     def inside(value):
@@ -670,9 +673,12 @@ def parts(node) -> Iterator[tuple[str, object]]:
         elif is_dataclass(value) and not isinstance(value, Pos):
             yield value
 
-    for f in fields(node):
-        for child in inside(getattr(node, f.name)):
-            yield f.name, child
+    names = _FIELD_NAMES.get(type(node))
+    if names is None:  # dataclasses.fields builds its tuple anew at each call: walked by the thousand
+        names = _FIELD_NAMES[type(node)] = tuple(f.name for f in fields(node))
+    for name in names:
+        for child in inside(getattr(node, name)):
+            yield name, child
 
 
 def walk(node) -> Iterator[object]:

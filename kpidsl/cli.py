@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+
+# numpy starts OpenBLAS's threads on import, and they spin: a third of a cold `kpi explain`'s CPU
+# on two cores. kpidsl's arithmetic is integer and never calls BLAS. Set before numpy is imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE = 0, 1, 2
 

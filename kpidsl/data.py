@@ -316,8 +316,6 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
     Returns what could be read and every problem found, each figure refused left out of
     data.values and noted in data.refused.
     """
-    from .sheets import read_wide, with_notes
-
     data = Dataset(value_files=value_files(values, wide))
     problems: list[Diagnostic] = []
     by_key = data.by_key
@@ -409,6 +407,8 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
 
     returns: dict[str, str] = {}  # unit -> its own workbook (kpi template --per-unit)
     others: set[str] = set()  # units with figures in a table of several units
+    if wide:
+        from .sheets import read_wide, with_notes  # the wide layout's reader: only when there is one
     for path, display, field_name in wide:
         read = opened(lambda: read_wide(path, display, field_name, data, item_names, sub_names or {}, lang))
         if read is None:

@@ -209,12 +209,13 @@ def prepare(scheme_path: Path | None = None, *, units=None, values=None, records
     from .engine import Evaluation
 
     path = scheme_file(scheme_path)
-    files = _data_files(read_scheme(path)[0], path, units, values, records, targets, actuals, allow_outside)
+    scheme, source = read_scheme(path)  # once: each read of a cached parse is an unpickling
+    files = _data_files(scheme, path, units, values, records, targets, actuals, allow_outside)
     if reader == "columns" or (reader is None and _many(files)):
         from .columns import Unsupported
 
         try:
-            read = load_columns(path, files, cells_of or ())
+            read = load_columns(scheme, source, files, cells_of or ())
         except Unsupported:
             read = None
         if read is not None:
@@ -223,8 +224,8 @@ def prepare(scheme_path: Path | None = None, *, units=None, values=None, records
                 return evaluation, read.warnings, read.units
             except DataError:
                 pass  # refused: the full loader reads again to name every problem with its place
-    loaded = load_all(path, units=units, values=values, records=records, targets=targets,
-                      actuals=actuals, allow_outside=allow_outside)
+    loaded = load_parsed(scheme, source, path, units=units, values=values, records=records, targets=targets,
+                         actuals=actuals, allow_outside=allow_outside)
     found = [loaded.data.find_unit(name, loaded.scheme.language) for name in cells_of or ()]
     return loaded.evaluation, loaded.warnings, found
 
@@ -282,7 +283,7 @@ class Columnar:
     units: list  # the units asked for
 
 
-def load_columns(path: Path, files: DataPaths, cells_of=()) -> Columnar:
+def load_columns(scheme: ast.Scheme, source: str, files: DataPaths, cells_of=()) -> Columnar:
     """Read by the columnar reader: pyarrow reads the values while the units are read. The
     cells of the units named in `cells_of` also go into data.values, as the full loader makes
     them. Raises columns.Unsupported where the full loader must read (and say what is wrong)."""
@@ -290,7 +291,6 @@ def load_columns(path: Path, files: DataPaths, cells_of=()) -> Columnar:
 
     from .columns import Unsupported, read_dataset, read_value_tables, read_values
 
-    scheme, source = read_scheme(path)
     index = SchemeIndex(scheme)
     if not all(_is_csv(wide) for wide, *_ in files.wide):
         raise Unsupported("workbooks (.xlsx)")

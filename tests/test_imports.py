@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 NOT_FOR_A_SMALL_EXPLAIN = ["pyarrow", "openpyxl", "lark", "kpidsl.parser", "rich.table", "hypothesis", "pygls", "lsprotocol",
-                           "kpidsl.lsp"]
+                           "kpidsl.lsp", "kpidsl.sheets"]
 
 PROBE = """
 import contextlib, io, json, sys

@@ -38,7 +38,7 @@ def _csv(evaluation) -> str:
 
 def both_paths(scheme: Path) -> tuple[str, str]:
     """The CSV from the columnar reader (which must have read the data) and from the full loader."""
-    load_columns(scheme, _files(scheme))  # raises Unsupported if it cannot read the data
+    load_columns(*read_scheme(scheme), _files(scheme))  # raises Unsupported if it cannot read the data
     return tuple(_csv(prepare(scheme, reader=reader)[0]) for reader in ("columns", "full"))
 
 
@@ -268,7 +268,7 @@ def explanations_agree(scheme: Path, names=None) -> int:
     loaded = load_all(scheme)
     results = loaded.evaluate()
     awards = loaded.pay(results)
-    load_columns(scheme, _files(scheme))  # raises Unsupported if it cannot read the data
+    load_columns(*read_scheme(scheme), _files(scheme))  # raises Unsupported if it cannot read the data
     checked = 0
     for unit in results.units:
         if names is None or unit.unit in names:

@@ -55,7 +55,10 @@ def _wide(a: np.ndarray) -> np.ndarray:
 
 def _magnitude(a) -> float:
     if isinstance(a, np.ndarray):
-        return float(max(abs(int(a.max(initial=0))), abs(int(a.min(initial=0))))) if a.size else 0.0
+        if a.size < 32:  # a few units (one town's explanation): two reductions cost more than a list
+            values = a.tolist()
+            return float(max(max(values), -min(values))) if values else 0.0
+        return float(max(abs(int(a.max())), abs(int(a.min()))))
     return float(abs(a))
 
 
