@@ -333,3 +333,25 @@ def test_a_word_in_a_field_only_an_award_reads_is_refused_alike(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     outcome = _outcome(scheme, "columns")
     assert outcome == _outcome(scheme, "full") and "E306" in outcome and "很多" in outcome
+
+
+def test_a_date_is_read_by_the_array_kernels_as_the_full_loader_reads_it():
+    """A cell the kernels take as a date is the date written; one no calendar has (a day past
+    its month's end, which Arrow rolls over; the year 0) is left to parse_value, a label."""
+    from datetime import date, timedelta
+
+    import pyarrow as pa
+
+    from kpidsl.cells import DAY
+    from kpidsl.columns import _parse
+    from kpidsl.data import parse_value
+
+    cells = ["2021-09-31", "2021-02-29", "2020-02-29", "0000-01-01", "0999-12-31", "2021-13-01", "2021-01-00",
+             "1899-12-31", "2021-12-31"]
+    kind, number, _, _, others = _parse(pa.chunked_array([pa.array(cells)]))
+    left = dict(others)
+    for row, cell in enumerate(cells):
+        read = parse_value(left[row]) if row in left else date(1970, 1, 1) + timedelta(days=int(number[row]))
+        assert read == parse_value(cell), cell
+    assert [cells[row] for row in range(len(cells)) if kind[row] == DAY] == \
+        ["2020-02-29", "0999-12-31", "1899-12-31", "2021-12-31"]
