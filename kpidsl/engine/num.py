@@ -64,9 +64,10 @@ def _magnitude(a) -> float:
 
 def times(a: np.ndarray, b) -> np.ndarray:
     """a × b exactly, in int64 where the product surely fits."""
-    if a.dtype != object and (not isinstance(b, np.ndarray) or b.dtype != object) \
-            and _magnitude(a) * _magnitude(b) < _LIMIT and _magnitude(b) < _LIMIT:  # (b 10**19, a all 0)
-        return a * b
+    if a.dtype != object and (not isinstance(b, np.ndarray) or b.dtype != object):
+        size = _magnitude(b)
+        if size < _LIMIT and _magnitude(a) * size < _LIMIT:  # (b 10**19, a all 0)
+            return a * b
     return _wide(a) * (_wide(b) if isinstance(b, np.ndarray) else int(b))
 
 
@@ -87,7 +88,8 @@ def first_error(*errs: np.ndarray) -> np.ndarray:
     """Per unit, the first of the errors that is set (left to right, as evaluation goes)."""
     out = errs[-1]
     for e in reversed(errs[:-1]):
-        out = np.where(e != 0, e, out)
+        if e is not out and e.any():  # errors are rare: a test is cheaper than a new array
+            out = np.where(e != 0, e, out)
     return out
 
 
@@ -132,9 +134,14 @@ def mul(x: Col, y: Col) -> Col:
 def div(x: Col, y: Col, zero_error: int) -> Col:
     """x / y; where y is 0, the value is 0 and the error `zero_error`."""
     zero = y.n == 0
-    n, d = times(x.n, y.d), times(x.d, np.where(zero, 1, y.n))
-    sign = np.where(d < 0, -1, 1)
-    return reduced(n * sign, d * sign, first_error(x.err, y.err, np.where(zero, zero_error, 0)))
+    some_zero = zero.any()
+    n, d = times(x.n, y.d), times(x.d, np.where(zero, 1, y.n) if some_zero else y.n)
+    negative = d < 0
+    if negative.any():
+        sign = np.where(negative, -1, 1)
+        n, d = n * sign, d * sign
+    return reduced(n, d, first_error(x.err, y.err, np.where(zero, zero_error, 0)) if some_zero
+                   else first_error(x.err, y.err))
 
 
 def compare(x: Col, y: Col) -> np.ndarray:
