@@ -188,7 +188,8 @@ def round_to(x: Col, rounding: Rounding) -> Col:
     """As numbers.round_to: half up (away from zero), half even, or down (towards zero)."""
     scale = 10 ** rounding.places
     scaled = times(abs(x.n), scale)
-    quotient, remainder = scaled // x.d, scaled % x.d
+    quotient, remainder = np.divmod(scaled, x.d) if scaled.dtype != object and x.d.dtype != object \
+        else (scaled // x.d, scaled % x.d)  # one integer division, not two (numpy's divmod takes no Python integers)
     twice = 2 * remainder
     if rounding.mode == "half_up":
         quotient = quotient + (twice >= x.d)
