@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .cells import DAY, FLAG, MISSING, NUMBER, TEXT, Columns, RecordRows, decimal_parts
-from .data import (_HEADERS, MAX_CELL, MAX_RATE, NOTE_SUFFIX, Cell, Dataset, Unit, _Reader, field_key, keeps,
+from .data import (_HEADERS, MAX_CELL, MAX_RATE, NOTE_SUFFIX, Cell, Dataset, Unit, _Reader, bare, field_key, keeps,
                    normalise, parse_value, place, split_aliases, written_unit)
 from .units import declared, kind as unit_kind
 from .sheets import Indicator, cell_place, exact_unit, field_index, indicator, measure_index, named_unit, with_notes
@@ -347,6 +347,7 @@ def _fill(columns: Columns, rows: _Rows, start: int, stop: int, slot_major: bool
     flat = slot_of_row.astype(np.int64) * columns.kind.shape[1] + units if slot_major else \
         units.astype(np.int64) * columns.kind.shape[1] + slot_of_row
     cell_kind, cell_number, cell_exponent, percent, others = _parse(values)
+    sized = np.zeros(len(cell_kind), bool)  # written with 万 or 亿: a size of its own, not a field's power
     for row, text in others:
         if rows.check is not None:
             rows.check(text)
@@ -361,6 +362,7 @@ def _fill(columns: Columns, rows: _Rows, start: int, stop: int, slot_major: bool
         elif isinstance(value, Decimal):
             cell_kind[row] = NUMBER
             cell_number[row], cell_exponent[row] = decimal_parts(value)
+            sized[row] = not bare(text)
         elif isinstance(value, date):
             cell_kind[row], cell_number[row] = DAY, (value - EPOCH).days
         else:
@@ -369,7 +371,7 @@ def _fill(columns: Columns, rows: _Rows, start: int, stop: int, slot_major: bool
     numbers = cell_kind == NUMBER
     if np.any(measured_slots[slot_of_row] & percent & numbers):
         raise Unsupported("a percentage in a field measured in another unit")  # 0% of a count of 例
-    shifted = (power_of_slot[slot_of_row] != 0) & ~percent & numbers
+    shifted = (power_of_slot[slot_of_row] != 0) & ~percent & numbers & ~sized
     if np.any(shifted):  # the same digits, the point moved: 97.5 百分点 is 0.975, 3.5 万元 is 35000
         places = cell_exponent[shifted].astype(np.int64) - power_of_slot[slot_of_row][shifted]
         digits = cell_number[shifted]
@@ -378,8 +380,8 @@ def _fill(columns: Columns, rows: _Rows, start: int, stop: int, slot_major: bool
             raise Unsupported("a figure past 18 digits once in its unit")
         cell_number[shifted], cell_exponent[shifted] = digits * 10 ** -up, places - up
     one = 10 ** cell_exponent.astype(np.int64)
-    bare = rate_slots[slot_of_row] & ~percent & numbers
-    if np.any((cell_number[bare] >= one[bare]) | (cell_number[bare] < 0)):
+    unmarked = rate_slots[slot_of_row] & ~percent & numbers
+    if np.any((cell_number[unmarked] >= one[unmarked]) | (cell_number[unmarked] < 0)):
         raise Unsupported("a rate written without %, not a fraction")  # 97.5 for 97.5%
     rates = rate_slots[slot_of_row] & numbers
     if np.any(np.abs(cell_number[rates]) // one[rates] >= int(MAX_RATE)):

@@ -91,6 +91,28 @@ def _number(text: str) -> tuple[Decimal, str] | None:
     return scaled(Decimal(number.group(1).replace(",", "")), power), unit
 
 
+def read_figure(raw: str, power: int | None, lang: str, named: dict) -> tuple[Value | None, Diagnostic | None]:
+    """A cell as a file or --set gives it: its value, or why not (E313 blank, E306 too long).
+    A bare figure of a field in a power of ten of its unit (计量 … 万元: 3.5) is scaled to it; one
+    written with a unit or a multiplier (3.5万元, 1152万) says its own size."""
+    value = parse_value(raw)
+    if value is None:
+        return None, diagnostic("E313", lang, **named)
+    if isinstance(value, Decimal) and len(value.as_tuple().digits) > MAX_DIGITS:
+        return None, diagnostic("E306", lang, value=raw, **named,
+                                expected=f"不超过 {MAX_DIGITS} 位的数值" if lang == "zh"
+                                else f"a number of at most {MAX_DIGITS} digits")
+    if power and isinstance(value, Decimal) and bare(raw):
+        value = scaled(value, power)
+    return value, None
+
+
+def bare(raw: str) -> bool:
+    """A figure written with neither a unit nor 万 or 亿 (1152, not 1152万 or 1152万元)."""
+    number = _NUMBER.fullmatch(unicodedata.normalize("NFKC", raw).strip())
+    return bool(number) and not number.group(2)
+
+
 def written_unit(raw: str) -> str:
     """The unit of measure a figure is written with ("%", "人", "元" …), or ""."""
     number = _number(unicodedata.normalize("NFKC", raw).strip())
@@ -375,19 +397,11 @@ def load(units: list[tuple[Path, str]], values: list[tuple[Path, str]],
         if key in data.values:
             problems.append(diagnostic("E304", lang, first=data.values[key].place, **named))
             return
-        value = parse_value(raw)
-        if value is None:
-            problems.append(diagnostic("E313", lang, **named))
-        elif isinstance(value, Decimal) and len(value.as_tuple().digits) > MAX_DIGITS:
-            problems.append(diagnostic("E306", lang, value=raw, **named,
-                                       expected=f"不超过 {MAX_DIGITS} 位的数值" if lang == "zh"
-                                       else f"a number of at most {MAX_DIGITS} digits"))
-        else:
-            power = (powers or {}).get((item, field_name))
-            if power and isinstance(value, Decimal) and not written_unit(raw):
-                value = scaled(value, power)
+        value, problem = read_figure(raw, (powers or {}).get((item, field_name)), lang, named)
+        if problem is None:
             data.values[key] = Cell(value, raw, note, where)
             return
+        problems.append(problem)
         data.refused.add(key)
 
     for path, display, keep in values:

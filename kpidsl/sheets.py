@@ -96,7 +96,29 @@ def read_grids(path: Path, display: str, lang: str) -> tuple[list[Grid], str | N
             raise
         except Exception as e:  # openpyxl and zipfile raise many kinds for a file that is not a workbook
             raise DataError([diagnostic("E301", lang, path=display, reason=f"不是 .xlsx 工作簿（{e}）")]) from None
-    return [Grid(path.stem, csv_rows(read_text(path, display, lang), ",", display, lang))], None
+    rows = csv_rows(read_text(path, display, lang), ",", display, lang)
+    _refuse_long_rows(rows, display, lang)
+    return [Grid(path.stem, rows)], None
+
+
+def _refuse_long_rows(rows: list[list[str]], display: str, lang: str) -> None:
+    """A CSV's rows are as wide as its table (its most common width): a row with a filled cell
+    past that is refused, as the long layout's reader refuses it (1,200 unquoted is two fields:
+    every figure after it would otherwise move one unit or item along)."""
+    from collections import Counter
+
+    from .data import place
+
+    widths = Counter(len(r) for r in rows if any(c.strip() for c in r))
+    if not widths:
+        return
+    width = widths.most_common(1)[0][0]
+    problems = [diagnostic("E314", lang, place=place(display, n, lang), what=(
+                    f"有 {len(r)} 个字段，表格有 {width} 列（含逗号的值请加引号）" if lang == "zh" else
+                    f"{len(r)} fields, the table has {width} columns (quote a value holding a comma)"))
+                for n, r in enumerate(rows, start=1) if len(r) > width and any(c.strip() for c in r[width:])]
+    if problems:
+        raise DataError(problems)
 
 
 def _sheets(book, display: str, lang: str) -> list[Grid]:

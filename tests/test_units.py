@@ -12,10 +12,10 @@ from kpidsl.data import parse_value, written_unit
 from kpidsl.errors import SchemeSyntaxError
 from kpidsl.parsed import grammar_text
 from kpidsl.parser import build, quantity
-from kpidsl.pipeline import prepare
+from kpidsl.pipeline import load_columns, prepare, read_scheme
 from test_cli import kpi
 from test_damaged_inputs import ACTUALS, declare, replace_line
-from test_readers import _csv
+from test_readers import _csv, _files
 
 
 def test_the_grammar_spells_the_units_of_the_table():
@@ -53,5 +53,11 @@ def test_a_field_kept_in_thousands_reads_its_bare_figures_so(rugao_copy):
     actuals.write_text(re.sub(r"^(.*,劳动力外引,实际,)(\d+),", lambda m: f"{m[1]}{Decimal(m[2]) / 1000},",
                               actuals.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
     replace_line(actuals, "白蒲镇,劳动力外引,实际,0.36,", "白蒲镇,劳动力外引,实际,360人,")
+    # 万 says its own size too: 0.0108万 is 108 people, not 0.0108万 thousands (108,000 people)
+    replace_line(actuals, "磨头镇,劳动力外引,实际,0.108,", "磨头镇,劳动力外引,实际,0.0108万,")
     assert [_csv(prepare(rugao_copy, reader=r)[0]) for r in ("columns", "full")] == [original, original]
     assert "实际 0.265千人" in kpi("explain", rugao_copy.name, "丁堰镇", cwd=rugao_copy.parent).stdout
+    assert '"实际": "0.0108万人"' in kpi("explain", rugao_copy.name, "磨头镇", "--format", "json", cwd=rugao_copy.parent).stdout
+    replace_line(actuals, "白蒲镇,劳动力外引,实际,360人,", "白蒲镇,劳动力外引,实际,0.36,")  # (a unit written: the full loader reads)
+    load_columns(*read_scheme(rugao_copy), _files(rugao_copy))  # the columnar reader reads 0.0108万 itself
+    assert _csv(prepare(rugao_copy, reader="columns")[0]) == original

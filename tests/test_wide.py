@@ -101,6 +101,22 @@ def test_a_bad_cell_is_named_with_its_sheet_and_cell_by_both_readers(tmp_path, c
     assert outcomes[0] == outcomes[1] and code in outcomes[0] and "actuals!B3" in outcomes[0]
 
 
+@pytest.mark.parametrize("turned", [False, True])
+def test_an_unquoted_thousands_figure_is_refused_not_shifted(tmp_path, turned):
+    """`1,200` saved unquoted is two fields: the row is refused (E314, with its row), as the long
+    layout's reader refuses it, rather than every figure after it moved one item (or unit) along."""
+    scheme = one_row_per_unit(tmp_path)
+    with open(tmp_path / "actuals.csv", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    if turned:  # indicators as rows, units as columns
+        rows = [list(column) for column in zip(*rows)]
+    rows[2][1:2] = ["1", "090"]
+    write_csv(tmp_path / "actuals.csv", rows[0], rows[1:])
+    for reader in ("columns", "full"):
+        found = _outcome(scheme, reader)
+        assert found.startswith("E314 actuals.csv 第 3 行：有 ") and "含逗号的值请加引号" in found, found
+
+
 # ---- data as people write it: both readers read it alike, or refuse it alike ------------------
 def _mangle(rng, folder: Path) -> None:
     path = folder / "rugao-2021" / rng.choice(["actuals-sample.csv", "targets.csv"])
@@ -109,7 +125,7 @@ def _mangle(rng, folder: Path) -> None:
     r, c = rng.randrange(head, len(rows)), rng.randrange(1, len(rows[0]))
     how = rng.choice(["blank", "dash", "word", "long number", "full-width", "spaces", "thousands", "percent",
                       "alias", "unknown unit", "cut short", "repeat", "blank line", "shuffle", "extra column",
-                      "bracket", "title", "unit in a cell", "english", "swap columns"])
+                      "bracket", "title", "unit in a cell", "english", "swap columns", "unquoted thousands"])
     if how == "blank":
         rows[r][c] = ""
     elif how == "dash":
@@ -157,6 +173,8 @@ def _mangle(rng, folder: Path) -> None:
     elif how == "swap columns":
         for row in rows:
             row[1], row[c] = row[c], row[1]
+    elif how == "unquoted thousands" and len(rows[r][c]) > 3 and rows[r][c].isdigit():
+        rows[r][c:c + 1] = [rows[r][c][:-3], rows[r][c][-3:]]  # 1,200 typed in a cell, saved unquoted
     with path.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows(rows)
 

@@ -20,9 +20,10 @@ import numpy as np
 
 from .. import ast
 from ..ast import ACTUAL, RATE, TARGET, show_expr
-from ..data import Dataset, check_value, is_not_applicable, written_unit
+from ..data import Dataset, bare, check_value, is_not_applicable, written_unit
 from ..errors import DataError, Diagnostic, diagnostic, did_you_mean
 from ..index import SCHEME_NODE, SchemeIndex
+from ..units import declared
 from . import num
 from .num import DAY, FLAG, MISSING, NUMBER, TEXT, Col
 
@@ -328,8 +329,10 @@ class Engine:
             for k, i in enumerate(idx.tolist()):
                 cell = values.get((units[i].name, node, field))
                 if cell is not None:
-                    out[k] = cell.raw + (suffix if suffix and isinstance(cell.value, Decimal)
-                                         and not written_unit(cell.raw) else "")
+                    if suffix and isinstance(cell.value, Decimal) and not written_unit(cell.raw):
+                        out[k] = cell.raw + (suffix if bare(cell.raw) else declared(unit)[0])  # 1152万: 1152万元
+                    else:
+                        out[k] = cell.raw
                 elif default is not None and self.missing(node, field, i):
                     out[k] = f"{default.text}（未填报，按方案 缺省 视为 {default.text}）"
                 elif suffix and col.kind[i] == NUMBER and unit != ast.PERCENT_POINTS:
