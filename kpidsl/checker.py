@@ -410,9 +410,16 @@ class _Checker:
         dropped = {(u, node) for (u, node, _), cell in data.values.items()  # 不适用: nothing else is read
                    if is_not_applicable(cell.value) and self.index.may_not_apply(node)}
         counted = {unit.group: set(self.index.counted(unit.group)) for unit in data.units}  # 总分 适用 …
+        paid = sorted(key for key in award_fields(self.index) if key not in fields_needed and key in units)
         for unit in data.units:
             if unit.name in data.refused:
                 continue
+            for node, field in paid:  # read by an award alone: checked where written, never required
+                cell = data.values.get((unit.name, node, field))
+                if cell is not None and (expected := measure_problem(cell, units[(node, field)], self.lang)):
+                    data.refused.add((unit.name, node, field))
+                    self.found.append(diagnostic("E306", self.lang, place=cell.place, unit=unit.name,
+                                                 item=node, field=field, value=cell.raw, expected=expected))
             for node, field in needed:
                 if (unit.name, node, field) in data.refused or (unit.name, node) in dropped:
                     continue
@@ -566,7 +573,7 @@ def field_units(index: SchemeIndex) -> dict[tuple[str, str], str]:
 @functools.lru_cache(maxsize=4)
 def implied_units(index: SchemeIndex) -> dict[tuple[str, str], str]:
     """(node, field) -> the unit of a figure the field is compared with or added to (体检率 >= 95%
-    is a percentage; 每少 10人 counts 任务 and 实际 in 人), or of the bands of a 分档 on it; an item's
+    is a percentage; 每少 10人 counts 任务 and 实际 in 人, 每人 20元 按 X counts X in 人), or of the bands of a 分档 on it; an item's
     任务 and 实际 share theirs. A field given two units is given none."""
     found: dict[tuple[str, str], str | None] = {}
 
@@ -590,6 +597,8 @@ def implied_units(index: SchemeIndex) -> dict[tuple[str, str], str]:
                     give(node, ast.Ref(None, f, part.pos), step.unit)
             case ast.Deduction(step=step, count=count) if step is not None:
                 give(node, count, step.unit)
+            case ast.PerPerson(count=count):  # 每人 20元 按 X: X counts people, whole and not below 0
+                give(node, count, "人")
         for name, child in ast.parts(part):
             if name != "children":  # a section's items are walked as nodes of their own
                 walk(node, child)

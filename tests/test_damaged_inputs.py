@@ -58,6 +58,16 @@ def test_a_rate_typed_without_its_percent_sign_is_refused_with_its_row(rugao_cop
         assert "是 97.5% 吗" in error
 
 
+@pytest.mark.parametrize("written", ["-10098", "10098.5", "10.098"])
+def test_a_headcount_paid_per_person_is_whole_and_not_negative(rugao_copy, written):
+    """每人 4元 按 缴费900元人数 counts people: a stray minus (paid 0元), half a person, or a dot
+    typed for a thousands separator (paid 40.392元) is refused with its row, as a count is."""
+    row = replace_line(rugao_copy.parent / ACTUALS, "丁堰镇,居民养老保险缴费人数,缴费900元人数,10098,",
+                       f"丁堰镇,居民养老保险缴费人数,缴费900元人数,{written},")
+    assert f"E306 {ACTUALS} 第 {row} 行：丁堰镇 / 居民养老保险缴费人数 / 缴费900元人数 的值 '{written}' " \
+           "不是以“人”计的非负整数" in refused_by_both(rugao_copy)
+
+
 def declare(scheme: Path, after: str, line: str) -> None:
     """A statement added to the scheme after the line holding `after`."""
     text = scheme.read_text(encoding="utf-8")
