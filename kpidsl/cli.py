@@ -113,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="one workbook per unit in DIR (its targets filled in and locked); "
                             "read back with --actuals DIR")
     template.add_argument("--force", action="store_true",
-                          help="write through a symbolic link; with --per-unit, replace workbooks already in DIR")
+                          help="replace a workbook already at --out, or in DIR with --per-unit; write through a symbolic link")
     _data_options(template)
 
     draft = commands.add_parser("draft", help="draft a scheme from a notice (考核办法) as published: .docx or its text")
@@ -215,6 +215,11 @@ def _template(loaded, args, out, err, progress) -> int:
 
     if args.per_unit:
         return _per_unit(loaded, args, err, progress)
+    if Path(args.out).exists() and not args.force:  # the data-entry workbook: it may be filled in already
+        from .output import refusal
+
+        raise refusal(args.out, "已存在，可能是已填报的工作簿；确要覆盖，请加 --force",
+                      "is there already, maybe a filled-in workbook; add --force to replace it", loaded.scheme.language)
     with _out(args) as f:
         write_template(loaded.index, loaded.data, f, progress)
     err.print(f"已写入 {args.out}", markup=False)

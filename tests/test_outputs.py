@@ -99,3 +99,15 @@ def test_control_characters_in_a_scheme_are_shown_escaped(tmp_path):
     done = kpi("check", str(scheme), "--no-data")
     assert done.returncode == 1 and "\x1b" not in done.stderr and "\x00" not in done.stderr
     assert "\\x1b" in done.stderr
+
+
+def test_a_template_is_not_written_over_a_workbook_already_there(tmp_path):
+    """The template is the data-entry workbook: one at --out may be filled in already. It is
+    replaced only with --force (as --per-unit replaces returned workbooks only with --force)."""
+    book = tmp_path / "完成情况.xlsx"
+    assert kpi("template", "--out", str(book)).returncode == 0
+    before = book.read_bytes()
+    refused = kpi("template", "--out", str(book))
+    assert refused.returncode == 1 and "E401" in refused.stderr and "--force" in refused.stderr
+    assert book.read_bytes() == before
+    assert kpi("template", "--out", str(book), "--force").returncode == 0
