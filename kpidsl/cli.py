@@ -550,12 +550,14 @@ def _what_if(loaded, args, out) -> int:
     """`kpi score --set …`: the changed scores, and the units whose total or rank moved."""
     from dataclasses import replace
 
+    from .checker import check
     from .render.table import what_if
     from .whatif import apply, compare, parse_setting
 
     lang = loaded.scheme.language
-    settings = [parse_setting(s, loaded.data, loaded.index.data_names(), lang) for s in args.set]
-    changed = replace(loaded, data=apply(loaded.data, settings, lang))
+    settings = [parse_setting(s, loaded.data, loaded.index, lang) for s in args.set]
+    changed = replace(loaded, data=apply(loaded.data, settings, loaded.index, lang))
+    check(changed.scheme, changed.data, changed.source, changed.index)  # as a data file's figures are
     changes = compare(loaded.evaluation.results(explained=False), changed.evaluation.results(explained=False))
     if args.format == "json":
         import io

@@ -4,9 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from .data import Cell, Dataset, normalise, parse_value
+from .checker import award_fields, field_units, required_fields
+from .data import Cell, Dataset, field_key, normalise, read_figure
 from .errors import DataError, diagnostic, did_you_mean
+from .index import SchemeIndex
 from .result import Results
+from .units import declared
 
 
 @dataclass(frozen=True)
@@ -17,8 +20,10 @@ class Setting:
     raw: str
 
 
-def parse_setting(text: str, data: Dataset, item_names: dict[str, str], lang: str) -> Setting:
-    """UNIT.ITEM.FIELD=VALUE, names as in `kpi explain` (spaces, aliases, prefixes)."""
+def parse_setting(text: str, data: Dataset, index: SchemeIndex, lang: str) -> Setting:
+    """UNIT.ITEM.FIELD=VALUE, names as in `kpi explain` (spaces, aliases, prefixes); the field
+    one the scheme reads for the item (a mistyped one would change nothing, and say so)."""
+    item_names = index.data_names()
     target, sep, raw = text.partition("=")
     parts = target.rsplit(".", 2)
     if not sep or len(parts) != 3:
@@ -30,16 +35,27 @@ def parse_setting(text: str, data: Dataset, item_names: dict[str, str], lang: st
     if item is None:
         raise DataError([diagnostic("E201", lang, name=item_name,
                                     hint=did_you_mean(item_name, set(item_names.values()), lang))])
-    return Setting(unit.name, item, field.strip(), raw.strip())
+    field = field_key(field.strip())
+    read = sorted({f for n, f in (*required_fields(index, optional=True), *award_fields(index)) if n == item})
+    if field not in read:
+        raise DataError([diagnostic("E312", lang, place="--set", what=(
+            f"方案不读取 {item} 的字段 {field}（读取：{'、'.join(read) or '无'}）" if lang == "zh" else
+            f"the scheme reads no field {field} of {item} (it reads: {', '.join(read) or 'none'})")
+            + did_you_mean(field, read, lang))])
+    return Setting(unit.name, item, field, raw.strip())
 
 
-def apply(data: Dataset, settings: list[Setting], lang: str = "zh") -> Dataset:
-    """A copy of the data with the settings in place; each changed cell says so."""
+def apply(data: Dataset, settings: list[Setting], index: SchemeIndex, lang: str = "zh") -> Dataset:
+    """A copy of the data with the settings in place, each read as a data file's cell is (a bare
+    figure of a field kept in 万元 is 万元; a figure too long refused); each changed cell says
+    so. The caller checks the copy as data is checked (a rate typed without %, a count not whole)."""
     values = dict(data.values)
+    powers = {key: power for key, unit in field_units(index).items() if (power := declared(unit)[1])}
     for s in settings:
-        value = parse_value(s.raw)
-        if value is None:
-            raise DataError([diagnostic("E313", lang, place="--set", unit=s.unit, item=s.item, field=s.field)])
+        value, problem = read_figure(s.raw, powers.get((s.item, s.field)), lang,
+                                     dict(place="--set", unit=s.unit, item=s.item, field=s.field))
+        if problem is not None:
+            raise DataError([problem])
         before = values.get((s.unit, s.item, s.field))
         note = f"假设（原为 {before.raw}）" if before else "假设（原无此值）"
         values[(s.unit, s.item, s.field)] = Cell(value, s.raw, note, "--set")

@@ -5,8 +5,10 @@ import json
 from dataclasses import replace
 from decimal import Decimal
 
+import pytest
+
 from kpidsl.gap import GapFinder
-from kpidsl.pipeline import load_all
+from kpidsl.pipeline import bundled_schemes, load_all
 from kpidsl.whatif import apply, compare, parse_setting
 from conftest import UNITS, build
 from test_cli import kpi
@@ -26,8 +28,8 @@ def test_bundled_gap_for_dingyan_is_confirmed_by_what_if(bundled):
     assert jobs["城镇新增就业"].regained == Decimal("1.2")  # 3 points × 40%
     for option in options[:5]:  # each figure checked independently by scoring again
         setting = parse_setting(f"丁堰镇.{option.node}.{option.field}={option.needed}", loaded.data,
-                                loaded.index.data_names(), "zh")
-        after = replace(loaded, data=apply(loaded.data, [setting])).evaluate()
+                                loaded.index, "zh")
+        after = replace(loaded, data=apply(loaded.data, [setting], loaded.index)).evaluate()
         change = {c.unit: c for c in compare(results, after)}.get("丁堰镇")
         assert (change.difference if change else 0) == option.regained, option.note
     reasons = {b.path[-1]: b.why for b in blocked}
@@ -64,6 +66,29 @@ def test_gap_and_what_if_commands():
     assert changes[0]["unit"] == "丁堰镇" and changes[0]["difference"] == "1.2"
     bad = kpi("score", "--set", "丁堰镇.城镇新增就来.实际=305")
     assert bad.returncode == 1 and "是否指：城镇新增就业" in bad.stderr
+
+
+@pytest.mark.parametrize("setting, says", [
+    ("丁堰镇.体检率.体检率=97.5", "E306 --set：丁堰镇 / 体检率 / 体检率 的值 '97.5' 不是百分数"),  # not 9750%
+    ("丁堰镇.城镇新增就业.实际=" + "9" * 32, "不超过 30 位的数值"),
+    ("丁堰镇.城镇新增就业.实绩=305", "E312 --set：方案不读取 城镇新增就业 的字段 实绩（读取：任务、实际），是否指：实际"),
+    ("丁堰镇.居民养老保险缴费人数.缴费900元人数=-5", "不是以“人”计的非负整数"),
+])
+def test_a_what_if_figure_is_read_and_checked_as_a_data_file_s(setting, says):
+    """--set is a cell of its own: refused where a data file's would be (a rate typed without
+    %, a figure too long, a count not whole), and a field the scheme does not read is named,
+    rather than a what-if that silently changes nothing."""
+    bad = kpi("score", "--set", setting)
+    assert bad.returncode == 1 and says in bad.stderr, bad.stderr
+
+
+def test_a_what_if_figure_of_a_field_kept_in_wan_yuan_is_in_wan_yuan():
+    """计量 实际 万元: --set 预算执行率.实际=1152 is 1152万元, as the same figure in the data file
+    (it scores as the data does: no change), and 1152万 too."""
+    for value in ("1152", "1152万", "1152万元"):
+        done = kpi("score", "self-evaluation-2020.kpi", "--set", f"市就业管理中心.预算执行率.实际={value}", "--format", "json",
+                   cwd=bundled_schemes())
+        assert done.returncode == 0 and json.loads(done.stdout)["what_if"]["changes"] == [], (value, done.stderr)
 
 
 def test_an_item_over_one_unit_alone_scores_as_over_all(bundled):
