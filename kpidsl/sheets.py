@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import dataclasses
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from itertools import zip_longest
 from pathlib import Path
@@ -61,6 +61,11 @@ def cell_place(display: str, sheet: str, row: int, column: int) -> str:
     return f"{display} {sheet}!{get_column_letter(column + 1)}{row + 1}"
 
 
+# A date cell before this year holds a number typed into it, not a date: 930 (for 9月30日) reads
+# 1902-07-18, 2021 reads 1905-07-13, 0 a time of day. It is read as the number typed (and a rule
+# reading a date refuses it, with its cell), never as a date that passes 完成日期 <= 2021-09-30.
+FIRST_YEAR = 1950
+
 UNCOMPUTED = object()  # a formula's cell holding no result: a program wrote it, nothing computed it
 
 
@@ -69,6 +74,11 @@ def _text(value, number_format: str = "General") -> str:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, time) or (isinstance(value, (datetime, date)) and value.year < FIRST_YEAR):
+        from openpyxl.utils.datetime import to_excel
+
+        serial = Decimal(repr(to_excel(value)))  # a number typed into a date cell: as typed, not as a date
+        return f"{serial.normalize():f}" if serial != serial.to_integral() else str(int(serial))
     if isinstance(value, (datetime, date)):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, float):  # exact as written: repr is the shortest round-tripping form

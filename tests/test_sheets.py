@@ -343,3 +343,21 @@ def test_a_templates_unit_typed_over_is_refused_at_its_cell(tmp_path, measure, s
     done = kpi("score", str(scheme), "--actuals", str(_returned(tmp_path, measure, 801.5)), cwd=tmp_path)
     assert done.returncode == 1 and said in done.stderr and "完成情况!" in done.stderr
     assert "E305" not in done.stderr  # the row is refused once, not again as missing
+
+
+@pytest.mark.parametrize("typed", [930, 1, 2020, 0])
+def test_a_number_typed_into_a_date_cell_is_not_a_date(tmp_path, typed):
+    """A town types 930 (for 9月30日), or the year, into a cell formatted as a date: Excel keeps
+    the number, which reads 1902-07-18 or 1905-07-13 — a date that passes 拨付完成日期 <= any
+    deadline. It is read as the number typed, and refused with its cell (E306)."""
+    scheme = Path(__file__).parent.parent / "schemes" / "self-evaluation-2020.kpi"
+    book = _returned(tmp_path, "万元", 801.5)
+    wb = load_workbook(book)
+    ws = wb.active
+    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 1).value == "资金拨付及时")
+    ws.cell(row, 5).value = typed
+    ws.cell(row, 5).number_format = "yyyy-mm-dd"
+    wb.save(book)
+    done = kpi("score", str(scheme), "--actuals", str(book), cwd=tmp_path)
+    assert done.returncode == 1, done.stdout
+    assert f"完成情况!E{row}：市社会保险基金管理中心 / 资金拨付及时 / 拨付完成日期 的值 '{typed}' 不是日期" in done.stderr
