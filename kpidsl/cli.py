@@ -206,6 +206,7 @@ def _check(loaded, args, out, err, progress) -> int:
     outline(loaded.scheme, out)
     if loaded.data is not None:
         loaded.evaluate()  # surfaces every missing or malformed value
+        loaded.pay()  # and every one an award reads: a scheme whose awards cannot be paid is not complete
         out.print(f"数据完整：{len(loaded.data.units)} 个单位，每条规则所需数据齐全。")
     return EXIT_OK
 

@@ -311,3 +311,15 @@ def test_tables_fit_a_terminal_without_splitting_a_number(width):
     amounts = {a for values in scores.amounts.values() for a in table.texts(values, table.ranking_order(scores))}
     shown = set(re.findall(r"[\d.]+", written.getvalue()))
     assert {a for a in amounts if Decimal(a)} <= shown  # awards of 0 are not listed
+
+
+def test_check_evaluates_the_awards_and_names_a_date_written_as_a_number(rugao_copy):
+    """`2021/9/30` in a scheme is a division, not a date: `kpi check` does not say the scheme is
+    complete while its award cannot be paid; each unit's error names the scheme's place and
+    the value as written (a number), not Python's Fraction."""
+    text = rugao_copy.read_text(encoding="utf-8")
+    rugao_copy.write_text(text.replace("完成日期 <= 2021-09-30", "完成日期 <= 2021/9/30", 1), encoding="utf-8")
+    done = kpi("check", rugao_copy.name, cwd=rugao_copy.parent)
+    assert done.returncode == 1 and "数据完整" not in done.stdout
+    assert "E311 丁堰镇 / 职工养老保险提前完成补助：(2021 / 9) / 30（rugao-2021.kpi:413:28）应为日期，实为数值 7.4852…" \
+        in done.stderr and "Fraction" not in done.stderr

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -386,8 +387,11 @@ class Engine:
                             check_value(cell, unit, resolved[1], resolved[2], _TYPE[kind], self.lang)
                         except DataError as e:
                             return e.diagnostics[0]
+            found = int(col.kind[i])
+            value = self.shown_values(col, np.array([i]))[0]  # as the explanation writes it, not Python's repr
             return diagnostic("E311", self.lang, unit=unit, item=at.scored or SCHEME_NODE,
-                              what=f"{show_expr(expr)} 应为{_WORD[kind]}，实为 {self.python(col, i)!r}")
+                              what=f"{show_expr(expr)}（{Path(self.scheme.path).name}:{expr.pos.line}:{expr.pos.column}）"
+                                   f"应为{_WORD[kind]}，实为{_WORD.get(found, '文字')} {value}")
         return self.error(make)
 
     def value(self, at: Where, expr: ast.Expr, reads: Reads, mask=None) -> Col:
