@@ -267,3 +267,21 @@ def test_one_run_names_every_problem_of_every_file_and_layer(rugao_copy):
     assert f"白蒲镇 / 创新创优项目：评定分 30 超出允许范围 0–4（{ACTUALS} 第 {above + 1} 行）" in said
     assert f"E306 {ACTUALS} 第 {text} 行：丁堰镇 / 体检率 / 体检率 的值 '约97%'" in said
     assert f"E314 rugao-2021/records-sample.csv 第 {broken} 行：有 6 个字段，表头有 4 个" in said
+
+
+def test_a_project_is_one_however_its_name_is_spaced_and_is_named(rugao_copy):
+    """相同项目不重复计分: 丁堰镇 技能大师工作室 is 丁堰镇技能大师工作室 (it counted twice, moving a
+    10000元 award); a record naming no project is refused with its row, not counted as one."""
+    records = rugao_copy.parent / "rugao-2021/records-sample.csv"
+    original = _csv(prepare(rugao_copy)[0])  # every score and award
+    with records.open("a", encoding="utf-8") as f:
+        f.write("丁堰镇,高技能类双创人才等项目,丁堰镇 技能大师工作室,如皋市级\n")
+    assert [_csv(prepare(rugao_copy, reader=reader)[0]) for reader in ("full", "columns")] == [original, original]
+    with records.open("a", encoding="utf-8") as f:
+        f.write("丁堰镇,高技能类双创人才等项目,,如皋市级\n")
+    row = len(records.read_text(encoding="utf-8").splitlines())
+    for reader in ("full", "columns"):
+        with pytest.raises(KpiError) as refused:
+            prepare(rugao_copy, reader=reader)
+        assert f"E314 rugao-2021/records-sample.csv 第 {row} 行：丁堰镇 / 高技能类双创人才等项目：未写项目名称" \
+            in refused.value.render()
