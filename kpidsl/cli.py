@@ -153,6 +153,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
 
 
+def _pipe_closed() -> None:
+    """rich's answer to a reader gone away (`kpi explain … | head`) is exit 1, as if the user
+    erred: what is left goes nowhere and the run ends as any other command's does then."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    raise BrokenPipeError
+
+
 def _run(parser: argparse.ArgumentParser, args) -> int:
     from rich.console import Console
 
@@ -160,6 +167,7 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
     from .pipeline import load_all
 
     out, err = Console(), Console(stderr=True, highlight=False)
+    out.on_broken_pipe = _pipe_closed
     args.unit = None
     scheme_path = getattr(args, "scheme", None)
     if args.command in ("explain", "gap"):

@@ -323,3 +323,12 @@ def test_check_evaluates_the_awards_and_names_a_date_written_as_a_number(rugao_c
     assert done.returncode == 1 and "数据完整" not in done.stdout
     assert "E311 丁堰镇 / 职工养老保险提前完成补助：(2021 / 9) / 30（rugao-2021.kpi:413:28）应为日期，实为数值 7.4852…" \
         in done.stderr and "Fraction" not in done.stderr
+
+
+def test_a_reader_that_goes_away_is_not_an_error():
+    """`kpi explain 城北街道 | head -1`: the pipe closes before the output ends; the run ends with
+    exit 0 and says nothing (rich's own answer was exit 1, as if the user had erred)."""
+    run = subprocess.Popen([KPI, "explain", "城北街道"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert run.stdout.readline()
+    run.stdout.close()
+    assert run.wait() == 0 and run.stderr.read() == b""
