@@ -72,9 +72,11 @@ def display_width(text: str) -> int:
 
 
 def printable(text: str) -> str:
-    """Control characters (ESC, NUL, …) from a file shown escaped, never sent to the terminal."""
+    """Control characters (ESC, NUL, …) from a file shown escaped, never sent to the terminal;
+    so are invisible ones (a zero-width space, a BOM, a soft hyphen pasted into a name), so that
+    "未知单位 丁堰\\u200b镇，是否指：丁堰镇" does not read as two same names."""
     def shown(c: str) -> str:
-        if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Zl", "Zp"):
+        if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Zl", "Zp", "Cf"):
             return c
         return f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}"
     return "".join(map(shown, text))

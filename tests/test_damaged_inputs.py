@@ -285,3 +285,13 @@ def test_a_project_is_one_however_its_name_is_spaced_and_is_named(rugao_copy):
             prepare(rugao_copy, reader=reader)
         assert f"E314 rugao-2021/records-sample.csv 第 {row} 行：丁堰镇 / 高技能类双创人才等项目：未写项目名称" \
             in refused.value.render()
+
+
+@pytest.mark.parametrize("mark", ["\u200b", "\ufeff", "\u00ad"])
+def test_an_invisible_character_in_a_name_is_shown_escaped(rugao_copy, mark):
+    """A zero-width space, a BOM from two pasted files, a soft hyphen: the name is unknown, and
+    the message shows why, not "未知单位 丁堰镇，是否指：丁堰镇"."""
+    row = replace_line(rugao_copy.parent / ACTUALS, "丁堰镇,企业职工养老保险新增参保人数,实际,650,",
+                       f"丁堰{mark}镇,企业职工养老保险新增参保人数,实际,650,")
+    shown = f"\\x{ord(mark):02x}" if ord(mark) < 256 else f"\\u{ord(mark):04x}"
+    assert f"E303 {ACTUALS} 第 {row} 行：未知单位 丁堰{shown}镇，是否指：丁堰镇" in refused_by_both(rugao_copy)
