@@ -174,7 +174,7 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
         first, *rest = args.args
         is_scheme = first.endswith(".kpi") or Path(first).is_file()
         scheme_path, args.words = (first, rest) if is_scheme else (None, args.args)
-        if not args.words:
+        if not "".join(args.words).strip():  # `kpi explain ""`: no name, not a prefix of every name
             parser.error(f"{args.command} needs a unit name after the scheme")
         args.unit = " ".join(args.words)  # `kpi gap 丁 堰 镇`: a unit name may be split by spaces
         if args.command == "explain" and args.public and args.format == "json":

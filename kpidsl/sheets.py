@@ -190,6 +190,17 @@ def read_wide(path: Path, display: str, field: str, data: Dataset, item_names: d
     entries: list[tuple[Unit, str, str, str, str]] = []
     problems: list[Diagnostic] = []
     grids, claim = read_grids(path, display, lang)
+    from .data import _HEADERS
+
+    for grid in grids[:1]:  # a values file (单位,指标,字段,值) given as a table: named, not 196 missing figures
+        first = next((row for row in grid.cells if any(c.strip() for c in row)), [])
+        names = {c.strip().lstrip("\ufeff") for c in first}
+        if all(names & set(_HEADERS[column]) for column in ("unit", "item", "field", "value")):
+            raise DataError([diagnostic("E314", lang, place=display, what=(
+                f"是数值文件（表头 {','.join(c.strip() for c in first)}），不是一行一个指标或一行一个单位的表格："
+                "请用 --values 读取" if lang == "zh" else
+                f"a values file (header {','.join(c.strip() for c in first)}), not a table of items by units: "
+                "give it with --values"))])
     headed = [_read_grid(grid, display, field, data, item_names, sub_names, lang, entries, problems)
               for grid in grids]
     if not any(headed) and not problems:  # a sheet left blank under its header is read: each gap is named

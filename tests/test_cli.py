@@ -145,6 +145,8 @@ def test_usage_errors_exit_2():
     assert kpi("frobnicate").returncode == 2
     assert kpi("score", "--format", "xml").returncode == 2
     assert kpi().returncode == 2
+    blank = kpi("explain", "")  # no name: a usage error, not every unit listed as matching it
+    assert blank.returncode == 2 and "needs a unit name" in blank.stderr and "E309" not in blank.stderr
 
 
 def test_many_units_on_a_pipe_show_no_progress_bar(tmp_path):

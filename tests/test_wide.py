@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import UNITS, build, write_csv
 from kpidsl.pipeline import _data_files, _many, bundled_schemes, load_all, prepare, read_scheme
+from test_cli import kpi
 from test_readers import SCHEMES, both_paths, explanations_agree, _csv, _outcome
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
@@ -188,3 +189,12 @@ def test_mangled_wide_data_reads_alike_by_both_readers(tmp_path_factory, rng, ch
     for _ in range(changes):
         _mangle(rng, scheme.parent)
     assert _outcome(scheme, "columns") == _outcome(scheme, "full")
+
+
+def test_a_values_file_given_as_a_table_is_named_so():
+    """`--actuals actuals-sample.csv` (单位,指标,字段,值): one error saying to give it with --values,
+    first, rather than only a figure missing for every unit and item."""
+    done = kpi("score", "--actuals", str(bundled_schemes() / "rugao-2021" / "actuals-sample.csv"))
+    assert done.returncode == 1
+    assert done.stderr.startswith("E314 ") and "是数值文件（表头 单位,指标,字段,值,说明）" in done.stderr.splitlines()[0] \
+        and "请用 --values 读取" in done.stderr.splitlines()[0]
