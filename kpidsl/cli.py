@@ -293,11 +293,14 @@ def _print_scores(evaluation, form: str, out) -> None:
 def _score_format(parser, args) -> None:
     """`--out x.csv` is the CSV (a workbook under that name would open as garbage), and a CSV is
     not written under a workbook's name."""
-    is_csv = bool(args.out) and Path(args.out).suffix.lower() == ".csv"
+    suffix = Path(args.out).suffix.lower() if args.out else ""
+    if args.out and suffix not in (".csv", ".xlsx", ".xlsm"):  # a file that would not open as its name says
+        parser.error(f"--out {args.out}: name it .xlsx for the results workbook, or .csv for the scores as CSV")
+    is_csv = suffix == ".csv"
     if is_csv and args.format in ("table", "json"):
         parser.error(f"--out {args.out} writes the scores as CSV: leave out --format {args.format}, "
                      "or name an .xlsx file for the results workbook")
-    if args.format == "csv" and args.out and Path(args.out).suffix.lower() in (".xlsx", ".xlsm"):
+    if args.format == "csv" and suffix in (".xlsx", ".xlsm"):
         parser.error("--format csv writes CSV: name the --out file .csv")
     args.format = args.format or ("csv" if is_csv else "table")
 

@@ -145,6 +145,9 @@ def test_usage_errors_exit_2():
     assert kpi("frobnicate").returncode == 2
     assert kpi("score", "--format", "xml").returncode == 2
     assert kpi().returncode == 2
+    for argv in (["score", "--out", "结果.txt"], ["score", "--format", "csv", "--out", "得分.txt"]):
+        named = kpi(*argv)  # a workbook or a CSV under a name that says otherwise: not written
+        assert named.returncode == 2 and "name it .xlsx for the results workbook, or .csv" in named.stderr
     blank = kpi("explain", "")  # no name: a usage error, not every unit listed as matching it
     assert blank.returncode == 2 and "needs a unit name" in blank.stderr and "E309" not in blank.stderr
 
