@@ -16,7 +16,7 @@ from .ast import ACTUAL, RATE, TARGET
 from .data import Dataset, is_not_applicable, measure_problem, not_applicable_hint
 from .errors import DataError, Diagnostic, KpiError, SchemeCheckError, diagnostic, did_you_mean
 from .index import SCHEME_NODE, SCHEME_NODE_ALIASES, SchemeIndex
-from .units import kind as unit_kind
+from .units import declared as declared_unit, kind as unit_kind
 from .numbers import plain
 
 _BUILTINS = {TARGET, ACTUAL, RATE}
@@ -570,11 +570,17 @@ def field_units(index: SchemeIndex) -> dict[tuple[str, str], str]:
                                    for m in info.node.measures}
 
 
+def field_powers(index: SchemeIndex) -> dict[tuple[str, str], int]:
+    """(node, field) -> the power of ten its bare figures are in, where not 0 (计量 实际 万元: 4)."""
+    return {key: power for key, unit in field_units(index).items() if (power := declared_unit(unit)[1])}
+
+
 @functools.lru_cache(maxsize=4)
 def implied_units(index: SchemeIndex) -> dict[tuple[str, str], str]:
     """(node, field) -> the unit of a figure the field is compared with or added to (体检率 >= 95%
-    is a percentage; 每少 10人 counts 任务 and 实际 in 人, 每人 20元 按 X counts X in 人), or of the bands of a 分档 on it; an item's
-    任务 and 实际 share theirs. A field given two units is given none."""
+    is a percentage; 每少 10人 counts 任务 and 实际 in 人), or of the bands of a 分档 on it; an item's
+    任务 and 实际 share theirs. A field given two units is given none. A field 每人 20元 按 X
+    counts is in 人 where nothing else gives it a unit."""
     found: dict[tuple[str, str], str | None] = {}
 
     def give(node: str | None, ref, unit: str) -> None:
@@ -598,15 +604,20 @@ def implied_units(index: SchemeIndex) -> dict[tuple[str, str], str]:
             case ast.Deduction(step=step, count=count) if step is not None:
                 give(node, count, step.unit)
             case ast.PerPerson(count=count):  # 每人 20元 按 X: X counts people, whole and not below 0
-                give(node, count, "人")
+                heads.append((node, count))
         for name, child in ast.parts(part):
             if name != "children":  # a section's items are walked as nodes of their own
                 walk(node, child)
 
+    heads: list[tuple[str | None, ast.Expr]] = []
     for name, info in index.nodes.items():
         walk(name, info.node)
     for part in (*index.scheme.vetoes, *index.scheme.deductions, *index.scheme.awards):
         walk(getattr(part, "name", None), part)
+    for node, count in heads:  # 人 where nothing else says: a field counted in 人次 elsewhere stays so
+        if isinstance(count, ast.Ref) and (resolved := index.resolve(node, count))[0] == "field" \
+                and resolved[1:] not in found:
+            found[resolved[1:]] = "人"
     for name in index.nodes:  # a target and its actual are figures of one measure
         target, actual = found.get((name, TARGET)), found.get((name, ACTUAL))
         if (target is None) != (actual is None):

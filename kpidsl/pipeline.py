@@ -12,11 +12,10 @@ from pathlib import Path
 
 from . import ast
 from .ast import ACTUAL, TARGET
-from .checker import check, field_units
+from .checker import check, field_powers, field_units
 from .data import Dataset, load, regular_file, value_files
 from .errors import DataError, Diagnostic, KpiError, diagnostic
 from .index import SchemeIndex
-from .units import declared
 from .parsed import MAX_SCHEME_BYTES, parse
 from .result import Results
 
@@ -115,7 +114,7 @@ def load_parsed(scheme: ast.Scheme, source: str, path: Path, *, units=None, valu
     if not with_data:
         return Loaded(scheme, source, index, None, check(scheme, None, source, index))
     files = _data_files(scheme, path, units, values, records, targets, actuals, allow_outside)
-    powers = {key: power for key, unit in field_units(index).items() if (power := declared(unit)[1])}
+    powers = field_powers(index)
     data, problems = (read or load)(files.units, files.values, files.records, index.data_names(), scheme.language,
                           wide=files.wide, sub_names=index.sub_names(), powers=powers)
     check_data = check_data and data.units_read  # without all the units, checking the figures says nothing

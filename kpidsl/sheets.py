@@ -21,7 +21,7 @@ from itertools import zip_longest
 from pathlib import Path
 
 from . import units
-from .data import NOTE_SUFFIX, Dataset, Unit, csv_rows, normalise, parse_value, read_text, written_unit
+from .data import NOTE_SUFFIX, Dataset, Unit, bare, csv_rows, normalise, parse_value, read_text, written_unit
 from .errors import DataError, Diagnostic, diagnostic
 
 _BRACKETED = re.compile(r"^(.*?)\s*[（(]\s*([^()（）]*?)\s*[)）]\s*$", re.S)
@@ -40,11 +40,12 @@ class Grid:
     transposed: bool = False
     merges: list[tuple[int, int, int, int]] = dataclasses.field(default_factory=list)  # first row, column; last
     uncomputed: set[tuple[int, int]] = dataclasses.field(default_factory=set)  # formulas with no cached value
+    csv: bool = False  # read from a CSV: its rows as long as they were written (a sheet's are all alike)
 
     def transpose(self) -> Grid:
         return Grid(self.name, [list(column) for column in zip_longest(*self.cells, fillvalue="")],
                     not self.transposed, [(c, r, c2, r2) for r, c, r2, c2 in self.merges],
-                    {(c, r) for r, c in self.uncomputed})
+                    {(c, r) for r, c in self.uncomputed}, self.csv)
 
     def where(self, display: str, row: int, column: int, last: tuple[int, int] | None = None) -> str:
         """A cell's place as the sheet shows it (a range's, to its `last` cell)."""
@@ -62,23 +63,22 @@ def cell_place(display: str, sheet: str, row: int, column: int) -> str:
 
 
 # A date cell before this year holds a number typed into it, not a date: 930 (for 9月30日) reads
-# 1902-07-18, 2021 reads 1905-07-13, 0 a time of day. It is read as the number typed (and a rule
-# reading a date refuses it, with its cell), never as a date that passes 完成日期 <= 2021-09-30.
+# 1902-07-18, 2021 reads 1905-07-13, 0 a time of day. It is read as neither a date nor a number
+# (which one was typed is not recoverable exactly: Excel's 1900 leap day, 1904-based workbooks):
+# a rule reading it refuses it with its cell, never taking a date that passes 完成日期 <= 2021-09-30.
 FIRST_YEAR = 1950
 
 UNCOMPUTED = object()  # a formula's cell holding no result: a program wrote it, nothing computed it
 
 
-def _text(value, number_format: str = "General") -> str:
+def _text(value, number_format: str = "General", lang: str = "zh") -> str:
     if value is None or value is UNCOMPUTED:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, time) or (isinstance(value, (datetime, date)) and value.year < FIRST_YEAR):
-        from openpyxl.utils.datetime import to_excel
-
-        serial = Decimal(repr(to_excel(value)))  # a number typed into a date cell: as typed, not as a date
-        return f"{serial.normalize():f}" if serial != serial.to_integral() else str(int(serial))
+        shown = value.isoformat() if isinstance(value, time) else value.strftime("%Y-%m-%d")
+        return shown + ("（日期格式的单元格中填的疑为数字）" if lang == "zh" else " (a number typed into a date cell?)")
     if isinstance(value, (datetime, date)):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, float):  # exact as written: repr is the shortest round-tripping form
@@ -106,29 +106,7 @@ def read_grids(path: Path, display: str, lang: str) -> tuple[list[Grid], str | N
             raise
         except Exception as e:  # openpyxl and zipfile raise many kinds for a file that is not a workbook
             raise DataError([diagnostic("E301", lang, path=display, reason=f"不是 .xlsx 工作簿（{e}）")]) from None
-    rows = csv_rows(read_text(path, display, lang), ",", display, lang)
-    _refuse_long_rows(rows, display, lang)
-    return [Grid(path.stem, rows)], None
-
-
-def _refuse_long_rows(rows: list[list[str]], display: str, lang: str) -> None:
-    """A CSV's rows are as wide as its table (its most common width): a row with a filled cell
-    past that is refused, as the long layout's reader refuses it (1,200 unquoted is two fields:
-    every figure after it would otherwise move one unit or item along)."""
-    from collections import Counter
-
-    from .data import place
-
-    widths = Counter(len(r) for r in rows if any(c.strip() for c in r))
-    if not widths:
-        return
-    width = widths.most_common(1)[0][0]
-    problems = [diagnostic("E314", lang, place=place(display, n, lang), what=(
-                    f"有 {len(r)} 个字段，表格有 {width} 列（含逗号的值请加引号）" if lang == "zh" else
-                    f"{len(r)} fields, the table has {width} columns (quote a value holding a comma)"))
-                for n, r in enumerate(rows, start=1) if len(r) > width and any(c.strip() for c in r[width:])]
-    if problems:
-        raise DataError(problems)
+    return [Grid(path.stem, csv_rows(read_text(path, display, lang), ",", display, lang), csv=True)], None
 
 
 def _sheets(book, display: str, lang: str) -> list[Grid]:
@@ -167,7 +145,7 @@ def _sheets(book, display: str, lang: str) -> list[Grid]:
                         if lang == "zh" else f"sheet {sheet.title} too large: the cell {far} makes it over {MAX_CELLS} cells"))])
                 line = rows[number] = [""] * written[-1]["column"]
                 for cell in written:
-                    line[cell["column"] - 1] = _text(cell["value"], ReadOnlyCell(sheet, **cell).number_format)
+                    line[cell["column"] - 1] = _text(cell["value"], ReadOnlyCell(sheet, **cell).number_format, lang)
         cells = [rows.get(number, []) for number in range(1, height + 1)]
         merges = []
         for merged in parser.merged_cells.mergeCell if parser.merged_cells else ():
@@ -252,9 +230,9 @@ class Indicator:
         """A cell's values as (item, text), and a bracketed value that belongs to no item. A bare
         figure in a row whose 计量 names a unit (8015000 in a row of 元) is read in it; rates and
         dates are read as the scheme measures them."""
-        if self.measure and units.read(self.measure) and units.read(self.measure)[0] not in ("", units.PERCENT) \
-                and _is_number(raw) and not written_unit(raw):
-            raw += self.measure
+        measured = units.read(self.measure) if self.measure else None
+        if measured and measured[0] not in ("", units.PERCENT) and _is_number(raw) and not written_unit(raw):
+            raw += self.measure if bare(raw) else measured[0]  # 801.5万 in a row of 万元: 801.5万元, its own 万
         main, bracketed = raw, None
         bracket = _BRACKETED.match(raw)
         if bracket and _is_number(bracket.group(2)):
@@ -285,9 +263,12 @@ def _read_grid(grid, display, field, data, item_names, sub_names, lang, entries,
     candidates = [(grid, by_row), (grid.transpose(), by_column)]
     if max(by_row) != max(by_column):
         candidates = [candidates[max(by_column) > max(by_row)]]
+    written = grid
     grid, layout = max(((g, _layout(g, counts, data, field, item_names, sub_names)) for g, counts in candidates),
                        key=lambda found: len(found[1].indicators))  # the first of equals: as the sheet is
     read = [r for r, _ in layout.indicators]
+    shifted = _longer_than_header(written, grid, layout, read, display, lang) if written.csv else {}
+    problems.extend(shifted.values())
     for first_row, first_column, last_row, last_column in grid.merges:
         spanned = {layout.units[c].name: None for r in read if first_row <= r <= last_row
                    for c in layout.units if first_column <= c <= last_column}
@@ -309,6 +290,10 @@ def _read_grid(grid, display, field, data, item_names, sub_names, lang, entries,
         for col, unit in layout.units.items():
             raw = row[col].strip() if col < len(row) else ""
             where = grid.where(display, r, col)
+            if (col if grid.transposed else r) in shifted:  # refused with its row, above
+                if indicator.item is not None:
+                    entries.append((unit, indicator.item, indicator.field, None, where))
+                continue
             if (r, col) in grid.uncomputed:  # never evaluated here: its result is what Excel saved
                 problems.append(diagnostic("E314", lang, place=where, what=(
                     "公式没有保存计算结果（请在 Excel 中打开并保存，或改填数值）" if lang == "zh" else
@@ -327,6 +312,26 @@ def _read_grid(grid, display, field, data, item_names, sub_names, lang, entries,
                     if lang == "zh" else
                     f"the bracketed value {bracketed} belongs to no item (declare aliases sub \"{indicator.label}\")")))
     return True
+
+
+def _longer_than_header(written: Grid, grid: Grid, layout: Layout, read: list[int], display: str,
+                        lang: str) -> dict[int, Diagnostic]:
+    """The CSV rows of figures longer than their table's header, each with its E314: `1,200` saved
+    unquoted is two fields, and every figure after it would move one unit (or item) along —
+    unseen where the column it pushes out is a blank 备注. Refused, as the long layout's reader
+    refuses such a row, with all its figures. (Rows as long as it: a tool padding every row.)"""
+    from .data import place
+
+    rows = written.cells
+    figures = sorted(layout.units) if grid.transposed else read  # rows of the CSV as written
+    if not figures:
+        return {}
+    header = max((len(rows[r]) for r in range(min(figures)) if any(c.strip() for c in rows[r])), default=0)
+    padded = sum(len(rows[r]) > header for r in figures) > len(figures) / 2
+    return {r: diagnostic("E314", lang, place=place(display, r + 1, lang), what=(
+                f"有 {len(rows[r])} 个字段，表头有 {header} 个（含逗号的值请加引号）" if lang == "zh" else
+                f"{len(rows[r])} fields, the header has {header} (quote a value holding a comma)"))
+            for r in figures if len(rows[r]) > header and (not padded or any(c.strip() for c in rows[r][header:]))}
 
 
 def _layout(grid: Grid, counts: list[int], data: Dataset, field: str, item_names, sub_names) -> Layout:

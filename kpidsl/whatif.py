@@ -4,12 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from .checker import award_fields, field_units, required_fields
-from .data import Cell, Dataset, field_key, normalise, read_figure
+from .checker import award_fields, field_powers, required_fields
+from .data import Cell, Dataset, field_key, is_not_applicable, normalise, parse_value, read_figure
 from .errors import DataError, diagnostic, did_you_mean
 from .index import SchemeIndex
 from .result import Results
-from .units import declared
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ def parse_setting(text: str, data: Dataset, index: SchemeIndex, lang: str) -> Se
                                     hint=did_you_mean(item_name, set(item_names.values()), lang))])
     field = field_key(field.strip())
     read = sorted({f for n, f in (*required_fields(index, optional=True), *award_fields(index)) if n == item})
-    if field not in read:
+    if field not in read and not is_not_applicable(parse_value(raw.strip())):  # 不适用 may be written in any field
         raise DataError([diagnostic("E312", lang, place="--set", what=(
             f"方案不读取 {item} 的字段 {field}（读取：{'、'.join(read) or '无'}）" if lang == "zh" else
             f"the scheme reads no field {field} of {item} (it reads: {', '.join(read) or 'none'})")
@@ -50,7 +49,7 @@ def apply(data: Dataset, settings: list[Setting], index: SchemeIndex, lang: str 
     figure of a field kept in 万元 is 万元; a figure too long refused); each changed cell says
     so. The caller checks the copy as data is checked (a rate typed without %, a count not whole)."""
     values = dict(data.values)
-    powers = {key: power for key, unit in field_units(index).items() if (power := declared(unit)[1])}
+    powers = field_powers(index)
     for s in settings:
         value, problem = read_figure(s.raw, powers.get((s.item, s.field)), lang,
                                      dict(place="--set", unit=s.unit, item=s.item, field=s.field))

@@ -68,6 +68,15 @@ def test_a_headcount_paid_per_person_is_whole_and_not_negative(rugao_copy, writt
            "不是以“人”计的非负整数" in refused_by_both(rugao_copy)
 
 
+def test_a_headcount_counted_in_another_unit_keeps_its_check(rugao_copy):
+    """居保转企保人数.实际 is paid 每人 30元 and also compared with a figure in 人次: it is a count of
+    人次 (每人 implies 人 only where nothing else says), so a stray minus is still refused."""
+    declare(rugao_copy, "指标 居保转企保人数", "      一票否决 实际 > 1000000人次")
+    row = replace_line(rugao_copy.parent / ACTUALS, "丁堰镇,居保转企保人数,实际,382,", "丁堰镇,居保转企保人数,实际,-382,")
+    assert f"E306 {ACTUALS} 第 {row} 行：丁堰镇 / 居保转企保人数 / 实际 的值 '-382' 不是以“人次”计的非负整数" \
+        in refused_by_both(rugao_copy)
+
+
 def declare(scheme: Path, after: str, line: str) -> None:
     """A statement added to the scheme after the line holding `after`."""
     text = scheme.read_text(encoding="utf-8")

@@ -82,6 +82,15 @@ def test_a_what_if_figure_is_read_and_checked_as_a_data_file_s(setting, says):
     assert bad.returncode == 1 and says in bad.stderr, bad.stderr
 
 
+def test_a_what_if_may_say_not_applicable_in_any_field_of_an_item_that_may_not_apply():
+    """不适用 may be written in any field of a 可不适用 item, in data as in --set: the item drops
+    out for the unit and its section is rescaled."""
+    done = kpi("score", "self-evaluation-2020.kpi", "--set", "市就业管理中心.新增就业岗位.备注=不适用", "--format", "json",
+               cwd=bundled_schemes())
+    assert done.returncode == 0, done.stderr
+    assert [c["unit"] for c in json.loads(done.stdout)["what_if"]["changes"]] == ["市就业管理中心"]
+
+
 def test_a_what_if_figure_of_a_field_kept_in_wan_yuan_is_in_wan_yuan():
     """计量 实际 万元: --set 预算执行率.实际=1152 is 1152万元, as the same figure in the data file
     (it scores as the data does: no change), and 1152万 too."""

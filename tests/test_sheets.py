@@ -325,10 +325,10 @@ def _returned(tmp_path, measure: str, figure) -> Path:
 
 
 @pytest.mark.parametrize("measure, figure, total", [("万元", 801.5, "86.98"), (None, 801.5, "86.98"),
-                                                    ("元", 8015000, "86.98")])
+                                                    ("元", 8015000, "86.98"), ("万元", "801.5万", "86.98")])
 def test_a_templates_unit_of_measure_is_read_as_the_town_wrote_it(tmp_path, measure, figure, total):
     """A town that changes a row's 计量 to 元 and types 8015000 is read in 元 (801.5 万元), not
-    as 8015000 万元 (full marks)."""
+    as 8015000 万元 (full marks); 801.5万 in a row of 万元 says its own 万."""
     scheme = Path(__file__).parent.parent / "schemes" / "self-evaluation-2020.kpi"
     book = _returned(tmp_path, measure, figure)
     done = kpi("score", str(scheme), "--actuals", str(book), "--format", "csv", cwd=tmp_path)
@@ -345,11 +345,12 @@ def test_a_templates_unit_typed_over_is_refused_at_its_cell(tmp_path, measure, s
     assert "E305" not in done.stderr  # the row is refused once, not again as missing
 
 
-@pytest.mark.parametrize("typed", [930, 1, 2020, 0])
-def test_a_number_typed_into_a_date_cell_is_not_a_date(tmp_path, typed):
+@pytest.mark.parametrize("typed, read", [(930, "1902-07-18"), (1, "1900-01-01"), (2020, "1905-07-12"),
+                                         (0, "00:00:00"), (60, "1900-02-28")])
+def test_a_number_typed_into_a_date_cell_is_not_a_date(tmp_path, typed, read):
     """A town types 930 (for 9月30日), or the year, into a cell formatted as a date: Excel keeps
-    the number, which reads 1902-07-18 or 1905-07-13 — a date that passes 拨付完成日期 <= any
-    deadline. It is read as the number typed, and refused with its cell (E306)."""
+    the number, which reads 1902-07-18 or 1905-07-12 — a date that passes 拨付完成日期 <= any
+    deadline. It is refused with its cell (E306), saying what it looks like."""
     scheme = Path(__file__).parent.parent / "schemes" / "self-evaluation-2020.kpi"
     book = _returned(tmp_path, "万元", 801.5)
     wb = load_workbook(book)
@@ -360,4 +361,5 @@ def test_a_number_typed_into_a_date_cell_is_not_a_date(tmp_path, typed):
     wb.save(book)
     done = kpi("score", str(scheme), "--actuals", str(book), cwd=tmp_path)
     assert done.returncode == 1, done.stdout
-    assert f"完成情况!E{row}：市社会保险基金管理中心 / 资金拨付及时 / 拨付完成日期 的值 '{typed}' 不是日期" in done.stderr
+    assert f"完成情况!E{row}：市社会保险基金管理中心 / 资金拨付及时 / 拨付完成日期 的值 " \
+           f"'{read}（日期格式的单元格中填的疑为数字）' 不是日期" in done.stderr

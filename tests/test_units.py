@@ -60,4 +60,8 @@ def test_a_field_kept_in_thousands_reads_its_bare_figures_so(rugao_copy):
     assert '"实际": "0.0108万人"' in kpi("explain", rugao_copy.name, "磨头镇", "--format", "json", cwd=rugao_copy.parent).stdout
     replace_line(actuals, "白蒲镇,劳动力外引,实际,360人,", "白蒲镇,劳动力外引,实际,0.36,")  # (a unit written: the full loader reads)
     load_columns(*read_scheme(rugao_copy), _files(rugao_copy))  # the columnar reader reads 0.0108万 itself
-    assert _csv(prepare(rugao_copy, reader="columns")[0]) == original
+    evaluation, _, _ = prepare(rugao_copy, reader="columns")  # (no unit's cells kept as written: a report's)
+    assert _csv(evaluation) == original
+    shown = [line.inputs for item in evaluation.scoring.unit(evaluation.engine.data.units.index(
+        evaluation.engine.data.find_unit("丁堰镇"))).items() if item.path[-1] == "劳动力外引" for line in item.lines]
+    assert ("实际", "0.265千人") in shown[0]  # in the unit declared, not its base unit written as it (265千人)

@@ -102,13 +102,17 @@ def test_a_bad_cell_is_named_with_its_sheet_and_cell_by_both_readers(tmp_path, c
     assert outcomes[0] == outcomes[1] and code in outcomes[0] and "actuals!B3" in outcomes[0]
 
 
-@pytest.mark.parametrize("turned", [False, True])
-def test_an_unquoted_thousands_figure_is_refused_not_shifted(tmp_path, turned):
+@pytest.mark.parametrize("turned, blank_last", [(False, False), (True, False), (False, True), (True, True)])
+def test_an_unquoted_thousands_figure_is_refused_not_shifted(tmp_path, turned, blank_last):
     """`1,200` saved unquoted is two fields: the row is refused (E314, with its row), as the long
-    layout's reader refuses it, rather than every figure after it moved one item (or unit) along."""
+    layout's reader refuses it, rather than every figure after it moved one item (or unit) along
+    — also where the field it pushes out of the table is a blank 备注 (or a unit's blank column)."""
     scheme = one_row_per_unit(tmp_path)
     with open(tmp_path / "actuals.csv", encoding="utf-8") as f:
         rows = list(csv.reader(f))
+    if blank_last:
+        for row in rows[1:]:
+            row[-1] = ""
     if turned:  # indicators as rows, units as columns
         rows = [list(column) for column in zip(*rows)]
     rows[2][1:2] = ["1", "090"]
@@ -116,6 +120,21 @@ def test_an_unquoted_thousands_figure_is_refused_not_shifted(tmp_path, turned):
     for reader in ("columns", "full"):
         found = _outcome(scheme, reader)
         assert found.startswith("E314 actuals.csv 第 3 行：有 ") and "含逗号的值请加引号" in found, found
+        assert "E305" not in found  # the row's figures are refused with it, not missing besides
+
+
+def test_rows_shorter_or_notes_above_the_table_read_as_written(tmp_path):
+    """A title and notes above the table (说明, 填报人), a header's 备注 column over rows saved
+    without its trailing comma: the table reads as written (only a row longer than its header
+    is refused)."""
+    scheme = one_row_per_unit(tmp_path)
+    original = _csv(prepare(scheme, reader="full")[0])
+    with open(tmp_path / "actuals.csv", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    rows = [["2021年完成情况"], ["说明：按实填报"], ["填报人：", "审核人："]] + \
+        [rows[0]] + [row[:-1] if row[-1] == "—" else row for row in rows[1:]]
+    (tmp_path / "actuals.csv").write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
+    assert [_csv(prepare(scheme, reader=reader)[0]) for reader in ("columns", "full")] == [original, original]
 
 
 # ---- data as people write it: both readers read it alike, or refuse it alike ------------------

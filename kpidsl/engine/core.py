@@ -24,6 +24,7 @@ from ..ast import ACTUAL, RATE, TARGET, show_expr
 from ..data import Dataset, bare, check_value, is_not_applicable, written_unit
 from ..errors import DataError, Diagnostic, diagnostic, did_you_mean
 from ..index import SCHEME_NODE, SchemeIndex
+from ..numbers import plain
 from ..units import declared
 from . import num
 from .num import DAY, FLAG, MISSING, NUMBER, TEXT, Col
@@ -323,6 +324,7 @@ class Engine:
         default = self.index.default(node, field)
         unit = self.measured.get((node, field), "")
         suffix = "%" if unit == ast.PERCENT_POINTS else "" if unit in ("%", ast.DATE_UNIT) else unit
+        power = declared(unit)[1] if suffix else 0
 
         def shown(idx: np.ndarray) -> list[str]:
             out = self.shown_values(col, idx, None)
@@ -337,7 +339,9 @@ class Engine:
                 elif default is not None and self.missing(node, field, i):
                     out[k] = f"{default.text}（未填报，按方案 缺省 视为 {default.text}）"
                 elif suffix and col.kind[i] == NUMBER and unit != ast.PERCENT_POINTS:
-                    out[k] += suffix  # read by the columnar reader, a number as such
+                    # read by the columnar reader, a number as such, in the base unit: 265 of 千人 is 0.265千人
+                    out[k] = (plain(Decimal(out[k]).scaleb(-power)) if power and not out[k].endswith("…")
+                              else out[k]) + suffix
             return out
         return shown
 
