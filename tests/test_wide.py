@@ -115,7 +115,8 @@ def test_an_unquoted_thousands_figure_is_refused_not_shifted(tmp_path, turned, b
             row[-1] = ""
     if turned:  # indicators as rows, units as columns
         rows = [list(column) for column in zip(*rows)]
-    rows[2][1:2] = ["1", "090"]
+    at = 2 if turned else 1  # a figure's cell (past the 字段 column where indicators are rows)
+    rows[2][at:at + 1] = [rows[2][at][:1], rows[2][at][1:]]  # e.g. 50 saved as 5,0
     write_csv(tmp_path / "actuals.csv", rows[0], rows[1:])
     for reader in ("columns", "full"):
         found = _outcome(scheme, reader)
