@@ -224,7 +224,7 @@ def _template(loaded, args, out, err, progress) -> int:
 
     if args.per_unit:
         return _per_unit(loaded, args, err, progress)
-    if Path(args.out).exists() and not args.force:  # the data-entry workbook: it may be filled in already
+    if Path(args.out).is_file() and not args.force:  # the data-entry workbook: it may be filled in already
         from .output import refusal
 
         raise refusal(args.out, "已存在，可能是已填报的工作簿；确要覆盖，请加 --force",
@@ -294,7 +294,7 @@ def _score_format(parser, args) -> None:
     """`--out x.csv` is the CSV (a workbook under that name would open as garbage), and a CSV is
     not written under a workbook's name."""
     suffix = Path(args.out).suffix.lower() if args.out else ""
-    if args.out and suffix not in (".csv", ".xlsx", ".xlsm"):  # a file that would not open as its name says
+    if args.out and suffix not in (".csv", ".xlsx", ".xlsm") and not Path(args.out).is_dir():  # (a folder: E401 says so)
         parser.error(f"--out {args.out}: name it .xlsx for the results workbook, or .csv for the scores as CSV")
     is_csv = suffix == ".csv"
     if is_csv and args.format in ("table", "json"):
