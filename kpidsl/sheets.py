@@ -250,6 +250,7 @@ class Layout:
     units: dict[int, Unit]
     indicators: list[tuple[int, Indicator]]
     measures: int | None = None  # the 计量 column
+    header: int = 0  # the row naming the units
 
 def _read_grid(grid, display, field, data, item_names, sub_names, lang, entries, problems) -> bool:
     """Read a sheet's figures into `entries`; whether it has a header naming units."""
@@ -269,6 +270,7 @@ def _read_grid(grid, display, field, data, item_names, sub_names, lang, entries,
     read = [r for r, _ in layout.indicators]
     shifted = _longer_than_header(written, grid, layout, read, display, lang) if written.csv else {}
     problems.extend(shifted.values())
+    problems.extend(_unit_written_otherwise(grid, layout, data, display, lang))
     for first_row, first_column, last_row, last_column in grid.merges:
         spanned = {layout.units[c].name: None for r in read if first_row <= r <= last_row
                    for c in layout.units if first_column <= c <= last_column}
@@ -314,6 +316,25 @@ def _read_grid(grid, display, field, data, item_names, sub_names, lang, entries,
     return True
 
 
+def _unit_written_otherwise(grid: Grid, layout: Layout, data: Dataset, display: str, lang: str) -> list[Diagnostic]:
+    """A unit this table gives no figures, and a cell where its name would be that reads nearly
+    as it (丁堰镇（已核）): named at that cell (E303), rather than each of its figures as missing."""
+    import difflib
+
+    present = {unit.name for unit in layout.units.values()}
+    absent = [unit.name for unit in data.units if unit.name not in present]
+    found = []
+    for col, cell in enumerate(grid.cells[layout.header]):
+        if col in layout.units or not cell.strip() or not absent:
+            continue
+        close = difflib.get_close_matches(cell.strip(), absent, n=3, cutoff=0.5)
+        if close:
+            data.refused.update(close)  # named here, not again as missing figure by figure
+            found.append(diagnostic("E303", lang, place=grid.where(display, layout.header, col), unit=cell.strip(),
+                                    hint=("，是否指：" if lang == "zh" else "; did you mean: ") + "、".join(close)))
+    return found
+
+
 def _longer_than_header(written: Grid, grid: Grid, layout: Layout, read: list[int], display: str,
                         lang: str) -> dict[int, Diagnostic]:
     """The CSV rows of figures longer than their table's header, each with its E314: `1,200` saved
@@ -351,7 +372,7 @@ def _layout(grid: Grid, counts: list[int], data: Dataset, field: str, item_names
         found = indicator(labels, fields, field, item_names, sub_names)
         if found is not None:
             indicators.append((r, dataclasses.replace(found, measure=written)))
-    return Layout(unit_columns, indicators, measures)
+    return Layout(unit_columns, indicators, measures, header_index)
 
 
 def exact_unit(data: Dataset, text: str) -> Unit | None:

@@ -218,3 +218,22 @@ def test_a_values_file_given_as_a_table_is_named_so():
     assert done.returncode == 1
     assert done.stderr.startswith("E314 ") and "是数值文件（表头 单位,指标,字段,值,说明）" in done.stderr.splitlines()[0] \
         and "请用 --values 读取" in done.stderr.splitlines()[0]
+
+
+@pytest.mark.parametrize("turned", [False, True])
+def test_a_units_name_written_otherwise_in_a_table_is_named_at_its_cell(tmp_path, turned):
+    """乙镇（已核） where 乙镇's row (or column) should be: the unit has no figures in the table,
+    and the cell that reads nearly as its name is named (E303, with the cell and the unit
+    meant), not each of its figures as missing."""
+    scheme = one_row_per_unit(tmp_path)
+    with open(tmp_path / "actuals.csv", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert rows[3][0] == "乙镇"
+    rows[3][0] = "乙镇（已核）"
+    if turned:
+        rows = [list(column) for column in zip(*rows)]
+    write_csv(tmp_path / "actuals.csv", rows[0], rows[1:])
+    cell = "actuals!D1" if turned else "actuals!A4"
+    for reader in ("columns", "full"):
+        found = _outcome(scheme, reader)
+        assert found == f"E303 actuals.csv {cell}：未知单位 乙镇（已核），是否指：乙镇", found
