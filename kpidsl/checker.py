@@ -411,15 +411,19 @@ class _Checker:
                    if is_not_applicable(cell.value) and self.index.may_not_apply(node)}
         counted = {unit.group: set(self.index.counted(unit.group)) for unit in data.units}  # 总分 适用 …
         paid = sorted(key for key in award_fields(self.index) if key not in fields_needed and key in units)
+
+        def refuse(unit: str, node: str, field: str, cell, expected: str) -> None:
+            data.refused.add((unit, node, field))
+            self.found.append(diagnostic("E306", self.lang, place=cell.place, unit=unit, item=node, field=field,
+                                         value=cell.raw, expected=expected))
+
         for unit in data.units:
             if unit.name in data.refused:
                 continue
             for node, field in paid:  # read by an award alone: checked where written, never required
                 cell = data.values.get((unit.name, node, field))
                 if cell is not None and (expected := measure_problem(cell, units[(node, field)], self.lang)):
-                    data.refused.add((unit.name, node, field))
-                    self.found.append(diagnostic("E306", self.lang, place=cell.place, unit=unit.name,
-                                                 item=node, field=field, value=cell.raw, expected=expected))
+                    refuse(unit.name, node, field, cell, expected)
             for node, field in needed:
                 if (unit.name, node, field) in data.refused or (unit.name, node) in dropped:
                     continue
@@ -437,9 +441,7 @@ class _Checker:
                     else:
                         continue
                     if expected:
-                        data.refused.add((unit.name, node, field))
-                        self.found.append(diagnostic("E306", self.lang, place=cell.place, unit=unit.name,
-                                                     item=node, field=field, value=cell.raw, expected=expected))
+                        refuse(unit.name, node, field, cell, expected)
                     continue
                 if self.index.default(node, field) is None and (unit.name, node, field) in data.blanks:
                     self.found.append(diagnostic("E313", self.lang, place=data.blanks[(unit.name, node, field)],

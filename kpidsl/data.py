@@ -283,6 +283,13 @@ def csv_rows(text: str, delimiter: str, display: str, lang: str) -> list[list[st
     return rows
 
 
+def fields_unlike_header(display: str, row: int, fields: int, header: int, lang: str) -> Diagnostic:
+    """E314 for a CSV row of more (or fewer) fields than its header: 1,200 unquoted is two."""
+    return diagnostic("E314", lang, place=place(display, row, lang), what=(
+        f"有 {fields} 个字段，表头有 {header} 个（含逗号的值请加引号）" if lang == "zh" else
+        f"{fields} fields, the header has {header} (quote a value holding a comma)"))
+
+
 class _Reader:
     """Reads one CSV file, mapping its header to our column names."""
 
@@ -302,9 +309,7 @@ class _Reader:
             self.columns[name] = index
         self.rows = [(n, r) for n, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
         # 1,200 unquoted is two fields: never read as 1 with 200 taken for the next column
-        self.problems = [diagnostic("E314", lang, place=place(display, n, lang), what=(
-                             f"有 {len(r)} 个字段，表头有 {len(header)} 个（含逗号的值请加引号）" if lang == "zh" else
-                             f"{len(r)} fields, the header has {len(header)} (quote a value holding a comma)"))
+        self.problems = [fields_unlike_header(display, n, len(r), len(header), lang)
                          for n, r in self.rows if len(r) != len(header)]
         self.rows = [(n, r) for n, r in self.rows if len(r) == len(header)]
 

@@ -129,12 +129,18 @@ def diagnostic(code: str, lang: str, *, file: str | None = None, line: int | Non
 
 
 def did_you_mean(name: str, candidates, lang: str) -> str:
+    return said_close(close_matches(name, candidates), lang)
+
+
+def close_matches(name: str, candidates) -> list[str]:
+    """The candidates (at most three) a mistyped name is nearest."""
     import difflib
 
-    close = difflib.get_close_matches(name, sorted(candidates), n=3, cutoff=0.5)
-    if not close:
-        return ""
-    return ("，是否指：" if lang == "zh" else "; did you mean: ") + "、".join(close)
+    return difflib.get_close_matches(name, sorted(candidates), n=3, cutoff=0.5)
+
+
+def said_close(close: list[str], lang: str) -> str:
+    return ("，是否指：" if lang == "zh" else "; did you mean: ") + "、".join(close) if close else ""
 
 
 class KpiError(Exception):

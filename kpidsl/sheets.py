@@ -21,8 +21,9 @@ from itertools import zip_longest
 from pathlib import Path
 
 from . import units
-from .data import NOTE_SUFFIX, Dataset, Unit, bare, csv_rows, normalise, parse_value, read_text, written_unit
-from .errors import DataError, Diagnostic, diagnostic
+from .data import (_HEADERS, NOTE_SUFFIX, Dataset, Unit, bare, csv_rows, fields_unlike_header, normalise,
+                   parse_value, read_text, written_unit)
+from .errors import DataError, Diagnostic, close_matches, diagnostic, said_close
 
 _BRACKETED = re.compile(r"^(.*?)\s*[（(]\s*([^()（）]*?)\s*[)）]\s*$", re.S)
 _FIELD_HEADERS = {"字段", "field"}
@@ -168,8 +169,6 @@ def read_wide(path: Path, display: str, field: str, data: Dataset, item_names: d
     entries: list[tuple[Unit, str, str, str, str]] = []
     problems: list[Diagnostic] = []
     grids, claim = read_grids(path, display, lang)
-    from .data import _HEADERS
-
     for grid in grids[:1]:  # a values file (单位,指标,字段,值) given as a table: named, not 196 missing figures
         first = next((row for row in grid.cells if any(c.strip() for c in row)), [])
         names = {c.strip().lstrip("\ufeff") for c in first}
@@ -319,19 +318,17 @@ def _read_grid(grid, display, field, data, item_names, sub_names, lang, entries,
 def _unit_written_otherwise(grid: Grid, layout: Layout, data: Dataset, display: str, lang: str) -> list[Diagnostic]:
     """A unit this table gives no figures, and a cell where its name would be that reads nearly
     as it (丁堰镇（已核）): named at that cell (E303), rather than each of its figures as missing."""
-    import difflib
-
     present = {unit.name for unit in layout.units.values()}
     absent = [unit.name for unit in data.units if unit.name not in present]
     found = []
     for col, cell in enumerate(grid.cells[layout.header]):
         if col in layout.units or not cell.strip() or not absent:
             continue
-        close = difflib.get_close_matches(cell.strip(), absent, n=3, cutoff=0.5)
+        close = close_matches(cell.strip(), absent)
         if close:
             data.refused.update(close)  # named here, not again as missing figure by figure
             found.append(diagnostic("E303", lang, place=grid.where(display, layout.header, col), unit=cell.strip(),
-                                    hint=("，是否指：" if lang == "zh" else "; did you mean: ") + "、".join(close)))
+                                    hint=said_close(close, lang)))
     return found
 
 
@@ -341,17 +338,13 @@ def _longer_than_header(written: Grid, grid: Grid, layout: Layout, read: list[in
     unquoted is two fields, and every figure after it would move one unit (or item) along —
     unseen where the column it pushes out is a blank 备注. Refused, as the long layout's reader
     refuses such a row, with all its figures. (Rows as long as it: a tool padding every row.)"""
-    from .data import place
-
     rows = written.cells
     figures = sorted(layout.units) if grid.transposed else read  # rows of the CSV as written
     if not figures:
         return {}
     header = max((len(rows[r]) for r in range(min(figures)) if any(c.strip() for c in rows[r])), default=0)
     padded = sum(len(rows[r]) > header for r in figures) > len(figures) / 2
-    return {r: diagnostic("E314", lang, place=place(display, r + 1, lang), what=(
-                f"有 {len(rows[r])} 个字段，表头有 {header} 个（含逗号的值请加引号）" if lang == "zh" else
-                f"{len(rows[r])} fields, the header has {header} (quote a value holding a comma)"))
+    return {r: fields_unlike_header(display, r + 1, len(rows[r]), header, lang)
             for r in figures if len(rows[r]) > header and (not padded or any(c.strip() for c in rows[r][header:]))}
 
 

@@ -140,8 +140,7 @@ def div(x: Col, y: Col, zero_error: int) -> Col:
     if negative.any():
         sign = np.where(negative, -1, 1)
         n, d = n * sign, d * sign
-    return reduced(n, d, first_error(x.err, y.err, np.where(zero, zero_error, 0)) if some_zero
-                   else first_error(x.err, y.err))
+    return reduced(n, d, first_error(x.err, y.err, *([np.where(zero, zero_error, 0)] if some_zero else [])))
 
 
 def compare(x: Col, y: Col) -> np.ndarray:
